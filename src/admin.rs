@@ -1,0 +1,185 @@
+//! Signing in as admin: a configured token, the integration token route, or Google
+//! Authenticator two-factor auth (the 2.4.x default, CONTRACT.md §3.3).
+
+use serde_json::json;
+use totp_rs::{Algorithm, TOTP};
+
+use crate::client::{ApiRequest, MagentoClient, TransportError};
+use crate::config::AdminAuth;
+use crate::secrets::{Redactor, Secret};
+
+/// Why the run could not get a working admin token. Each is a configuration problem (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum AdminAuthError {
+    #[error("the store refused the admin credentials ({status} {message:?}): check MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD")]
+    Refused { status: u16, message: String },
+    #[error("the store has two-factor auth on ({message:?}): set MAGENTO_ADMIN_TOTP_SECRET to the admin's Google Authenticator secret, or use MAGENTO_ADMIN_TOKEN (CONTRACT.md §3.3)")]
+    TwoFactorRequired { message: String },
+    #[error("the store refused the TOTP code ({status} {message:?}): check MAGENTO_ADMIN_TOTP_SECRET and that this machine's clock is right")]
+    CodeRefused { status: u16, message: String },
+    #[error("MAGENTO_ADMIN_TOKEN is not accepted by the store (GET /V1/customers/-1 answered {status}, not 404): use a current admin token, or an integration token with 'Allow OAuth Access Tokens to be used as standalone Bearer tokens' on")]
+    TokenRejected { status: u16 },
+    #[error("{route} answered {status} with {body}, not a token: is MAGENTO_BASE_URL a Magento 2 store?")]
+    Unexpected {
+        route: &'static str,
+        status: u16,
+        body: String,
+    },
+    #[error("cannot compute the TOTP code: {0}")]
+    Totp(String),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// Upper-cases, strips spaces and padding; `None` if what is left is not base32.
+pub fn normalize_totp_secret(raw: &str) -> Option<String> {
+    let secret: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid = !secret.is_empty() && secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    valid.then_some(secret)
+}
+
+/// The Google Authenticator code (RFC 6238: SHA-1, 6 digits, 30 s) for `unix_time`.
+pub fn totp_code(secret: &Secret, unix_time: u64) -> Result<String, AdminAuthError> {
+    let bytes = totp_rs::Secret::Encoded(secret.expose().to_owned())
+        .to_bytes()
+        .map_err(|_| AdminAuthError::Totp("MAGENTO_ADMIN_TOTP_SECRET is not valid base32".into()))?;
+    Ok(TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes).generate(unix_time))
+}
+
+fn message_of(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| body.chars().take(120).collect())
+}
+
+/// Gets the admin token for set-up and clean-up, and proves it passes an admin-only ACL.
+pub async fn obtain_admin_token(
+    client: &MagentoClient,
+    auth: &AdminAuth,
+    redactor: &Redactor,
+) -> Result<Option<Secret>, AdminAuthError> {
+    let token = match auth {
+        AdminAuth::None => return Ok(None),
+        AdminAuth::Token(token) => token.clone(),
+        AdminAuth::Password {
+            username,
+            password,
+            totp_secret: None,
+        } => {
+            let route = "POST /V1/integration/admin/token";
+            let exchange = client
+                .send(ApiRequest::post(
+                    "/V1/integration/admin/token",
+                    json!({"username": username, "password": password.expose()}),
+                ))
+                .await?;
+            match exchange.status {
+                200 => token_from(route, &exchange.body)?,
+                401 => {
+                    return Err(AdminAuthError::Refused {
+                        status: 401,
+                        message: message_of(&exchange.body),
+                    });
+                }
+                400 if message_of(&exchange.body).to_ascii_lowercase().contains("2fa") => {
+                    return Err(AdminAuthError::TwoFactorRequired {
+                        message: message_of(&exchange.body),
+                    });
+                }
+                status => {
+                    return Err(AdminAuthError::Unexpected {
+                        route,
+                        status,
+                        body: redactor.redact(&message_of(&exchange.body)),
+                    });
+                }
+            }
+        }
+        AdminAuth::Password {
+            username,
+            password,
+            totp_secret: Some(totp_secret),
+        } => {
+            let route = "POST /V1/tfa/provider/google/authenticate";
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| AdminAuthError::Totp(e.to_string()))?
+                .as_secs();
+            let otp = Secret::new(totp_code(totp_secret, now)?);
+            redactor.register(&otp);
+            let exchange = client
+                .send(ApiRequest::post(
+                    "/V1/tfa/provider/google/authenticate",
+                    json!({"username": username, "password": password.expose(), "otp": otp.expose()}),
+                ))
+                .await?;
+            let message = message_of(&exchange.body);
+            match exchange.status {
+                200 => token_from(route, &exchange.body)?,
+                401 if message.starts_with("The account sign-in was incorrect") => {
+                    return Err(AdminAuthError::Refused { status: 401, message });
+                }
+                400 | 401 => return Err(AdminAuthError::CodeRefused { status: exchange.status, message }),
+                status => {
+                    return Err(AdminAuthError::Unexpected {
+                        route,
+                        status,
+                        body: redactor.redact(&message),
+                    });
+                }
+            }
+        }
+    };
+    redactor.register(&token);
+    verify_admin_token(client, &token).await?;
+    Ok(Some(token))
+}
+
+fn token_from(route: &'static str, body: &str) -> Result<Secret, AdminAuthError> {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::String(token)) if !token.is_empty() => Ok(Secret::new(token)),
+        _ => Err(AdminAuthError::Unexpected {
+            route,
+            status: 200,
+            body: "a body that is not a JSON string".into(),
+        }),
+    }
+}
+
+/// An admin token reaches an admin-only route: an unknown id is then 404, not 401 (§6.2).
+async fn verify_admin_token(client: &MagentoClient, token: &Secret) -> Result<(), AdminAuthError> {
+    let exchange = client
+        .send(ApiRequest::get("/V1/customers/-1").bearer(Some(token)))
+        .await?;
+    match exchange.status {
+        404 => Ok(()),
+        status => Err(AdminAuthError::TokenRejected { status }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totp_matches_rfc6238_sha1_vectors() {
+        // RFC 6238 appendix B: the ASCII key "12345678901234567890", 8-digit codes; Google
+        // Authenticator keeps the last 6 digits.
+        let secret = Secret::new("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert_eq!(totp_code(&secret, 59).unwrap(), "287082");
+        assert_eq!(totp_code(&secret, 1_111_111_109).unwrap(), "081804");
+        assert_eq!(totp_code(&secret, 2_000_000_000).unwrap(), "279037");
+    }
+
+    #[test]
+    fn totp_secret_normalisation() {
+        assert_eq!(normalize_totp_secret("jbsw y3dp=").as_deref(), Some("JBSWY3DP"));
+        assert_eq!(normalize_totp_secret("JBSW1"), None);
+        assert_eq!(normalize_totp_secret("   "), None);
+    }
+}

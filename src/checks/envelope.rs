@@ -1,0 +1,140 @@
+//! Magento's error envelope (CONTRACT.md §2.1): `message` with raw `%placeholders`, then
+//! `errors` (two or more aggregated errors), `code`, `parameters` (object for named
+//! placeholders, array of scalars for `%1`), and `trace` only in developer mode.
+
+use serde_json::{Map, Value};
+
+use super::{CheckFailure, canonical_json, unified_diff};
+
+/// Compares an observed error body with the documented one, key by key.
+///
+/// `trace` is ignored (developer mode adds it). Scalars inside `parameters` compare loosely
+/// (`-1` equals `"-1"`), because Magento's own tests do (§4.3 step 4).
+pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), CheckFailure> {
+    let Some(observed_map) = observed.as_object() else {
+        return Err(CheckFailure::Body(format!(
+            "expected a Magento error object {{\"message\": …}}, received {}",
+            compact(observed)
+        )));
+    };
+    let mut observed_map = observed_map.clone();
+    observed_map.remove("trace");
+    let observed_clean = Value::Object(observed_map.clone());
+
+    let expected_map = expected.as_object().cloned().unwrap_or_default();
+    if let Some(difference) = first_difference(&observed_map, &expected_map) {
+        return Err(CheckFailure::Body(format!(
+            "error body differs from Magento's: {difference}\n{}",
+            unified_diff(&canonical_json(expected), &canonical_json(&observed_clean))
+        )));
+    }
+    Ok(())
+}
+
+fn first_difference(observed: &Map<String, Value>, expected: &Map<String, Value>) -> Option<String> {
+    for key in expected.keys() {
+        if !observed.contains_key(key) {
+            return Some(format!("missing key {key:?}"));
+        }
+    }
+    for key in observed.keys() {
+        if !expected.contains_key(key) {
+            return Some(format!("unexpected key {key:?} = {}", compact(&observed[key])));
+        }
+    }
+    for (key, want) in expected {
+        let got = &observed[key];
+        let same = match key.as_str() {
+            "parameters" => loosely_equal(got, want),
+            "errors" => errors_equal(got, want),
+            _ => got == want,
+        };
+        if !same {
+            return Some(format!("{key}: expected {}, received {}", compact(want), compact(got)));
+        }
+    }
+    None
+}
+
+fn errors_equal(got: &Value, want: &Value) -> bool {
+    match (got.as_array(), want.as_array()) {
+        (Some(g), Some(w)) if g.len() == w.len() => g.iter().zip(w).all(|(g, w)| {
+            match (g.as_object(), w.as_object()) {
+                (Some(g), Some(w)) => first_difference(g, w).is_none(),
+                _ => false,
+            }
+        }),
+        _ => false,
+    }
+}
+
+/// Structural equality where a number and its decimal string are the same scalar.
+fn loosely_equal(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            g.len() == w.len() && w.iter().all(|(k, wv)| g.get(k).is_some_and(|gv| loosely_equal(gv, wv)))
+        }
+        (Value::Array(g), Value::Array(w)) => g.len() == w.len() && g.iter().zip(w).all(|(g, w)| loosely_equal(g, w)),
+        (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) => n.to_string() == *s,
+        (g, w) => g == w,
+    }
+}
+
+fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SIGN_IN: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+
+    #[test]
+    fn identical_bodies_pass_and_trace_is_ignored() {
+        let expected = json!({"message": SIGN_IN});
+        assert!(expect_error_body(&json!({"message": SIGN_IN, "trace": "#0 …"}), &expected).is_ok());
+    }
+
+    #[test]
+    fn rendered_placeholders_fail_with_both_messages() {
+        let expected = json!({"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": -1}});
+        let observed = json!({"message": "No such entity with customerId = -1", "parameters": {"fieldName": "customerId", "fieldValue": -1}});
+        let err = expect_error_body(&observed, &expected).unwrap_err().to_string();
+        assert!(err.contains("message: expected \"No such entity with %fieldName = %fieldValue\""), "{err}");
+        assert!(err.contains("+  \"message\": \"No such entity with customerId = -1\""), "{err}");
+    }
+
+    #[test]
+    fn parameter_scalars_compare_loosely_but_shapes_do_not() {
+        let expected = json!({"message": "m", "parameters": {"fieldValue": -1}});
+        assert!(expect_error_body(&json!({"message": "m", "parameters": {"fieldValue": "-1"}}), &expected).is_ok());
+        let as_list = json!({"message": "m", "parameters": [{"fieldValue": -1}]});
+        assert!(expect_error_body(&as_list, &expected).is_err());
+    }
+
+    #[test]
+    fn extra_or_missing_keys_fail() {
+        let expected = json!({"message": "m"});
+        let err = expect_error_body(&json!({"message": "m", "parameters": []}), &expected).unwrap_err();
+        assert!(err.to_string().contains("unexpected key \"parameters\""), "{err}");
+        let err = expect_error_body(&json!({"error": "m"}), &expected).unwrap_err();
+        assert!(err.to_string().contains("missing key \"message\""), "{err}");
+    }
+
+    #[test]
+    fn aggregated_errors_compare_item_by_item() {
+        let item = |f: &str| json!({"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": f}});
+        let expected = json!({"message": "One or more input exceptions have occurred.", "errors": [item("username"), item("password")]});
+        assert!(expect_error_body(&expected.clone(), &expected).is_ok());
+        let swapped = json!({"message": "One or more input exceptions have occurred.", "errors": [item("password"), item("username")]});
+        assert!(expect_error_body(&swapped, &expected).is_err());
+    }
+
+    #[test]
+    fn non_object_bodies_are_named() {
+        let err = expect_error_body(&json!("oops"), &json!({"message": "m"})).unwrap_err();
+        assert!(err.to_string().contains("received \"oops\""), "{err}");
+    }
+}

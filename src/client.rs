@@ -1,0 +1,432 @@
+//! The HTTP client that speaks Magento's REST URL scheme and records every exchange.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::secrets::{Redactor, Secret, is_secret_key};
+
+/// A request body: JSON, or raw bytes for the routing and decoding scenarios.
+#[derive(Debug, Clone)]
+pub enum RequestBody {
+    Json(Value),
+    Raw {
+        content_type: Option<String>,
+        bytes: Vec<u8>,
+    },
+}
+
+/// One request, described in Magento's terms.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub method: Method,
+    /// Path after the store prefix, e.g. `/V1/customers`; or a full path from `/rest` when
+    /// `raw_path` is set (for the URL-form scenarios).
+    pub path: String,
+    pub raw_path: bool,
+    pub bearer: Option<Secret>,
+    pub body: Option<RequestBody>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl ApiRequest {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            raw_path: false,
+            bearer: None,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::POST, path).json(body)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(RequestBody::Json(body));
+        self
+    }
+
+    pub fn bearer(mut self, token: Option<&Secret>) -> Self {
+        self.bearer = token.cloned();
+        self
+    }
+
+    fn is_idempotent(&self) -> bool {
+        self.method == Method::GET || self.method == Method::DELETE
+    }
+}
+
+/// What was sent and what came back, with timing. Secrets stay inside: use [`Exchange::record`]
+/// or [`Exchange::curl`] to show one.
+#[derive(Clone)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed: Duration,
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} -> {}", self.method, self.url, self.status)
+    }
+}
+
+impl Exchange {
+    /// The response body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A redacted, serialisable record for the exchange log.
+    pub fn record(&self, redactor: &Redactor) -> ExchangeRecord {
+        ExchangeRecord {
+            method: self.method.clone(),
+            url: redactor.redact(&self.url),
+            status: self.status,
+            elapsed_ms: self.elapsed.as_secs_f64() * 1000.0,
+            attempts: self.attempts,
+            request_headers: redact_headers(&self.request_headers, redactor),
+            request_body: self.request_body.as_deref().map(|b| redact_body(b, redactor)),
+            response_headers: redact_headers(&self.response_headers, redactor),
+            response_body: redact_body(&self.body, redactor),
+        }
+    }
+
+    /// A copy-pasteable `curl` command that repeats the request, with secrets replaced by shell
+    /// variables the user sets themselves.
+    pub fn curl(&self, redactor: &Redactor) -> String {
+        let mut parts = vec![format!("curl -sS -X {}", self.method)];
+        for (name, value) in &self.request_headers {
+            let shown = if name.eq_ignore_ascii_case("authorization") {
+                "Bearer $MAGENTO_TOKEN".to_owned()
+            } else {
+                redactor.redact(value)
+            };
+            parts.push(format!("-H {}", shell_quote(&format!("{name}: {shown}"))));
+        }
+        if let Some(body) = &self.request_body {
+            parts.push(format!("--data-raw {}", shell_quote(&redact_body(body, redactor))));
+        }
+        parts.push(shell_quote(&redactor.redact(&self.url)));
+        parts.join(" ")
+    }
+}
+
+fn redact_headers(headers: &[(String, String)], redactor: &Redactor) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let value = if is_secret_key(k) {
+                crate::secrets::REDACTED.to_owned()
+            } else {
+                redactor.redact(v)
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+fn redact_body(body: &str, redactor: &Redactor) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(json) => redactor.redact_json(&json).to_string(),
+        Err(_) => redactor.redact(body),
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// One line of the NDJSON exchange log.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeRecord {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub elapsed_ms: f64,
+    pub attempts: u32,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+}
+
+/// A request that got no HTTP response at all.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("{method} {url} timed out after {timeout:?}: the store did not answer in time (raise MAGENTO_TIMEOUT_SECS if it is just slow)")]
+    Timeout {
+        method: String,
+        url: String,
+        timeout: Duration,
+    },
+    #[error("{method} {url} could not connect ({reason}): check MAGENTO_BASE_URL and that the store is up")]
+    Connect {
+        method: String,
+        url: String,
+        reason: String,
+    },
+    #[error("{method} {url} failed: {reason}")]
+    Other {
+        method: String,
+        url: String,
+        reason: String,
+    },
+}
+
+/// TLS trust for self-signed staging stores.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    pub ca_cert_pem: Option<Vec<u8>>,
+    pub insecure: bool,
+}
+
+/// Transport retries: only idempotent requests, only on connection errors and gateway statuses.
+const RETRY_BUDGET: u32 = 2;
+const RETRY_DELAY: Duration = Duration::from_millis(200);
+
+/// A Magento REST client bound to one store view.
+#[derive(Clone)]
+pub struct MagentoClient {
+    http: reqwest::Client,
+    base_url: String,
+    store_code: String,
+    timeout: Duration,
+    log: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl MagentoClient {
+    pub fn new(base_url: &str, store_code: &str, timeout: Duration, tls: &TlsOptions) -> Result<Self, String> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("magento-contract/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &tls.ca_cert_pem {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| format!("MAGENTO_CA_CERT is not a PEM certificate ({e})"))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        if tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            store_code: store_code.to_owned(),
+            timeout,
+            log: Arc::default(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn store_code(&self) -> &str {
+        &self.store_code
+    }
+
+    /// `/rest/<store>/V1/...` for a service path, or the path itself when it is raw.
+    pub fn url_for(&self, request: &ApiRequest) -> String {
+        if request.raw_path {
+            format!("{}{}", self.base_url, request.path)
+        } else {
+            format!("{}/rest/{}{}", self.base_url, self.store_code, request.path)
+        }
+    }
+
+    /// Every exchange so far, in order.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub async fn send(&self, request: ApiRequest) -> Result<Exchange, TransportError> {
+        let url = self.url_for(&request);
+        let retries = if request.is_idempotent() { RETRY_BUDGET } else { 0 };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.send_once(&request, &url).await {
+                Ok(mut exchange) => {
+                    exchange.attempts = attempt;
+                    let gateway = matches!(exchange.status, 502..=504);
+                    if gateway && attempt <= retries {
+                        tokio::time::sleep(RETRY_DELAY).await;
+                        continue;
+                    }
+                    self.log.lock().unwrap_or_else(|e| e.into_inner()).push(exchange.clone());
+                    return Ok(exchange);
+                }
+                Err(TransportError::Connect { .. }) if attempt <= retries => {
+                    tokio::time::sleep(RETRY_DELAY).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn send_once(&self, request: &ApiRequest, url: &str) -> Result<Exchange, TransportError> {
+        let mut headers: Vec<(String, String)> = vec![("Accept".into(), "application/json".into())];
+        let mut body_bytes: Option<Vec<u8>> = None;
+        match &request.body {
+            Some(RequestBody::Json(json)) => {
+                headers.push(("Content-Type".into(), "application/json".into()));
+                body_bytes = Some(json.to_string().into_bytes());
+            }
+            Some(RequestBody::Raw { content_type, bytes }) => {
+                if let Some(ct) = content_type {
+                    headers.push(("Content-Type".into(), ct.clone()));
+                }
+                body_bytes = Some(bytes.clone());
+            }
+            None => {}
+        }
+        if let Some(token) = &request.bearer {
+            headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
+        }
+        headers.extend(request.headers.iter().cloned());
+
+        let mut builder = self.http.request(request.method.clone(), url);
+        for (name, value) in &headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(bytes) = &body_bytes {
+            builder = builder.body(bytes.clone());
+        }
+
+        let method = request.method.to_string();
+        let started = Instant::now();
+        let response = builder.send().await.map_err(|e| self.transport_error(&method, url, &e))?;
+        let status = response.status().as_u16();
+        let response_headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let bytes = response.bytes().await.map_err(|e| self.transport_error(&method, url, &e))?;
+        Ok(Exchange {
+            method,
+            url: url.to_owned(),
+            request_headers: headers,
+            request_body: body_bytes.map(|b| String::from_utf8_lossy(&b).into_owned()),
+            status,
+            response_headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            elapsed: started.elapsed(),
+            attempts: 1,
+        })
+    }
+
+    fn transport_error(&self, method: &str, url: &str, e: &reqwest::Error) -> TransportError {
+        let (method, url) = (method.to_owned(), url.to_owned());
+        if e.is_timeout() {
+            TransportError::Timeout {
+                method,
+                url,
+                timeout: self.timeout,
+            }
+        } else if e.is_connect() {
+            TransportError::Connect {
+                method,
+                url,
+                reason: root_cause(e),
+            }
+        } else {
+            TransportError::Other {
+                method,
+                url,
+                reason: root_cause(e),
+            }
+        }
+    }
+}
+
+/// The innermost error message, which names the real problem (refused, DNS, certificate).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange() -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/rest/default/V1/integration/customer/token".into(),
+            request_headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Authorization".into(), "Bearer sekret-token-value".into()),
+            ],
+            request_body: Some(r#"{"username":"a@example.com","password":"Pa55word!x"}"#.into()),
+            status: 200,
+            response_headers: vec![],
+            body: r#""issued-token-value""#.into(),
+            elapsed: Duration::from_millis(3),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn curl_repro_hides_tokens_and_passwords() {
+        let redactor = Redactor::new();
+        redactor.register_value("issued-token-value");
+        let curl = exchange().curl(&redactor);
+        assert!(curl.contains("Bearer $MAGENTO_TOKEN"), "{curl}");
+        assert!(!curl.contains("sekret-token-value"), "{curl}");
+        assert!(!curl.contains("Pa55word!x"), "{curl}");
+        assert!(curl.contains("a@example.com"), "{curl}");
+    }
+
+    #[test]
+    fn exchange_record_redacts_headers_and_bodies() {
+        let redactor = Redactor::new();
+        redactor.register_value("issued-token-value");
+        let record = serde_json::to_string(&exchange().record(&redactor)).unwrap();
+        for secret in ["sekret-token-value", "Pa55word!x", "issued-token-value"] {
+            assert!(!record.contains(secret), "{secret} leaked: {record}");
+        }
+    }
+
+    #[test]
+    fn store_code_is_part_of_service_urls() {
+        let client = MagentoClient::new("http://shop.test/", "fr", Duration::from_secs(1), &TlsOptions::default()).unwrap();
+        assert_eq!(client.url_for(&ApiRequest::get("/V1/customers/me")), "http://shop.test/rest/fr/V1/customers/me");
+        let mut raw = ApiRequest::get("/rest/V1/customers/me");
+        raw.raw_path = true;
+        assert_eq!(client.url_for(&raw), "http://shop.test/rest/V1/customers/me");
+    }
+}

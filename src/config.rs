@@ -1,0 +1,521 @@
+//! Run configuration, read once from the environment (and an optional `.env` file) and
+//! validated up front: every mistake is one line naming the variable and how to fix it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::secrets::Secret;
+
+/// Where the suite sends its requests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The embedded reference Magento, started in-process on a loopback port.
+    Embedded,
+    /// A real store, e.g. `https://staging.example.com`.
+    Remote(Url),
+}
+
+/// How the harness obtains the admin token it uses for set-up and clean-up.
+#[derive(Debug, Clone)]
+pub enum AdminAuth {
+    /// No admin credentials: scenarios that need them are not run, and clean-up lists leftovers.
+    None,
+    /// A ready token (an integration token with bearer use enabled, or an admin JWT).
+    Token(Secret),
+    /// Admin username and password; with a TOTP secret, through Google Authenticator 2FA (§3.3).
+    Password {
+        username: String,
+        password: Secret,
+        totp_secret: Option<Secret>,
+    },
+}
+
+impl AdminAuth {
+    pub fn is_configured(&self) -> bool {
+        !matches!(self, AdminAuth::None)
+    }
+
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            AdminAuth::None => vec![],
+            AdminAuth::Token(token) => vec![token],
+            AdminAuth::Password {
+                password,
+                totp_secret,
+                ..
+            } => std::iter::once(password).chain(totp_secret.iter()).collect(),
+        }
+    }
+}
+
+/// Store settings that change what Magento answers; defaults are Magento 2.4's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorePolicy {
+    /// `customer/password/minimum_password_length` (§4.3), default 8.
+    pub password_min_length: usize,
+    /// `customer/password/required_character_classes_number` (§4.3), default 3.
+    pub password_required_classes: usize,
+    /// `oauth/authentication_lock/max_failures_count` (§5.3), default 6.
+    pub max_login_failures: u32,
+    /// `webapi/jwtauth/customer_expiration` in minutes (§5.4), default 60.
+    pub customer_token_lifetime_minutes: i64,
+    /// The store view's name, echoed as `created_in` (§4.3 step 9).
+    pub store_name: String,
+}
+
+impl Default for StorePolicy {
+    fn default() -> Self {
+        Self {
+            password_min_length: 8,
+            password_required_classes: 3,
+            max_login_failures: 6,
+            customer_token_lifetime_minutes: 60,
+            store_name: "Default Store View".to_owned(),
+        }
+    }
+}
+
+/// Everything one run needs to know, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub target: Target,
+    pub store_code: String,
+    pub admin: AdminAuth,
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub policy: StorePolicy,
+    /// Domain of the throw-away customer emails (`mc-<run id>-<n>@<domain>`).
+    pub email_domain: String,
+    /// Magento version whose wording to expect where versions differ (§9.9, §10).
+    pub magento_version: String,
+    /// Snapshot set to compare against (insta snapshot suffix).
+    pub profile: String,
+    pub report_dir: PathBuf,
+    pub features_dir: PathBuf,
+    pub schemas_dir: PathBuf,
+    pub snapshots_dir: PathBuf,
+    /// Whether the run may create customers on a non-loopback host.
+    pub allow_writes: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("{var} is invalid: {problem}. {fix}")]
+    Invalid {
+        var: &'static str,
+        problem: String,
+        fix: &'static str,
+    },
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+fn invalid(var: &'static str, problem: impl Into<String>, fix: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        var,
+        problem: problem.into(),
+        fix,
+    }
+}
+
+/// The crate's own directory: the default home of `features/`, `schemas/` and `snapshots/`.
+const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+impl Config {
+    /// Reads the process environment (after `.env`, if the caller loaded one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let target = match get("MAGENTO_BASE_URL") {
+            None => Target::Embedded,
+            Some(raw) => Target::Remote(parse_base_url(&raw)?),
+        };
+
+        let store_code = get("MAGENTO_STORE_CODE").unwrap_or_else(|| "default".to_owned());
+        if !store_code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(invalid(
+                "MAGENTO_STORE_CODE",
+                format!("{store_code:?} is not a Magento store code"),
+                "Use the store view code from Stores > All Stores (letters, digits, underscore), e.g. default.",
+            ));
+        }
+
+        let admin = parse_admin_auth(&get)?;
+
+        let timeout_secs = parse_number(
+            &get,
+            "MAGENTO_TIMEOUT_SECS",
+            30,
+            1..=600,
+            "Set it to a whole number of seconds between 1 and 600.",
+        )?;
+        let default_concurrency = match target {
+            Target::Embedded => 16,
+            Target::Remote(_) => 4,
+        };
+        let concurrency = parse_number(
+            &get,
+            "MAGENTO_CONCURRENCY",
+            default_concurrency,
+            1..=64,
+            "Set it to the number of scenarios to run at once, between 1 and 64.",
+        )?;
+
+        let defaults = StorePolicy::default();
+        let policy = StorePolicy {
+            password_min_length: parse_number(
+                &get,
+                "MAGENTO_PASSWORD_MIN_LENGTH",
+                defaults.password_min_length as u64,
+                1..=256,
+                "Set it to the store's customer/password/minimum_password_length (1-256).",
+            )? as usize,
+            password_required_classes: parse_number(
+                &get,
+                "MAGENTO_PASSWORD_CLASSES",
+                defaults.password_required_classes as u64,
+                1..=4,
+                "Set it to the store's customer/password/required_character_classes_number (1-4).",
+            )? as usize,
+            max_login_failures: parse_number(
+                &get,
+                "MAGENTO_LOCKOUT_FAILURES",
+                u64::from(defaults.max_login_failures),
+                1..=100,
+                "Set it to the store's oauth/authentication_lock/max_failures_count (1-100).",
+            )? as u32,
+            customer_token_lifetime_minutes: parse_number(
+                &get,
+                "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES",
+                defaults.customer_token_lifetime_minutes as u64,
+                1..=525_600,
+                "Set it to the store's webapi/jwtauth/customer_expiration in minutes.",
+            )? as i64,
+            store_name: get("MAGENTO_STORE_NAME").unwrap_or(defaults.store_name),
+        };
+
+        let email_domain = get("MAGENTO_EMAIL_DOMAIN").unwrap_or_else(|| "example.com".to_owned());
+        if email_domain.contains('@') || !email_domain.contains('.') || email_domain.contains(' ') {
+            return Err(invalid(
+                "MAGENTO_EMAIL_DOMAIN",
+                format!("{email_domain:?} is not a domain name"),
+                "Set it to a domain only, e.g. example.com (no @).",
+            ));
+        }
+
+        let magento_version = get("MAGENTO_VERSION").unwrap_or_else(|| "2.4".to_owned());
+        if !is_version(&magento_version) {
+            return Err(invalid(
+                "MAGENTO_VERSION",
+                format!("{magento_version:?} is not a Magento version"),
+                "Use a version such as 2.4 or 2.4.9.",
+            ));
+        }
+
+        let profile = get("MAGENTO_PROFILE").unwrap_or_else(|| "reference".to_owned());
+        if !profile
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "MAGENTO_PROFILE",
+                format!("{profile:?} cannot be part of a snapshot file name"),
+                "Use letters, digits, '-' or '_', e.g. staging.",
+            ));
+        }
+
+        let dir = |var: &str, default: &str| {
+            get(var)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(CRATE_DIR).join(default))
+        };
+
+        let allow_writes = parse_flag(&get, "MAGENTO_ALLOW_WRITES")?;
+
+        Ok(Self {
+            target,
+            store_code,
+            admin,
+            timeout: Duration::from_secs(timeout_secs),
+            concurrency: concurrency as usize,
+            policy,
+            email_domain,
+            magento_version,
+            profile,
+            report_dir: dir("MAGENTO_REPORT_DIR", "target/magento-contract"),
+            features_dir: dir("MAGENTO_FEATURES_DIR", "features"),
+            schemas_dir: dir("MAGENTO_SCHEMAS_DIR", "schemas"),
+            snapshots_dir: dir("MAGENTO_SNAPSHOTS_DIR", "snapshots"),
+            allow_writes,
+        })
+    }
+
+    /// The host that will receive requests, for messages ("the embedded reference Magento" when
+    /// none is configured).
+    pub fn target_label(&self) -> String {
+        match &self.target {
+            Target::Embedded => "the embedded reference Magento".to_owned(),
+            Target::Remote(url) => url.as_str().trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
+    const FIX: &str = "Set it to the store's base URL, e.g. https://staging.example.com (without /rest).";
+    let url = Url::parse(raw).map_err(|e| invalid("MAGENTO_BASE_URL", format!("{raw:?} is not a URL ({e})"), FIX))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(invalid(
+            "MAGENTO_BASE_URL",
+            format!("scheme {:?} is not http or https", url.scheme()),
+            FIX,
+        ));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("MAGENTO_BASE_URL", format!("{raw:?} has no host"), FIX));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "MAGENTO_BASE_URL",
+            "it contains credentials",
+            "Remove user:password@ from the URL; use MAGENTO_ADMIN_* for credentials.",
+        ));
+    }
+    if url.path().contains("/rest") || url.query().is_some() {
+        return Err(invalid(
+            "MAGENTO_BASE_URL",
+            format!("{raw:?} includes a path under /rest or a query"),
+            FIX,
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_admin_auth(get: &impl Fn(&str) -> Option<String>) -> Result<AdminAuth, ConfigError> {
+    let token = get("MAGENTO_ADMIN_TOKEN");
+    let username = get("MAGENTO_ADMIN_USERNAME");
+    let password = get("MAGENTO_ADMIN_PASSWORD");
+    let totp = get("MAGENTO_ADMIN_TOTP_SECRET");
+
+    if token.is_some() && (username.is_some() || password.is_some()) {
+        return Err(ConfigError::Inconsistent(
+            "MAGENTO_ADMIN_TOKEN and MAGENTO_ADMIN_USERNAME/MAGENTO_ADMIN_PASSWORD are both set: keep one way of signing in as admin.".to_owned(),
+        ));
+    }
+    if let Some(token) = token {
+        if token.chars().any(char::is_whitespace) || token.to_ascii_lowercase().starts_with("bearer") {
+            return Err(invalid(
+                "MAGENTO_ADMIN_TOKEN",
+                "it contains spaces or a 'Bearer' prefix",
+                "Set it to the bare token, without 'Bearer '.",
+            ));
+        }
+        if totp.is_some() {
+            return Err(ConfigError::Inconsistent(
+                "MAGENTO_ADMIN_TOTP_SECRET is set with MAGENTO_ADMIN_TOKEN: the TOTP secret is only used with MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD.".to_owned(),
+            ));
+        }
+        return Ok(AdminAuth::Token(Secret::new(token)));
+    }
+    match (username, password) {
+        (None, None) => {
+            if totp.is_some() {
+                return Err(ConfigError::Inconsistent(
+                    "MAGENTO_ADMIN_TOTP_SECRET is set without MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD: set both.".to_owned(),
+                ));
+            }
+            Ok(AdminAuth::None)
+        }
+        (Some(_), None) => Err(ConfigError::Inconsistent(
+            "MAGENTO_ADMIN_USERNAME is set but MAGENTO_ADMIN_PASSWORD is not: set both, or use MAGENTO_ADMIN_TOKEN.".to_owned(),
+        )),
+        (None, Some(_)) => Err(ConfigError::Inconsistent(
+            "MAGENTO_ADMIN_PASSWORD is set but MAGENTO_ADMIN_USERNAME is not: set both, or use MAGENTO_ADMIN_TOKEN.".to_owned(),
+        )),
+        (Some(username), Some(password)) => {
+            let totp_secret = match totp {
+                None => None,
+                Some(raw) => Some(Secret::new(crate::admin::normalize_totp_secret(&raw).ok_or_else(|| {
+                    invalid(
+                        "MAGENTO_ADMIN_TOTP_SECRET",
+                        "it is not a base32 secret (letters A-Z and digits 2-7)",
+                        "Copy the secret key shown when Google Authenticator was set up for this admin.",
+                    )
+                })?)),
+            };
+            Ok(AdminAuth::Password {
+                username,
+                password: Secret::new(password),
+                totp_secret,
+            })
+        }
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    fix: &'static str,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(default);
+    };
+    let value: u64 = raw
+        .parse()
+        .map_err(|_| invalid(var, format!("{raw:?} is not a whole number"), fix))?;
+    if !range.contains(&value) {
+        return Err(invalid(var, format!("{value} is out of range"), fix));
+    }
+    Ok(value)
+}
+
+fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match get(var).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some(other) => Err(invalid(var, format!("{other:?} is not a yes/no value"), "Set it to 1 or 0.")),
+    }
+}
+
+fn is_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    fn error(vars: &[(&str, &str)]) -> String {
+        config(vars).expect_err("config should be rejected").to_string()
+    }
+
+    #[test]
+    fn defaults_target_the_embedded_server_with_magento_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.target, Target::Embedded);
+        assert_eq!(c.store_code, "default");
+        assert_eq!(c.timeout, Duration::from_secs(30));
+        assert_eq!(c.policy, StorePolicy::default());
+        assert_eq!(c.policy.password_min_length, 8);
+        assert_eq!(c.policy.max_login_failures, 6);
+        assert!(matches!(c.admin, AdminAuth::None));
+        assert_eq!(c.profile, "reference");
+    }
+
+    #[test]
+    fn remote_store_gets_a_polite_default_concurrency() {
+        let c = config(&[("MAGENTO_BASE_URL", "https://staging.example.com")]).unwrap();
+        assert_eq!(c.concurrency, 4);
+        assert_eq!(c.target_label(), "https://staging.example.com");
+    }
+
+    #[test]
+    fn rejects_a_base_url_that_is_not_http() {
+        let msg = error(&[("MAGENTO_BASE_URL", "ftp://example.com")]);
+        assert!(msg.starts_with("MAGENTO_BASE_URL is invalid"), "{msg}");
+        assert!(msg.contains("https://staging.example.com"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+
+    #[test]
+    fn rejects_a_base_url_with_the_rest_path() {
+        let msg = error(&[("MAGENTO_BASE_URL", "https://shop.test/rest/default")]);
+        assert!(msg.contains("/rest"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_credentials_in_the_url_without_echoing_them() {
+        let msg = error(&[("MAGENTO_BASE_URL", "https://admin:s3cretpw@shop.test")]);
+        assert!(!msg.contains("s3cretpw"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_bad_numbers_with_the_variable_name() {
+        let msg = error(&[("MAGENTO_TIMEOUT_SECS", "soon")]);
+        assert!(msg.contains("MAGENTO_TIMEOUT_SECS") && msg.contains("\"soon\""), "{msg}");
+        let msg = error(&[("MAGENTO_CONCURRENCY", "0")]);
+        assert!(msg.contains("out of range"), "{msg}");
+        let msg = error(&[("MAGENTO_PASSWORD_CLASSES", "5")]);
+        assert!(msg.contains("MAGENTO_PASSWORD_CLASSES"), "{msg}");
+    }
+
+    #[test]
+    fn admin_username_needs_a_password() {
+        let msg = error(&[("MAGENTO_ADMIN_USERNAME", "admin")]);
+        assert!(msg.contains("MAGENTO_ADMIN_PASSWORD is not"), "{msg}");
+    }
+
+    #[test]
+    fn admin_token_and_password_conflict() {
+        let msg = error(&[
+            ("MAGENTO_ADMIN_TOKEN", "abc"),
+            ("MAGENTO_ADMIN_USERNAME", "admin"),
+            ("MAGENTO_ADMIN_PASSWORD", "pw"),
+        ]);
+        assert!(msg.contains("both set"), "{msg}");
+    }
+
+    #[test]
+    fn admin_token_with_bearer_prefix_is_rejected_without_echo() {
+        let msg = error(&[("MAGENTO_ADMIN_TOKEN", "Bearer tok3n-value")]);
+        assert!(msg.contains("Bearer"), "{msg}");
+        assert!(!msg.contains("tok3n-value"), "{msg}");
+    }
+
+    #[test]
+    fn totp_secret_must_be_base32_and_is_not_echoed() {
+        let msg = error(&[
+            ("MAGENTO_ADMIN_USERNAME", "admin"),
+            ("MAGENTO_ADMIN_PASSWORD", "pw"),
+            ("MAGENTO_ADMIN_TOTP_SECRET", "not-base32!!"),
+        ]);
+        assert!(msg.contains("base32"), "{msg}");
+        assert!(!msg.contains("not-base32!!"), "{msg}");
+    }
+
+    #[test]
+    fn totp_secret_accepts_spaces_and_lower_case() {
+        let c = config(&[
+            ("MAGENTO_ADMIN_USERNAME", "admin"),
+            ("MAGENTO_ADMIN_PASSWORD", "pw"),
+            ("MAGENTO_ADMIN_TOTP_SECRET", "jbsw y3dp ehpk 3pxp"),
+        ])
+        .unwrap();
+        let AdminAuth::Password { totp_secret, .. } = c.admin else {
+            panic!("expected password auth");
+        };
+        assert_eq!(totp_secret.unwrap().expose(), "JBSWY3DPEHPK3PXP");
+    }
+
+    #[test]
+    fn email_domain_and_profile_are_checked() {
+        assert!(error(&[("MAGENTO_EMAIL_DOMAIN", "me@example.com")]).contains("MAGENTO_EMAIL_DOMAIN"));
+        assert!(error(&[("MAGENTO_PROFILE", "../x")]).contains("MAGENTO_PROFILE"));
+        assert!(error(&[("MAGENTO_VERSION", "two")]).contains("MAGENTO_VERSION"));
+        assert!(error(&[("MAGENTO_ALLOW_WRITES", "maybe")]).contains("MAGENTO_ALLOW_WRITES"));
+    }
+}

@@ -1,0 +1,258 @@
+//! The `magento-contract` command: a thin CLI over the library.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use magento_contract::client::MagentoClient;
+use magento_contract::config::{AdminAuth, Target};
+use magento_contract::reference::{AdminAccount, ReferenceMagento};
+use magento_contract::secrets::Redactor;
+use magento_contract::sweep::{self, Filter};
+use magento_contract::{Config, RunOptions, SuiteArgs, admin, load_dotenv, run_suite, suite, tls_from_env};
+
+/// Contract tests for a Magento 2 store's REST API.
+///
+/// Without MAGENTO_BASE_URL the suite runs against an embedded reference Magento. Exit codes:
+/// 0 all passed, 1 a contract check failed, 2 configuration or environment problem.
+#[derive(Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    suite: SuiteArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the conformance suite (the default).
+    Run(SuiteArgs),
+    /// Start the embedded reference Magento on its own, for manual exploration or another tool.
+    Serve {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Turn Magento_TwoFactorAuth off (on by default when MAGENTO_ADMIN_TOTP_SECRET is set).
+        #[arg(long)]
+        no_two_factor: bool,
+    },
+    /// Delete customers that earlier runs left behind (emails `mc-<run id>-…`).
+    Cleanup {
+        /// Delete the customers of this run id.
+        #[arg(long, conflicts_with = "older_than", required_unless_present = "older_than")]
+        run_id: Option<String>,
+        /// Delete every harness customer created longer ago than this, e.g. 24h or 7days.
+        #[arg(long, value_parser = humantime_duration)]
+        older_than: Option<Duration>,
+        /// List what would be deleted without deleting.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn humantime_duration(s: &str) -> Result<Duration, String> {
+    let (number, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = number.parse().map_err(|_| format!("{s:?}: use a number and a unit, e.g. 24h, 90m, 7d"))?;
+    let seconds = match unit.trim() {
+        "s" | "sec" | "secs" => 1,
+        "m" | "min" | "mins" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        other => return Err(format!("unknown unit {other:?}: use s, m, h or d")),
+    };
+    Ok(Duration::from_secs(n * seconds))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("magento-contract: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(async {
+        if let Err(problem) = load_dotenv() {
+            eprintln!("magento-contract: {problem}");
+            return 2;
+        }
+        match cli.command {
+            None => run(cli.suite).await,
+            Some(Command::Run(args)) => run(args).await,
+            Some(Command::Serve { port, no_two_factor }) => serve(port, no_two_factor).await,
+            Some(Command::Cleanup {
+                run_id,
+                older_than,
+                dry_run,
+            }) => cleanup(run_id, older_than, dry_run).await,
+        }
+    });
+    ExitCode::from(code)
+}
+
+async fn run(args: SuiteArgs) -> u8 {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let tls = match tls_from_env() {
+        Ok(tls) => tls,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let outcome = run_suite(config, RunOptions { args, tls, embedded: None }).await;
+    outcome.exit_code as u8
+}
+
+async fn serve(port: u16, no_two_factor: bool) -> u8 {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let mut settings = suite::reference_settings(&config);
+    let mut chosen = false;
+    if let AdminAuth::Password {
+        username,
+        password,
+        totp_secret,
+    } = &config.admin
+    {
+        settings.admin = AdminAccount {
+            username: username.clone(),
+            password: password.expose().to_owned(),
+            totp_secret: totp_secret.as_ref().map(|s| s.expose().to_owned()),
+        };
+        chosen = true;
+    }
+    settings.two_factor_auth = !no_two_factor && settings.admin.totp_secret.is_some() && chosen;
+    let two_factor = settings.two_factor_auth;
+    let username = settings.admin.username.clone();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let server = match ReferenceMagento::start_on(settings, addr).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("magento-contract: cannot listen on {addr} ({e}): choose another --port");
+            return 2;
+        }
+    };
+    println!("Reference Magento 2.4.8 listening on {}", server.base_url());
+    println!("  REST: {}/rest/default/V1/...", server.base_url());
+    if chosen {
+        println!(
+            "  admin {username:?} with the password from MAGENTO_ADMIN_PASSWORD; two-factor auth {}",
+            if two_factor { "on (Google Authenticator, MAGENTO_ADMIN_TOTP_SECRET)" } else { "off" }
+        );
+    } else {
+        println!("  admin {username:?} has a random password: set MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD before `serve` to sign in as admin");
+    }
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    0
+}
+
+async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: bool) -> u8 {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let Target::Remote(url) = &config.target else {
+        eprintln!("magento-contract: cleanup needs MAGENTO_BASE_URL: the embedded server keeps nothing between runs");
+        return 2;
+    };
+    let tls = match tls_from_env() {
+        Ok(tls) => tls,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let client = match MagentoClient::new(url.as_str(), &config.store_code, config.timeout, &tls) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let redactor = Redactor::new();
+    let admin_token = match admin::obtain_admin_token(&client, &config.admin, &redactor).await {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            eprintln!("magento-contract: cleanup needs admin credentials: set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("magento-contract: admin sign-in failed: {}", redactor.redact(&e.to_string()));
+            return 2;
+        }
+    };
+    let mut filters = Vec::new();
+    match (&run_id, older_than) {
+        (Some(run_id), _) => {
+            if !run_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                eprintln!("magento-contract: --run-id {run_id:?} is not a run id (letters and digits, as printed by a run)");
+                return 2;
+            }
+            filters.push(Filter {
+                field: "email",
+                condition: "like",
+                value: format!("mc-{run_id}-%"),
+            });
+        }
+        (None, Some(age)) => {
+            let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
+            filters.push(Filter {
+                field: "email",
+                condition: "like",
+                value: "mc-%".into(),
+            });
+            filters.push(Filter {
+                field: "created_at",
+                condition: "lt",
+                value: cutoff.format("%Y-%m-%d %H:%M:%S").to_string(),
+            });
+        }
+        (None, None) => unreachable!("clap requires --run-id or --older-than"),
+    }
+    let found = match sweep::find_customers(&client, &admin_token, &filters).await {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            return 2;
+        }
+    };
+    let mut failed = 0;
+    for customer in &found {
+        if dry_run {
+            println!("would delete {} (id {}, created {})", customer.email, customer.id, customer.created_at);
+            continue;
+        }
+        let request = magento_contract::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id)).bearer(Some(&admin_token));
+        match client.send(request).await {
+            Ok(e) if e.status == 200 || e.status == 404 => println!("deleted {} (id {})", customer.email, customer.id),
+            Ok(e) => {
+                failed += 1;
+                println!("could not delete {} (id {}): {}", customer.email, customer.id, e.status);
+            }
+            Err(e) => {
+                failed += 1;
+                println!("could not delete {} (id {}): {e}", customer.email, customer.id);
+            }
+        }
+    }
+    println!("{} customer(s) matched{}", found.len(), if dry_run { " (dry run)" } else { "" });
+    if failed > 0 { 1 } else { 0 }
+}

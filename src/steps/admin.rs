@@ -1,0 +1,40 @@
+//! Admin authentication steps (CONTRACT.md §3).
+
+use cucumber::{given, when};
+use serde_json::json;
+
+use super::StepError;
+use crate::client::ApiRequest;
+use crate::config::AdminAuth;
+use crate::world::MagentoWorld;
+
+#[given(regex = r"^the admin token from the configured admin authentication$")]
+async fn admin_token_configured(world: &mut MagentoWorld) -> Result<(), StepError> {
+    match world.ctx().admin_token {
+        Some(_) => Ok(()),
+        None => Err(StepError::Scenario(
+            "no admin token: set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD".into(),
+        )),
+    }
+}
+
+/// Uses the configured admin's username when there is one (a later successful sign-in resets
+/// its failure count, §3.2), else a name no store has, so a real admin is never locked out.
+#[when(regex = r"^a client requests an admin token with a wrong password$")]
+async fn wrong_admin_password(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let username = match &ctx.config.admin {
+        AdminAuth::Password { username, .. } => username.clone(),
+        _ => format!("{}nobody", ctx.email_prefix()),
+    };
+    let wrong = ctx.fresh_password();
+    let exchange = ctx
+        .client
+        .send(ApiRequest::post(
+            "/V1/integration/admin/token",
+            json!({"username": username, "password": wrong.expose()}),
+        ))
+        .await?;
+    world.last = Some(exchange);
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Step definitions: thin glue from Gherkin to the client and the checks. A step parses its
+//! arguments, sends a request or calls a check, and stores what later steps need.
+
+mod admin;
+mod customer;
+mod request;
+mod token;
+
+use cucumber::gherkin::Step;
+use serde_json::Value;
+
+use crate::checks::CheckFailure;
+use crate::client::{Exchange, TransportError};
+use crate::world::MagentoWorld;
+
+/// Why a step failed. `Display` is what the user reads under the step.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// A contract check failed on a response; shows the request and how to repeat it.
+    #[error("{failure}\n  request: {request}\n  reproduce: {curl}")]
+    Check {
+        failure: CheckFailure,
+        request: String,
+        curl: String,
+    },
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    /// The feature file itself is wrong (bad JSON in a docstring, a missing table).
+    #[error("feature file problem: {0}")]
+    Feature(String),
+    /// The scenario's steps are out of order or a precondition is missing.
+    #[error("{0}")]
+    Scenario(String),
+}
+
+/// Wraps a check's failure with the exchange it was about.
+pub(crate) fn checked<T>(world: &MagentoWorld, result: Result<T, CheckFailure>) -> Result<T, StepError> {
+    result.map_err(|failure| {
+        let ctx = world.ctx();
+        match &world.last {
+            Some(exchange) => StepError::Check {
+                failure,
+                request: request_line(exchange),
+                curl: exchange.curl(&ctx.redactor),
+            },
+            None => StepError::Check {
+                failure,
+                request: "(none)".into(),
+                curl: "(none)".into(),
+            },
+        }
+    })
+}
+
+fn request_line(exchange: &Exchange) -> String {
+    format!("{} {} -> {} in {} ms", exchange.method, exchange.url, exchange.status, exchange.elapsed.as_millis())
+}
+
+/// The step's docstring, with `{{placeholders}}` filled in.
+pub(crate) fn docstring(world: &MagentoWorld, step: &Step) -> Result<String, StepError> {
+    step.docstring
+        .as_deref()
+        .map(|text| expand(world, text))
+        .ok_or_else(|| StepError::Feature(format!("step {:?} needs a docstring", step.value)))
+}
+
+pub(crate) fn docstring_json(world: &MagentoWorld, step: &Step) -> Result<Value, StepError> {
+    let text = docstring(world, step)?;
+    serde_json::from_str(&text).map_err(|e| StepError::Feature(format!("the docstring of {:?} is not JSON: {e}", step.value)))
+}
+
+/// Fills `{{email}}`, `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}` and `{{store_name}}`.
+pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
+    let ctx = world.ctx();
+    let mut out = text
+        .replace("{{run_id}}", &ctx.run_id)
+        .replace("{{email_prefix}}", &ctx.email_prefix())
+        .replace("{{store_name}}", &ctx.config.policy.store_name);
+    if let Some(customer) = &world.customer {
+        out = out.replace("{{email}}", &customer.email);
+        if let Some(id) = customer.id {
+            out = out.replace("{{customer_id}}", &id.to_string());
+        }
+    }
+    out
+}

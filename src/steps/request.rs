@@ -1,0 +1,153 @@
+//! Generic steps: send a request as someone, check status, schema, values, error body, snapshot.
+
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{StepError, checked, docstring_json, expand};
+use crate::checks::{self, CheckFailure, json_path};
+use crate::client::{ApiRequest, RequestBody};
+use crate::secrets::Secret;
+use crate::world::{CustomerUnderTest, MagentoWorld};
+
+#[given(regex = r"^(?:the tutorial's create-customer request body|the request body):$")]
+async fn request_body(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    world.body = Some(docstring_json(world, step)?);
+    Ok(())
+}
+
+#[given(regex = r"^the body uses a fresh email address and a password that meets the store's policy$")]
+async fn fresh_credentials(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let body = world
+        .body
+        .as_mut()
+        .ok_or_else(|| StepError::Scenario("no request body to change: give one first".into()))?;
+    let email = ctx.fresh_email();
+    let password = ctx.fresh_password();
+    let customer = body
+        .get_mut("customer")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| StepError::Feature("the body has no \"customer\" object".into()))?;
+    customer.insert("email".into(), Value::from(email.clone()));
+    body["password"] = Value::from(password.expose());
+    world.customer = Some(CustomerUnderTest {
+        email,
+        password: Some(password),
+        id: None,
+        created: None,
+        token: None,
+    });
+    Ok(())
+}
+
+/// Who sends a request: decides the `Authorization` header.
+pub(crate) fn bearer_for(world: &MagentoWorld, actor: &str) -> Result<Option<Secret>, StepError> {
+    match actor {
+        "a guest" => Ok(None),
+        "the admin" => world
+            .ctx()
+            .admin_token
+            .clone()
+            .map(Some)
+            .ok_or_else(|| StepError::Scenario("this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into())),
+        "the customer" => world
+            .customer
+            .as_ref()
+            .and_then(|c| c.token.clone())
+            .map(Some)
+            .ok_or_else(|| StepError::Scenario("the customer has no access token yet".into())),
+        other => Err(StepError::Feature(format!("unknown actor {other:?}"))),
+    }
+}
+
+#[when(regex = r"^(a guest|the admin|the customer) sends (GET|POST|PUT|DELETE) (\S+)$")]
+async fn send(world: &mut MagentoWorld, actor: String, method: String, path: String) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let method = Method::from_bytes(method.as_bytes()).map_err(|e| StepError::Feature(e.to_string()))?;
+    let mut request = ApiRequest::new(method.clone(), expand(world, &path)).bearer(bearer_for(world, &actor)?.as_ref());
+    if method == Method::POST || method == Method::PUT {
+        request.body = world.body.clone().map(RequestBody::Json);
+    }
+    let exchange = ctx.client.send(request).await?;
+    if method == Method::POST && path == "/V1/customers" {
+        remember_created_customer(world, exchange.status, exchange.json().as_ref());
+    }
+    world.last = Some(exchange);
+    Ok(())
+}
+
+/// Registers a customer the store created for clean-up, whatever the scenario checks next.
+pub(crate) fn remember_created_customer(world: &mut MagentoWorld, status: u16, body: Option<&Value>) {
+    let Some(body) = body.filter(|_| status == 200) else { return };
+    let Some(id) = body.get("id").and_then(Value::as_i64) else { return };
+    let email = body.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
+    world.created.push((id, email.clone()));
+    if let Some(customer) = world.customer.as_mut().filter(|c| c.email.eq_ignore_ascii_case(&email)) {
+        customer.id = Some(id);
+        customer.created = Some(body.clone());
+    }
+}
+
+#[then(regex = r"^the response status is (\d{3})$")]
+async fn status_is(world: &mut MagentoWorld, status: u16) -> Result<(), StepError> {
+    let exchange = world.last()?;
+    checked(world, checks::expect_status(exchange, status))
+}
+
+#[then(regex = r#"^the response matches the "([a-z_-]+)" schema$"#)]
+async fn matches_schema(world: &mut MagentoWorld, schema: String) -> Result<(), StepError> {
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    checked(world, world.ctx().schemas.validate(&schema, &json).map_err(CheckFailure::from))
+}
+
+#[then(regex = r"^the response has these values:$")]
+async fn has_values(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let table = step
+        .table
+        .as_ref()
+        .ok_or_else(|| StepError::Feature("this step needs a | path | value | table".into()))?;
+    for row in table.rows.iter().skip(1) {
+        let [path, literal] = row.as_slice() else {
+            return Err(StepError::Feature(format!("a row needs two cells (path, JSON value): {row:?}")));
+        };
+        let expected: Value = serde_json::from_str(&expand(world, literal))
+            .map_err(|e| StepError::Feature(format!("{path}: {literal:?} is not a JSON literal ({e}); quote strings")))?;
+        let received = json_path::lookup(&json, path);
+        if received != Some(&expected) {
+            return checked(
+                world,
+                Err(CheckFailure::Value {
+                    path: path.clone(),
+                    expected: describe(&expected),
+                    received: received.map(describe).unwrap_or_else(|| "nothing (the key is absent)".into()),
+                }),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn describe(value: &Value) -> String {
+    format!("{} ({})", value, json_path::type_name(value))
+}
+
+#[then(regex = r"^the error body is:$")]
+async fn error_body_is(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let expected = docstring_json(world, step)?;
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    checked(world, checks::expect_error_body(&json, &expected))?;
+    checked(world, world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from))
+}
+
+#[then(regex = r#"^the response matches the snapshot "([a-z0-9_]+)"$"#)]
+async fn matches_snapshot(world: &mut MagentoWorld, name: String) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    checked(
+        world,
+        checks::snapshot::assert_snapshot(&ctx.config.snapshots_dir, &ctx.config.profile, &name, &json),
+    )
+}

@@ -1,0 +1,68 @@
+//! Customer token steps (CONTRACT.md §5).
+
+use cucumber::{given, then, when};
+use serde_json::{Value, json};
+
+use super::{StepError, checked};
+use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token, token_from_body};
+use crate::checks::{self, CheckFailure};
+use crate::client::ApiRequest;
+use crate::secrets::Secret;
+use crate::world::MagentoWorld;
+
+/// Requests a token with the scenario customer's credentials; a token in the response is
+/// registered for redaction before anything else looks at it.
+async fn request_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let customer = world
+        .customer
+        .as_ref()
+        .ok_or_else(|| StepError::Scenario("no customer in this scenario: create one first".into()))?;
+    let password = customer
+        .password
+        .as_ref()
+        .ok_or_else(|| StepError::Scenario("the customer was created without a password".into()))?;
+    let body = json!({"username": customer.email, "password": password.expose()});
+    let exchange = ctx.client.send(ApiRequest::post("/V1/integration/customer/token", body)).await?;
+    if let Some(Value::String(token)) = exchange.json() {
+        ctx.redactor.register_value(&token);
+    }
+    world.last = Some(exchange);
+    Ok(())
+}
+
+#[when(regex = r"^the customer requests an access token with their email and password$")]
+async fn customer_requests_token(world: &mut MagentoWorld) -> Result<(), StepError> {
+    request_customer_token(world).await
+}
+
+#[then(regex = r"^the response is a customer access token for that customer$")]
+async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    checked(world, ctx.schemas.validate("token", &json).map_err(CheckFailure::from))?;
+    let token = checked(world, token_from_body(&json).map_err(CheckFailure::from))?.to_owned();
+    let customer_id = world.customer.as_ref().and_then(|c| c.id);
+    let kind = checked(
+        world,
+        check_issued_token(
+            &token,
+            customer_id,
+            USER_TYPE_CUSTOMER,
+            ctx.config.policy.customer_token_lifetime_minutes,
+        )
+        .map_err(CheckFailure::from),
+    )?;
+    ctx.observe("customer token format", kind.describe());
+    if let Some(customer) = world.customer.as_mut() {
+        customer.token = Some(Secret::new(token));
+    }
+    Ok(())
+}
+
+#[given(regex = r"^the customer has an access token$")]
+async fn customer_has_token(world: &mut MagentoWorld) -> Result<(), StepError> {
+    request_customer_token(world).await?;
+    checked(world, checks::expect_status(world.last()?, 200))?;
+    is_customer_token(world).await
+}

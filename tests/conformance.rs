@@ -1,0 +1,30 @@
+//! The conformance suite as a `cargo test` target (`harness = false`).
+//!
+//! `cargo test --test conformance -- --tags @smoke` passes the options after `--`.
+
+use clap::Parser;
+use magento_contract::{Config, RunOptions, SuiteArgs, load_dotenv, run_suite, tls_from_env};
+
+#[derive(Parser)]
+#[command(name = "conformance")]
+struct Args {
+    #[command(flatten)]
+    suite: SuiteArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let code = (|| {
+        load_dotenv()?;
+        let config = Config::from_env().map_err(|e| e.to_string())?;
+        let tls = tls_from_env()?;
+        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+        let outcome = runtime.block_on(run_suite(config, RunOptions { args: args.suite, tls, embedded: None }));
+        Ok::<_, String>(outcome.exit_code)
+    })()
+    .unwrap_or_else(|problem| {
+        eprintln!("magento-contract: {problem}");
+        2
+    });
+    std::process::ExitCode::from(code as u8)
+}
