@@ -14,6 +14,62 @@ pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     Some(current)
 }
 
+/// Sets the value at a dotted path, creating objects on the way; `Err` names what is in the way.
+pub fn set(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
+    let segments = segments(path).ok_or_else(|| format!("{path:?} is not a path like customer.addresses[0].city"))?;
+    let (last, parents) = segments.split_last().ok_or("an empty path")?;
+    let mut current = root;
+    for segment in parents {
+        current = match segment {
+            Segment::Key(key) => {
+                let map = current.as_object_mut().ok_or_else(|| format!("{path}: {key:?} is not inside an object"))?;
+                map.entry(key.to_string()).or_insert_with(|| Value::Object(Default::default()))
+            }
+            Segment::Index(i) => current
+                .get_mut(*i)
+                .ok_or_else(|| format!("{path}: there is no item {i}"))?,
+        };
+    }
+    match last {
+        Segment::Key(key) => {
+            current
+                .as_object_mut()
+                .ok_or_else(|| format!("{path}: {key:?} is not inside an object"))?
+                .insert(key.to_string(), new);
+        }
+        Segment::Index(i) => {
+            *current.get_mut(*i).ok_or_else(|| format!("{path}: there is no item {i}"))? = new;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the key at a dotted path; `Err` if it is not there.
+pub fn remove(root: &mut Value, path: &str) -> Result<(), String> {
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (parent, key),
+        None => ("", path),
+    };
+    let target = if parent.is_empty() {
+        Some(root)
+    } else {
+        let pointer: String = segments(parent)
+            .ok_or_else(|| format!("{path:?} is not a path"))?
+            .iter()
+            .map(|s| match s {
+                Segment::Key(k) => format!("/{k}"),
+                Segment::Index(i) => format!("/{i}"),
+            })
+            .collect();
+        root.pointer_mut(&pointer)
+    };
+    target
+        .and_then(Value::as_object_mut)
+        .and_then(|map| map.remove(key))
+        .map(|_| ())
+        .ok_or_else(|| format!("{path}: no such key to remove"))
+}
+
 enum Segment<'p> {
     Key(&'p str),
     Index(usize),
@@ -67,6 +123,20 @@ mod tests {
         assert_eq!(lookup(&v, "addresses[1]"), None);
         assert_eq!(lookup(&v, "addresses[x]"), None);
         assert_eq!(lookup(&json!("tok"), ""), Some(&json!("tok")));
+    }
+
+    #[test]
+    fn sets_and_removes_values() {
+        let mut v = json!({"customer": {"addresses": [{"city": "A"}]}});
+        set(&mut v, "customer.addresses[0].city", json!("B")).unwrap();
+        set(&mut v, "customer.group_id", json!(777)).unwrap();
+        assert_eq!(v, json!({"customer": {"group_id": 777, "addresses": [{"city": "B"}]}}));
+        remove(&mut v, "customer.addresses[0].city").unwrap();
+        assert_eq!(v["customer"]["addresses"][0], json!({}));
+        assert!(remove(&mut v, "customer.nothing").is_err());
+        assert!(set(&mut v, "customer.addresses[3].city", json!(1)).is_err());
+        remove(&mut v, "customer").unwrap();
+        assert_eq!(v, json!({}));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod json_path;
 pub mod schema;
 pub mod snapshot;
 pub mod token;
+pub mod version;
 
 use crate::client::Exchange;
 

@@ -6,8 +6,10 @@ use serde_json::Value;
 
 use super::request::remember_created_customer;
 use super::{StepError, checked, docstring_json};
+use crate::checks::snapshot::redact_volatile;
 use crate::checks::{self, CheckFailure, canonical_json, unified_diff};
 use crate::client::ApiRequest;
+use crate::sweep::{Filter, find_customers};
 use crate::world::{CustomerUnderTest, MagentoWorld};
 
 #[given(regex = r"^a customer created by a guest from this request body, with a fresh email and password:$")]
@@ -103,4 +105,105 @@ async fn same_customer(world: &mut MagentoWorld) -> Result<(), StepError> {
         );
     }
     Ok(())
+}
+
+/// A rolled-back create leaves nothing behind (§4.3 step 11): an admin search by the
+/// scenario's email finds no customer.
+#[then(regex = r"^no customer with the scenario's email exists$")]
+async fn no_customer_with_email(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let admin = ctx
+        .admin_token
+        .clone()
+        .ok_or_else(|| StepError::Scenario("this step needs admin credentials to search customers".into()))?;
+    let email = world
+        .customer
+        .as_ref()
+        .map(|c| c.email.clone())
+        .ok_or_else(|| StepError::Scenario("no customer email in this scenario".into()))?;
+    let filters = [Filter {
+        field: "email",
+        condition: "eq",
+        value: email.clone(),
+    }];
+    let found = find_customers(&ctx.client, &admin, &filters)
+        .await
+        .map_err(StepError::Scenario)?;
+    if let Some(customer) = found.first() {
+        world.created.push((customer.id, customer.email.clone()));
+        return checked(
+            world,
+            Err(CheckFailure::Body(format!(
+                "customer {email} (id {}) exists, but Magento deletes a customer whose address is rejected",
+                customer.id
+            ))),
+        );
+    }
+    Ok(())
+}
+
+/// Nested keys bind by setter name, so camelCase and snake_case create the same customer
+/// (§2.4, §10).
+#[then(regex = r"^the snake_case form of the same body creates the same customer$")]
+async fn snake_case_same_customer(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let camel = world.last()?.json().ok_or_else(|| StepError::Scenario("the first create did not answer JSON".into()))?;
+    let mut body = snake_case_keys(
+        world
+            .body
+            .as_ref()
+            .ok_or_else(|| StepError::Scenario("no request body in this scenario".into()))?,
+    );
+    body["customer"]["email"] = Value::from(ctx.fresh_email());
+    let exchange = ctx.client.send(ApiRequest::post("/V1/customers", body)).await?;
+    remember_created_customer(world, exchange.status, exchange.json().as_ref());
+    world.last = Some(exchange);
+    checked(world, checks::expect_status(world.last()?, 200))?;
+    let snake = world.last()?.json().unwrap_or_default();
+    let (expected, received) = (redact_volatile(&camel), redact_volatile(&snake));
+    if expected != received {
+        return checked(
+            world,
+            Err(CheckFailure::Body(format!(
+                "the snake_case body created a different customer than the camelCase one:\n{}",
+                unified_diff(&canonical_json(&expected), &canonical_json(&received))
+            ))),
+        );
+    }
+    Ok(())
+}
+
+fn snake_case_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (snake_case(k), snake_case_keys(v))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(snake_case_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn camel_case_keys_become_snake_case() {
+        assert_eq!(
+            snake_case_keys(&json!({"customer": {"addresses": [{"defaultShipping": true, "region": {"regionId": 43}}]}})),
+            json!({"customer": {"addresses": [{"default_shipping": true, "region": {"region_id": 43}}]}})
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! arguments, sends a request or calls a check, and stores what later steps need.
 
 mod admin;
+mod body;
 mod customer;
 mod request;
 mod token;
@@ -69,13 +70,16 @@ pub(crate) fn docstring_json(world: &MagentoWorld, step: &Step) -> Result<Value,
     serde_json::from_str(&text).map_err(|e| StepError::Feature(format!("the docstring of {:?} is not JSON: {e}", step.value)))
 }
 
-/// Fills `{{email}}`, `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}` and `{{store_name}}`.
+/// Fills `{{email}}`, `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}` and the
+/// password policy (`{{password_min_length}}`, `{{password_classes}}`) from the run.
 pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
     let ctx = world.ctx();
     let mut out = text
         .replace("{{run_id}}", &ctx.run_id)
         .replace("{{email_prefix}}", &ctx.email_prefix())
-        .replace("{{store_name}}", &ctx.config.policy.store_name);
+        .replace("{{store_name}}", &ctx.config.policy.store_name)
+        .replace("{{password_min_length}}", &ctx.config.policy.password_min_length.to_string())
+        .replace("{{password_classes}}", &ctx.config.policy.password_required_classes.to_string());
     if let Some(customer) = &world.customer {
         out = out.replace("{{email}}", &customer.email);
         if let Some(id) = customer.id {

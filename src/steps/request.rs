@@ -52,6 +52,7 @@ pub(crate) fn bearer_for(world: &MagentoWorld, actor: &str) -> Result<Option<Sec
             .clone()
             .map(Some)
             .ok_or_else(|| StepError::Scenario("this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into())),
+        "a client with an invalid token" => Ok(Some(Secret::new(format!("{}.invalid.token", world.ctx().run_id)))),
         "the customer" => world
             .customer
             .as_ref()
@@ -62,16 +63,54 @@ pub(crate) fn bearer_for(world: &MagentoWorld, actor: &str) -> Result<Option<Sec
     }
 }
 
-#[when(regex = r"^(a guest|the admin|the customer) sends (GET|POST|PUT|DELETE) (\S+)$")]
+#[when(regex = r"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) (\S+)$")]
 async fn send(world: &mut MagentoWorld, actor: String, method: String, path: String) -> Result<(), StepError> {
+    let body = world.body.clone().map(RequestBody::Json);
+    send_request(world, &actor, &method, &path, false, body).await
+}
+
+/// Sends to a path from `/rest` on (`{{store}}` is the configured store code), for the URL-form
+/// scenarios (§1.1).
+#[when(regex = r"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) to the full path (\S+)$")]
+async fn send_full_path(world: &mut MagentoWorld, actor: String, method: String, path: String) -> Result<(), StepError> {
+    let store = world.ctx().config.store_code.clone();
+    let body = world.body.clone().map(RequestBody::Json);
+    send_request(world, &actor, &method, &path.replace("{{store}}", &store), true, body).await
+}
+
+/// Sends the docstring byte for byte with the given Content-Type (empty: no header), for the
+/// decoding scenarios (§1.3).
+#[when(regex = r#"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) (\S+) with Content-Type "([^"]*)" and this body:$"#)]
+async fn send_raw(
+    world: &mut MagentoWorld,
+    actor: String,
+    method: String,
+    path: String,
+    content_type: String,
+    step: &Step,
+) -> Result<(), StepError> {
+    let bytes = super::docstring(world, step)?.into_bytes();
+    let content_type = (!content_type.is_empty()).then_some(content_type);
+    send_request(world, &actor, &method, &path, false, Some(RequestBody::Raw { content_type, bytes })).await
+}
+
+async fn send_request(
+    world: &mut MagentoWorld,
+    actor: &str,
+    method: &str,
+    path: &str,
+    raw_path: bool,
+    body: Option<RequestBody>,
+) -> Result<(), StepError> {
     let ctx = world.ctx();
     let method = Method::from_bytes(method.as_bytes()).map_err(|e| StepError::Feature(e.to_string()))?;
-    let mut request = ApiRequest::new(method.clone(), expand(world, &path)).bearer(bearer_for(world, &actor)?.as_ref());
-    if method == Method::POST || method == Method::PUT {
-        request.body = world.body.clone().map(RequestBody::Json);
+    let mut request = ApiRequest::new(method.clone(), expand(world, path)).bearer(bearer_for(world, actor)?.as_ref());
+    request.raw_path = raw_path;
+    if method == Method::POST || method == Method::PUT || matches!(body, Some(RequestBody::Raw { .. })) {
+        request.body = body;
     }
     let exchange = ctx.client.send(request).await?;
-    if method == Method::POST && path == "/V1/customers" {
+    if method == Method::POST && path.ends_with("/V1/customers") {
         remember_created_customer(world, exchange.status, exchange.json().as_ref());
     }
     world.last = Some(exchange);
@@ -140,6 +179,72 @@ async fn error_body_is(world: &mut MagentoWorld, step: &Step) -> Result<(), Step
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
     checked(world, checks::expect_error_body(&json, &expected))?;
     checked(world, world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from))
+}
+
+#[then(regex = r"^the response body is:$")]
+async fn body_is(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let expected = docstring_json(world, step)?;
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    if json != expected {
+        return checked(
+            world,
+            Err(CheckFailure::Body(format!(
+                "response body differs:\n{}",
+                checks::unified_diff(&checks::canonical_json(&expected), &checks::canonical_json(&json))
+            ))),
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the response Content-Type is "([^"]+)"$"#)]
+async fn content_type_is(world: &mut MagentoWorld, expected: String) -> Result<(), StepError> {
+    let received = world.last()?.header("content-type").unwrap_or("(none)").to_owned();
+    if received.eq_ignore_ascii_case(&expected) {
+        Ok(())
+    } else {
+        checked(
+            world,
+            Err(CheckFailure::Value {
+                path: "Content-Type header".into(),
+                expected,
+                received,
+            }),
+        )
+    }
+}
+
+/// Version-dependent wording (§9.9, §10): the rows whose version range contains the configured
+/// MAGENTO_VERSION are accepted; a bare `2.4` accepts every 2.4.x row.
+#[then(regex = r"^the error body is the one documented for the configured Magento version:$")]
+async fn versioned_error_body(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let version = world.ctx().config.magento_version.clone();
+    let table = step
+        .table
+        .as_ref()
+        .ok_or_else(|| StepError::Feature("this step needs a | versions | body | table".into()))?;
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let mut failures = Vec::new();
+    for row in table.rows.iter().skip(1) {
+        let [range, body] = row.as_slice() else {
+            return Err(StepError::Feature(format!("a row needs two cells (versions, body): {row:?}")));
+        };
+        if !crate::checks::version::range_matches(range, &version)
+            .map_err(|e| StepError::Feature(format!("versions {range:?}: {e}")))?
+        {
+            continue;
+        }
+        let expected: Value = serde_json::from_str(&expand(world, body))
+            .map_err(|e| StepError::Feature(format!("body for {range}: {e}")))?;
+        match checks::expect_error_body(&json, &expected) {
+            Ok(()) => return checked(world, world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from)),
+            Err(failure) => failures.push(format!("as documented for {range}: {failure}")),
+        }
+    }
+    if failures.is_empty() {
+        return Err(StepError::Feature(format!("no row applies to MAGENTO_VERSION={version}")));
+    }
+    checked(world, Err(CheckFailure::Body(failures.join("\n"))))
 }
 
 #[then(regex = r#"^the response matches the snapshot "([a-z0-9_]+)"$"#)]

@@ -66,3 +66,47 @@ async fn customer_has_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     checked(world, checks::expect_status(world.last()?, 200))?;
     is_customer_token(world).await
 }
+
+const SIGN_IN_FAILED: &str =
+    "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+
+/// Fails to sign in `limit - fewer` times, where the limit is the store's
+/// `oauth/authentication_lock/max_failures_count` (§5.3); each attempt must get the generic 401.
+#[when(regex = r"^the customer signs in with a wrong password (\d+) times? fewer than the lockout limit$")]
+async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let limit = ctx.config.policy.max_login_failures;
+    let attempts = limit
+        .checked_sub(fewer)
+        .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
+    let email = world
+        .customer
+        .as_ref()
+        .map(|c| c.email.clone())
+        .ok_or_else(|| StepError::Scenario("no customer in this scenario: create one first".into()))?;
+    for attempt in 1..=attempts {
+        let wrong = ctx.fresh_password();
+        let exchange = ctx
+            .client
+            .send(ApiRequest::post(
+                "/V1/integration/customer/token",
+                json!({"username": email, "password": wrong.expose()}),
+            ))
+            .await?;
+        world.last = Some(exchange);
+        let exchange = world.last()?;
+        let generic = exchange.status == 401
+            && exchange.json().is_some_and(|b| b == json!({ "message": SIGN_IN_FAILED }));
+        if !generic {
+            return checked(
+                world,
+                Err(CheckFailure::Body(format!(
+                    "wrong password attempt {attempt} of {attempts}: expected 401 {{\"message\": {SIGN_IN_FAILED:?}}}, received {} {}",
+                    exchange.status,
+                    checks::body_snippet(&exchange.body)
+                ))),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+@customer @access @errors
+Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §2.3, §6)
+
+  A missing, garbage, expired or revoked token is never reported as such: the caller becomes a
+  guest and the route's ACL check answers 401 naming the resource (§1.5, §2.3).
+
+  Background:
+    Given a customer created by a guest from this request body, with a fresh email and password:
+      """json
+      {
+        "customer": {"email": "jdoe@example.com", "firstname": "Jane", "lastname": "Doe"},
+        "password": "Password1"
+      }
+      """
+
+  @contract-6.1 @af-testRevokeAllAccessTokensForCustomer
+  Scenario Outline: /V1/customers/me refuses callers that are not a signed-in customer
+    When <caller> sends GET /V1/customers/me
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      """
+
+    Examples:
+      | caller                        |
+      | a guest                       |
+      | a client with an invalid token |
+
+  # `self` is for customers only (§6.1); ../shared's E11 shows an older 400 for this case.
+  @contract-6.1 @needs-admin
+  Scenario: /V1/customers/me refuses an admin token
+    When the admin sends GET /V1/customers/me
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      """
+
+  @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken
+  Scenario: A revoked token no longer reads the account
+    Given the customer has an access token
+    When the customer sends POST /V1/integration/customer/revoke-customer-token
+    Then the response status is 200
+    And the response body is:
+      """json
+      true
+      """
+    When the customer sends GET /V1/customers/me
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      """
+
+  @contract-5.1 @af-testRevokeCustomerTokenForGuestCustomer
+  Scenario: A guest cannot revoke tokens
+    When a guest sends POST /V1/integration/customer/revoke-customer-token
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      """
+
+  # A store-"all" request runs in the admin store (id 0), which is never the customer's (§1.1).
+  @contract-1.1 @contract-1.5
+  Scenario: A customer token is not "self" in the all-stores scope
+    Given the customer has an access token
+    When the customer sends GET to the full path /rest/all/V1/customers/me
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      """
+
+  @contract-2.3 @contract-6.2
+  Scenario: A customer token cannot read a customer by id, not even its own
+    Given the customer has an access token
+    When the customer sends GET /V1/customers/{{customer_id}}
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::customer"}}
+      """
+
+  @contract-2.3 @contract-6.3 @af-testDeleteCustomerNonAuthorized
+  Scenario: A guest cannot delete a customer
+    When a guest sends DELETE /V1/customers/{{customer_id}}
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::delete"}}
+      """
+
+  @contract-6.3 @af-testDeleteCustomerInvalidCustomerId @needs-admin
+  Scenario: Deleting an unknown id is "not found"
+    When the admin sends DELETE /V1/customers/-1
+    Then the response status is 404
+    And the error body is:
+      """json
+      {"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": -1}}
+      """
+
+  @contract-6.2 @needs-admin
+  Scenario: A non-numeric id is a type error, after the ACL check
+    When the admin sends GET /V1/customers/abc
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again."}
+      """
+
+  @contract-6.3 @af-testDeleteCustomer @needs-admin
+  Scenario: Deleting a customer answers true, revokes their tokens, and the id is gone
+    Given the customer has an access token
+    When the admin sends DELETE /V1/customers/{{customer_id}}
+    Then the response status is 200
+    And the response body is:
+      """json
+      true
+      """
+    When the customer sends GET /V1/customers/me
+    Then the response status is 401
+    When the admin sends GET /V1/customers/{{customer_id}}
+    Then the response status is 404
+    And the error body is:
+      """json
+      {"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": {{customer_id}}}}
+      """

@@ -1,0 +1,286 @@
+@customer @errors
+Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagementTest and CustomerRepositoryTest)
+
+  Every rejection keeps Magento's error envelope (§2.1): the raw message with its %placeholders,
+  parameters as an object (named placeholders) or an array (positional %1), errors[] only when
+  two or more errors aggregate, 400 for validation and 401 for authorization (§2.2).
+
+  Background:
+    Given the request body:
+      """json
+      {
+        "customer": {
+          "email": "jdoe@example.com",
+          "firstname": "Jane",
+          "lastname": "Doe",
+          "addresses": [{
+            "defaultShipping": true,
+            "defaultBilling": true,
+            "firstname": "Jane",
+            "lastname": "Doe",
+            "region": {"regionCode": "NY", "region": "New York", "regionId": 43},
+            "postcode": "10755",
+            "street": ["123 Oak Ave"],
+            "city": "Purchase",
+            "telephone": "512-555-1111",
+            "countryId": "US"
+          }]
+        },
+        "password": "Password1"
+      }
+      """
+    And the body uses a fresh email address and a password that meets the store's policy
+
+  @contract-4.3 @af-testCreateCustomerWithErrors
+  Scenario: An invalid email is refused with the EAV validator's message
+    Given in the body, "customer.email" is set to "invalid"
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "\"Email\" is not a valid email address."}
+      """
+
+  @contract-2.4
+  Scenario: The customer object is required
+    Given in the body, "customer" is removed
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "customer"}}
+      """
+
+  @contract-4.3
+  Scenario: A missing email is refused before anything else is validated
+    Given in the body, "customer.email" is removed
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "The email address is required to create a customer account."}
+      """
+
+  @contract-4.3
+  Scenario: An empty email is refused at save time
+    Given in the body, "customer.email" is set to ""
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "The customer email is missing. Enter and try again."}
+      """
+
+  # Entity validation joins its messages with a newline and sends no parameters (§4.3 step 10).
+  @contract-4.3
+  Scenario Outline: Missing names are refused with the attribute labels
+    Given in the body, "<removed>" are removed
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": <message>}
+      """
+
+    Examples:
+      | removed                               | message                                                                   |
+      | customer.firstname                    | "\"First Name\" is a required value."                                     |
+      | customer.lastname                     | "\"Last Name\" is a required value."                                      |
+      | customer.firstname, customer.lastname | "\"First Name\" is a required value.\\n\"Last Name\" is a required value." |
+
+  # The password rules run in this order, with the configured policy (§4.3 step 3).
+  @contract-4.3 @password
+  Scenario Outline: A password that breaks a rule of the store's policy is refused
+    Given the body's password is <kind>
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      <body>
+      """
+
+    Examples:
+      | kind                          | body                                                                                                                                                                       |
+      | too short                     | {"message": "The password needs at least %1 characters. Create a new password and try again.", "parameters": ["{{password_min_length}}"]}                                  |
+      | of too few character classes  | {"message": "Minimum of different classes of characters in password is %1. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.", "parameters": ["{{password_classes}}"]} |
+      | led by a space                | {"message": "The password can't begin or end with a space. Verify the password and try again."}                                                                           |
+      | followed by a space           | {"message": "The password can't begin or end with a space. Verify the password and try again."}                                                                           |
+      | longer than 256 characters    | {"message": "Please enter a password with at most %1 characters.", "parameters": [256]}                                                                                    |
+      | the same as the email         | {"message": "The password can't be the same as the email address. Create a new password and try again."}                                                                   |
+
+  @contract-4.3
+  Scenario: A second account with the same email is refused with 400, not 409
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "A customer with the same email address already exists in an associated website."}
+      """
+
+  # Sending an id switches to "add an existing customer to this store": the body is discarded
+  # and the customer is loaded by email (§4.3 step 4).
+  @contract-4.3
+  Scenario: An id with the email of an existing customer is refused
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    Given in the body, "customer.id" is set to 123456789
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "This customer already exists in this store."}
+      """
+
+  @contract-4.3
+  Scenario: An id with an unknown email is "not found" and creates nothing
+    Given in the body, "customer.id" is set to 123456789
+    When a guest sends POST /V1/customers
+    Then the response status is 404
+    And the error body is:
+      """json
+      {
+        "message": "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
+        "parameters": {"fieldName": "email", "fieldValue": "{{email}}", "field2Name": "websiteId", "field2Value": 1}
+      }
+      """
+
+  # Checked before any other rule (§4.1, AccountManagementApi::validateCustomerRequest).
+  @contract-4.1
+  Scenario: A guest may not choose the customer group
+    Given in the body, "customer.group_id" is set to 1
+    When a guest sends POST /V1/customers
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
+      """
+
+  @contract-4.3 @af-testCreateCustomerWithInvalidGroupId @needs-admin
+  Scenario: The admin may not choose a group that does not exist
+    Given in the body, "customer.group_id" is set to 777
+    When the admin sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "The specified customer group id does not exist."}
+      """
+
+  @contract-4.3 @af-testCreateCustomerWithDateOfBirthInFuture
+  Scenario: A date of birth in the future is refused
+    Given in the body, the customer's date of birth is one month from today
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "The Date of Birth should not be greater than today."}
+      """
+
+  # The Name validator: letters, marks, digits, spaces and , - _ . ' ’ ` &, 1-255 characters.
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName
+  Scenario Outline: Names with characters Magento forbids are refused
+    Given in the body, "<field>" is set to <value>
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "<message>"}
+      """
+
+    Examples:
+      | field               | value         | message                   |
+      | customer.firstname  | "Jane ☺ "     | First Name is not valid!  |
+      | customer.lastname   | "☏ - Doe"     | Last Name is not valid!   |
+      | customer.middlename | "⚐ $(date)"   | Middle Name is not valid! |
+
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName
+  Scenario: A first name longer than 255 characters is refused
+    Given in the body, "customer.firstname" is set to a string of 256 "न" characters
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "First Name is not valid!"}
+      """
+
+  @contract-4.3 @af-testCreateCustomerWithValidName
+  Scenario Outline: International names are accepted and echoed unchanged
+    Given in the body, "customer.firstname" is set to <name>
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response has these values:
+      | path      | value  |
+      | firstname | <name> |
+
+    Examples:
+      | name                          |
+      | "Anne-Marie"                  |
+      | "D'Artagnan"                  |
+      | "Guðmundsdóttir"              |
+      | "María José Carreño Quiñones" |
+      | "Q. Public"                   |
+      | "Elizabeth II"                |
+      | "X Æ A-12 Musk"               |
+
+  @contract-4.3 @af-testCreateCustomerWithMultibyteCharacters
+  Scenario: A first name of 255 multibyte characters is accepted and echoed
+    Given in the body, "customer.firstname" is set to a string of 255 "न" characters
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response matches the "customer" schema
+
+  @contract-4.3
+  Scenario: An address without a country is silently dropped
+    Given in the body, "customer.addresses[0].countryId" is removed
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response has these values:
+      | path      | value |
+      | addresses | []    |
+
+  # An address error deletes the customer just created (§4.3 step 11). 2.4.9 changes the
+  # message (§9.9): the configured MAGENTO_VERSION decides which form is expected.
+  @contract-4.3 @contract-9.9 @af-testCreateCustomerWithoutAddressRequiresException @needs-admin
+  Scenario: An address without a first name is refused and the customer is rolled back
+    Given in the body, "customer.addresses[0].firstname" is removed
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is the one documented for the configured Magento version:
+      | versions    | body                                                                                               |
+      | 2.4.0-2.4.8 | {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "firstname"}} |
+      | 2.4.9-      | {"message": "\"%1\" is a required value.", "parameters": ["First Name"]}                           |
+    And no customer with the scenario's email exists
+
+  @contract-4.3 @contract-2.4 @needs-admin
+  Scenario: Several missing address fields aggregate into errors[], in Magento's order
+    Given in the body, "customer.addresses[0].city, customer.addresses[0].street" are removed
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {
+        "message": "One or more input exceptions have occurred.",
+        "errors": [
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "street"}},
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "city"}}
+        ]
+      }
+      """
+    And no customer with the scenario's email exists
+
+  @contract-4.3
+  Scenario: An unknown region id is refused with the value and the field
+    Given in the body, "customer.addresses[0].region.regionId" is set to 99999
+    When a guest sends POST /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "Invalid value of \"%value\" provided for the %fieldName field.", "parameters": {"fieldName": "regionId", "value": "99999"}}
+      """
+
+  @contract-2.4 @contract-10
+  Scenario: camelCase and snake_case request keys create the same customer
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the snake_case form of the same body creates the same customer

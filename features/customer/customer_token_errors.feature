@@ -1,0 +1,119 @@
+@customer @token @errors
+Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServiceTest)
+
+  Any authentication failure gets one generic 401 body with no parameters: unknown email,
+  wrong password and lockout look the same (§5.2, §5.3).
+
+  Background:
+    Given a customer created by a guest from this request body, with a fresh email and password:
+      """json
+      {
+        "customer": {"email": "jdoe@example.com", "firstname": "Jane", "lastname": "Doe"},
+        "password": "Password1"
+      }
+      """
+
+  @contract-5.2 @af-testCreateCustomerAccessTokenEmptyOrNullCredentials
+  Scenario Outline: Empty or null credentials are both reported, in one aggregate
+    Given the request body:
+      """json
+      {"username": <value>, "password": <value>}
+      """
+    When a guest sends POST /V1/integration/customer/token
+    Then the response status is 400
+    And the error body is:
+      """json
+      {
+        "message": "One or more input exceptions have occurred.",
+        "errors": [
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "username"}},
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "password"}}
+        ]
+      }
+      """
+
+    Examples:
+      | value |
+      | ""    |
+      | null  |
+
+  @contract-5.2
+  Scenario Outline: One missing credential gets the single-error form
+    Given the request body:
+      """json
+      <body>
+      """
+    When a guest sends POST /V1/integration/customer/token
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "<missing>"}}
+      """
+
+    Examples:
+      | body                                | missing  |
+      | {"username": "{{email}}"}           | password |
+      | {"password": "not-a-real-password"} | username |
+
+  @contract-1.3 @contract-2.4
+  Scenario: A JSON body that is not an object leaves every parameter missing
+    When a guest sends POST /V1/integration/customer/token with Content-Type "application/json" and this body:
+      """
+      "just a string"
+      """
+    Then the response status is 400
+    And the error body is:
+      """json
+      {
+        "message": "One or more input exceptions have occurred.",
+        "errors": [
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "username"}},
+          {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "password"}}
+        ]
+      }
+      """
+
+  @contract-5.2 @af-testCreateCustomerAccessTokenInvalidCustomer
+  Scenario: A wrong password gets the generic sign-in message
+    Given the request body:
+      """json
+      {"username": "{{email}}", "password": "Wrong-{{run_id}}-1"}
+      """
+    When a guest sends POST /V1/integration/customer/token
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
+      """
+
+  @contract-5.2 @af-testCreateCustomerAccessTokenInvalidCustomer
+  Scenario: An unknown email gets the same generic message
+    Given the request body:
+      """json
+      {"username": "{{email_prefix}}nobody@example.com", "password": "Wrong-{{run_id}}-1"}
+      """
+    When a guest sends POST /V1/integration/customer/token
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
+      """
+
+  # The throttle counts failures per username; the limit is MAGENTO_LOCKOUT_FAILURES (default
+  # 6, oauth/authentication_lock/max_failures_count). Each scenario locks only its own customer.
+  @contract-5.3 @lockout @serial @af-testThrottlingMaxAttempts
+  Scenario: One failure short of the limit, the right password still works
+    When the customer signs in with a wrong password 1 time fewer than the lockout limit
+    And the customer requests an access token with their email and password
+    Then the response status is 200
+    And the response is a customer access token for that customer
+
+  @contract-5.3 @lockout @serial @af-testThrottlingAccountLockout
+  Scenario: At the limit, even the right password gets the generic 401
+    When the customer signs in with a wrong password 0 times fewer than the lockout limit
+    And the customer requests an access token with their email and password
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
+      """

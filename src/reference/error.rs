@@ -1,0 +1,258 @@
+//! Magento's REST error envelope and status mapping (CONTRACT.md §2).
+
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+/// Placeholder values of a message: named (`%fieldName`, rendered as a JSON object in key
+/// order) or positional (`%1`, rendered as a JSON array) — §2.1.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Parameters {
+    None,
+    Named(Vec<(&'static str, Value)>),
+    Positional(Vec<Value>),
+}
+
+impl Parameters {
+    fn is_none(&self) -> bool {
+        matches!(self, Parameters::None)
+    }
+}
+
+impl Serialize for Parameters {
+    /// Inside `errors[]` an item without placeholders still carries `"parameters":[]`, as PHP
+    /// encodes an empty array.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Parameters::None => serializer.serialize_seq(Some(0))?.end(),
+            Parameters::Named(pairs) => {
+                let mut map = serializer.serialize_map(Some(pairs.len()))?;
+                for (name, value) in pairs {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+            Parameters::Positional(values) => {
+                let mut seq = serializer.serialize_seq(Some(values.len()))?;
+                for value in values {
+                    seq.serialize_element(value)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// One collected error of an aggregate exception.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ErrorItem {
+    message: String,
+    parameters: Parameters,
+}
+
+/// A Magento exception as the REST renderer sends it: raw message (placeholders left in) for
+/// localized exceptions, rendered text for `Webapi\Exception`s, plus the HTTP status that
+/// `ErrorProcessor::maskException` assigns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MagentoError {
+    #[serde(skip)]
+    status: StatusCode,
+    message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ErrorItem>,
+    #[serde(skip_serializing_if = "Parameters::is_none")]
+    parameters: Parameters,
+}
+
+/// `"%fieldName" is required. Enter and try again.` (§2.4).
+pub(crate) const REQUIRED_FIELD: &str = "\"%fieldName\" is required. Enter and try again.";
+/// Generic sign-in failure shared by the customer and admin token services (§3.2, §5.2).
+pub(crate) const SIGN_IN_FAILED: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+
+impl MagentoError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        MagentoError {
+            status,
+            message: message.into(),
+            errors: Vec::new(),
+            parameters: Parameters::None,
+        }
+    }
+
+    pub(crate) fn with_parameters(mut self, parameters: Parameters) -> Self {
+        self.parameters = parameters;
+        self
+    }
+
+    /// Any localized exception that is not an authentication, authorization or not-found one (§2.2).
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// Authentication and authorization exceptions are 401, never 403 (§2.2).
+    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    /// `NoSuchEntityException` is 404 (§2.2).
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// §1.1: no route for the path and method.
+    pub(crate) fn route_not_found() -> Self {
+        Self::not_found("Request does not match any route.")
+    }
+
+    /// §1.1: the rendered `RequestMethodValidator` message.
+    pub(crate) fn method_not_supported(method: &str) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("The {method} HTTP method is not supported."),
+        )
+    }
+
+    /// §1.1: no request processor claims the path (unknown store code, lowercase `v1`...).
+    pub(crate) fn request_not_processable() -> Self {
+        Self::bad_request("Specified request cannot be processed.")
+    }
+
+    /// §2.3: the ACL refused the route's resources.
+    pub(crate) fn not_authorized(resources: &str) -> Self {
+        Self::unauthorized("The consumer isn't authorized to access %resources.").with_parameters(
+            Parameters::Named(vec![("resources", Value::from(resources))]),
+        )
+    }
+
+    /// §1.3: malformed body.
+    pub(crate) fn decoding_error() -> Self {
+        Self::bad_request("Decoding error.")
+    }
+
+    /// §5.2, §3.2: every masked authentication failure.
+    pub(crate) fn sign_in_failed() -> Self {
+        Self::unauthorized(SIGN_IN_FAILED)
+    }
+
+    /// §6.2: `NoSuchEntityException::singleField('customerId', $id)`.
+    pub(crate) fn no_such_customer(customer_id: i64) -> Self {
+        Self::not_found("No such entity with %fieldName = %fieldValue").with_parameters(
+            Parameters::Named(vec![
+                ("fieldName", Value::from("customerId")),
+                ("fieldValue", Value::from(customer_id)),
+            ]),
+        )
+    }
+
+    /// §2.2: anything unexpected is masked outside developer mode, with a `uniqid("webapi-")`
+    /// report id.
+    pub(crate) fn internal() -> Self {
+        let micros = chrono::Utc::now().timestamp_micros();
+        let report = format!("{:08x}{:05x}", micros / 1_000_000, micros % 1_000_000);
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"
+            ),
+        )
+    }
+
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+/// Magento's `InputException` aggregate: the first error becomes the message, a second one
+/// moves both into `errors[]` under "One or more input exceptions have occurred."
+/// (`AbstractAggregateException::addError`, §2.4).
+#[derive(Debug, Default)]
+pub(crate) struct InputErrors {
+    items: Vec<ErrorItem>,
+}
+
+impl InputErrors {
+    pub(crate) fn add(&mut self, message: &str, parameters: Parameters) {
+        self.items.push(ErrorItem {
+            message: message.to_owned(),
+            parameters,
+        });
+    }
+
+    pub(crate) fn add_required(&mut self, field_name: &str) {
+        self.add(
+            REQUIRED_FIELD,
+            Parameters::Named(vec![("fieldName", Value::from(field_name))]),
+        );
+    }
+
+    pub(crate) fn into_result(self) -> Result<(), MagentoError> {
+        let mut items = self.items;
+        match items.len() {
+            0 => Ok(()),
+            1 => {
+                let item = items.remove(0);
+                Err(MagentoError::bad_request(item.message).with_parameters(item.parameters))
+            }
+            _ => Err(MagentoError {
+                status: StatusCode::BAD_REQUEST,
+                message: "One or more input exceptions have occurred.".to_owned(),
+                errors: items,
+                parameters: Parameters::None,
+            }),
+        }
+    }
+}
+
+/// Shorthand for a single named placeholder.
+pub(crate) fn named(name: &'static str, value: impl Into<Value>) -> Parameters {
+    Parameters::Named(vec![(name, value.into())])
+}
+
+/// Shorthand for positional placeholders (`%1`, `%2`...).
+pub(crate) fn positional(values: impl IntoIterator<Item = Value>) -> Parameters {
+    Parameters::Positional(values.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::json::encode;
+
+    fn body(error: &MagentoError) -> String {
+        String::from_utf8(encode(error)).unwrap()
+    }
+
+    #[test]
+    fn single_error_keeps_named_parameters() {
+        let mut errors = InputErrors::default();
+        errors.add_required("item");
+        let error = errors.into_result().unwrap_err();
+        assert_eq!(
+            body(&error),
+            r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"item"}}"#
+        );
+    }
+
+    #[test]
+    fn two_errors_aggregate() {
+        let mut errors = InputErrors::default();
+        errors.add_required("username");
+        errors.add_required("password");
+        let error = errors.into_result().unwrap_err();
+        assert_eq!(
+            body(&error),
+            concat!(
+                r#"{"message":"One or more input exceptions have occurred.","errors":["#,
+                r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"username"}},"#,
+                r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"password"}}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn positional_parameters_are_an_array() {
+        let error = MagentoError::bad_request("x %1").with_parameters(positional([Value::from("8")]));
+        assert_eq!(body(&error), r#"{"message":"x %1","parameters":["8"]}"#);
+    }
+}

@@ -1,0 +1,116 @@
+//! Steps that change the prepared request body, one documented rule at a time.
+
+use cucumber::given;
+use rand::Rng;
+use serde_json::Value;
+
+use super::{StepError, expand};
+use crate::checks::json_path;
+use crate::secrets::Secret;
+use crate::world::{CustomerUnderTest, MagentoWorld};
+
+fn body_mut(world: &mut MagentoWorld) -> Result<&mut Value, StepError> {
+    world
+        .body
+        .as_mut()
+        .ok_or_else(|| StepError::Scenario("no request body to change: give one first".into()))
+}
+
+#[given(regex = r#"^in the body, "([^"]+)" is set to (.+)$"#)]
+async fn set_value(world: &mut MagentoWorld, path: String, literal: String) -> Result<(), StepError> {
+    let value: Value = serde_json::from_str(&expand(world, &literal))
+        .map_err(|e| StepError::Feature(format!("{literal:?} is not a JSON literal ({e}); quote strings")))?;
+    json_path::set(body_mut(world)?, &path, value).map_err(StepError::Feature)
+}
+
+#[given(regex = r#"^in the body, "([^"]+)" is set to a string of (\d+) "(.)" characters$"#)]
+async fn set_long_string(world: &mut MagentoWorld, path: String, count: usize, ch: String) -> Result<(), StepError> {
+    json_path::set(body_mut(world)?, &path, Value::from(ch.repeat(count))).map_err(StepError::Feature)
+}
+
+/// Removes one key, or several separated by commas.
+#[given(regex = r#"^in the body, "([^"]+)" (?:is|are) removed$"#)]
+async fn remove_value(world: &mut MagentoWorld, paths: String) -> Result<(), StepError> {
+    let body = body_mut(world)?;
+    for path in paths.split(',').map(str::trim) {
+        json_path::remove(body, path).map_err(StepError::Feature)?;
+    }
+    Ok(())
+}
+
+#[given(regex = r"^the body uses a fresh email address$")]
+async fn fresh_email(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let email = world.ctx().fresh_email();
+    json_path::set(body_mut(world)?, "customer.email", Value::from(email.clone())).map_err(StepError::Feature)?;
+    let password = world
+        .body
+        .as_ref()
+        .and_then(|b| b.get("password"))
+        .and_then(Value::as_str)
+        .map(Secret::new);
+    if let Some(password) = &password {
+        world.ctx().redactor.register(password);
+    }
+    world.customer = Some(CustomerUnderTest {
+        email,
+        password,
+        id: None,
+        created: None,
+        token: None,
+    });
+    Ok(())
+}
+
+#[given(regex = r"^in the body, the customer's date of birth is one month from today$")]
+async fn dob_in_future(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let dob = (chrono::Utc::now() + chrono::Duration::days(31)).format("%Y-%m-%d").to_string();
+    json_path::set(body_mut(world)?, "customer.dob", Value::from(dob)).map_err(StepError::Feature)
+}
+
+/// Passwords that break exactly one rule of the configured policy (CONTRACT.md §4.3 step 3).
+#[given(
+    regex = r"^the body's password is (too short|of too few character classes|led by a space|followed by a space|longer than 256 characters|the same as the email)$"
+)]
+async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let policy = &ctx.config.policy;
+    let strong = ctx.fresh_password();
+    let password = match kind.as_str() {
+        "too short" => {
+            if policy.password_min_length < 2 {
+                return Err(StepError::Scenario("MAGENTO_PASSWORD_MIN_LENGTH is 1: no password is too short".into()));
+            }
+            strong.expose().chars().take(policy.password_min_length - 1).collect::<String>()
+        }
+        "of too few character classes" => {
+            if policy.password_required_classes < 2 {
+                return Err(StepError::Scenario("MAGENTO_PASSWORD_CLASSES is 1: every password has enough classes".into()));
+            }
+            // Lower case, then digits, then upper case: one class short of the requirement.
+            let pools = ["abcdefghijkmnpqrstuvwxyz", "23456789", "ABCDEFGHJKLMNPQRSTUVWXYZ"];
+            let mut rng = rand::rng();
+            let used = &pools[..policy.password_required_classes - 1];
+            (0..policy.password_min_length.max(12))
+                .map(|i| {
+                    let pool = used[i % used.len()].as_bytes();
+                    pool[rng.random_range(0..pool.len())] as char
+                })
+                .collect()
+        }
+        "led by a space" => format!(" {}", strong.expose()),
+        "followed by a space" => format!("{} ", strong.expose()),
+        "longer than 256 characters" => strong.expose().chars().cycle().take(257).collect(),
+        _ => {
+            let email = world
+                .body
+                .as_ref()
+                .and_then(|b| json_path::lookup(b, "customer.email"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| StepError::Scenario("the body has no customer.email to copy".into()))?;
+            email.to_ascii_uppercase()
+        }
+    };
+    let secret = Secret::new(password);
+    ctx.redactor.register(&secret);
+    json_path::set(body_mut(world)?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
+}
