@@ -11,13 +11,21 @@ use crate::secrets::{Redactor, Secret};
 /// Why the run could not get a working admin token. Each is a configuration problem (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum AdminAuthError {
-    #[error("the store refused the admin credentials ({status} {message:?}): check MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD")]
+    #[error(
+        "the store refused the admin credentials ({status} {message:?}): check MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD"
+    )]
     Refused { status: u16, message: String },
-    #[error("the store has two-factor auth on ({message:?}): set MAGENTO_ADMIN_TOTP_SECRET to the admin's Google Authenticator secret, or use MAGENTO_ADMIN_TOKEN (CONTRACT.md §3.3)")]
+    #[error(
+        "the store has two-factor auth on ({message:?}): set MAGENTO_ADMIN_TOTP_SECRET to the admin's Google Authenticator secret, or use MAGENTO_ADMIN_TOKEN (CONTRACT.md §3.3)"
+    )]
     TwoFactorRequired { message: String },
-    #[error("the store refused the TOTP code ({status} {message:?}): check MAGENTO_ADMIN_TOTP_SECRET and that this machine's clock is right")]
+    #[error(
+        "the store refused the TOTP code ({status} {message:?}): check MAGENTO_ADMIN_TOTP_SECRET and that this machine's clock is right"
+    )]
     CodeRefused { status: u16, message: String },
-    #[error("MAGENTO_ADMIN_TOKEN is not accepted by the store (GET /V1/customers/-1 answered {status}, not 404): use a current admin token, or an integration token with 'Allow OAuth Access Tokens to be used as standalone Bearer tokens' on")]
+    #[error(
+        "MAGENTO_ADMIN_TOKEN is not accepted by the store (GET /V1/customers/-1 answered {status}, not 404): use a current admin token, or an integration token with 'Allow OAuth Access Tokens to be used as standalone Bearer tokens' on"
+    )]
     TokenRejected { status: u16 },
     #[error("{route} answered {status} with {body}, not a token: is MAGENTO_BASE_URL a Magento 2 store?")]
     Unexpected {
@@ -38,7 +46,10 @@ pub fn normalize_totp_secret(raw: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace() && *c != '=')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let valid = !secret.is_empty() && secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    let valid = !secret.is_empty()
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
     valid.then_some(secret)
 }
 
@@ -124,7 +135,12 @@ pub async fn obtain_admin_token(
                 401 if message.starts_with("The account sign-in was incorrect") => {
                     return Err(AdminAuthError::Refused { status: 401, message });
                 }
-                400 | 401 => return Err(AdminAuthError::CodeRefused { status: exchange.status, message }),
+                400 | 401 => {
+                    return Err(AdminAuthError::CodeRefused {
+                        status: exchange.status,
+                        message,
+                    });
+                }
                 status => {
                     return Err(AdminAuthError::Unexpected {
                         route,

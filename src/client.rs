@@ -182,7 +182,9 @@ pub struct ExchangeRecord {
 /// A request that got no HTTP response at all.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    #[error("{method} {url} timed out after {timeout:?}: the store did not answer in time (raise MAGENTO_TIMEOUT_SECS if it is just slow)")]
+    #[error(
+        "{method} {url} timed out after {timeout:?}: the store did not answer in time (raise MAGENTO_TIMEOUT_SECS if it is just slow)"
+    )]
     Timeout {
         method: String,
         url: String,
@@ -231,13 +233,16 @@ impl MagentoClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("magento-contract/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &tls.ca_cert_pem {
-            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| format!("MAGENTO_CA_CERT is not a PEM certificate ({e})"))?;
+            let cert = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| format!("MAGENTO_CA_CERT is not a PEM certificate ({e})"))?;
             builder = builder.add_root_certificate(cert);
         }
         if tls.insecure {
             builder = builder.danger_accept_invalid_certs(true);
         }
-        let http = builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -283,7 +288,10 @@ impl MagentoClient {
                         tokio::time::sleep(RETRY_DELAY).await;
                         continue;
                     }
-                    self.log.lock().unwrap_or_else(|e| e.into_inner()).push(exchange.clone());
+                    self.log
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(exchange.clone());
                     return Ok(exchange);
                 }
                 Err(TransportError::Connect { .. }) if attempt <= retries => {
@@ -325,14 +333,25 @@ impl MagentoClient {
 
         let method = request.method.to_string();
         let started = Instant::now();
-        let response = builder.send().await.map_err(|e| self.transport_error(&method, url, &e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&method, url, &e))?;
         let status = response.status().as_u16();
         let response_headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
-        let bytes = response.bytes().await.map_err(|e| self.transport_error(&method, url, &e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&method, url, &e))?;
         Ok(Exchange {
             method,
             url: url.to_owned(),
@@ -423,8 +442,17 @@ mod tests {
 
     #[test]
     fn store_code_is_part_of_service_urls() {
-        let client = MagentoClient::new("http://shop.test/", "fr", Duration::from_secs(1), &TlsOptions::default()).unwrap();
-        assert_eq!(client.url_for(&ApiRequest::get("/V1/customers/me")), "http://shop.test/rest/fr/V1/customers/me");
+        let client = MagentoClient::new(
+            "http://shop.test/",
+            "fr",
+            Duration::from_secs(1),
+            &TlsOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            client.url_for(&ApiRequest::get("/V1/customers/me")),
+            "http://shop.test/rest/fr/V1/customers/me"
+        );
         let mut raw = ApiRequest::get("/rest/V1/customers/me");
         raw.raw_path = true;
         assert_eq!(client.url_for(&raw), "http://shop.test/rest/V1/customers/me");

@@ -42,9 +42,7 @@ impl AdminAuth {
             AdminAuth::None => vec![],
             AdminAuth::Token(token) => vec![token],
             AdminAuth::Password {
-                password,
-                totp_secret,
-                ..
+                password, totp_secret, ..
             } => std::iter::once(password).chain(totp_secret.iter()).collect(),
         }
     }
@@ -139,10 +137,7 @@ impl Config {
         };
 
         let store_code = get("MAGENTO_STORE_CODE").unwrap_or_else(|| "default".to_owned());
-        if !store_code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if !store_code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(invalid(
                 "MAGENTO_STORE_CODE",
                 format!("{store_code:?} is not a Magento store code"),
@@ -336,21 +331,25 @@ fn parse_admin_auth(get: &impl Fn(&str) -> Option<String>) -> Result<AdminAuth, 
             Ok(AdminAuth::None)
         }
         (Some(_), None) => Err(ConfigError::Inconsistent(
-            "MAGENTO_ADMIN_USERNAME is set but MAGENTO_ADMIN_PASSWORD is not: set both, or use MAGENTO_ADMIN_TOKEN.".to_owned(),
+            "MAGENTO_ADMIN_USERNAME is set but MAGENTO_ADMIN_PASSWORD is not: set both, or use MAGENTO_ADMIN_TOKEN."
+                .to_owned(),
         )),
         (None, Some(_)) => Err(ConfigError::Inconsistent(
-            "MAGENTO_ADMIN_PASSWORD is set but MAGENTO_ADMIN_USERNAME is not: set both, or use MAGENTO_ADMIN_TOKEN.".to_owned(),
+            "MAGENTO_ADMIN_PASSWORD is set but MAGENTO_ADMIN_USERNAME is not: set both, or use MAGENTO_ADMIN_TOKEN."
+                .to_owned(),
         )),
         (Some(username), Some(password)) => {
             let totp_secret = match totp {
                 None => None,
-                Some(raw) => Some(Secret::new(crate::admin::normalize_totp_secret(&raw).ok_or_else(|| {
-                    invalid(
-                        "MAGENTO_ADMIN_TOTP_SECRET",
-                        "it is not a base32 secret (letters A-Z and digits 2-7)",
-                        "Copy the secret key shown when Google Authenticator was set up for this admin.",
-                    )
-                })?)),
+                Some(raw) => Some(Secret::new(crate::admin::normalize_totp_secret(&raw).ok_or_else(
+                    || {
+                        invalid(
+                            "MAGENTO_ADMIN_TOTP_SECRET",
+                            "it is not a base32 secret (letters A-Z and digits 2-7)",
+                            "Copy the secret key shown when Google Authenticator was set up for this admin.",
+                        )
+                    },
+                )?)),
             };
             Ok(AdminAuth::Password {
                 username,
@@ -384,7 +383,11 @@ fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Resul
     match get(var).as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("0" | "false" | "no") => Ok(false),
         Some("1" | "true" | "yes") => Ok(true),
-        Some(other) => Err(invalid(var, format!("{other:?} is not a yes/no value"), "Set it to 1 or 0.")),
+        Some(other) => Err(invalid(
+            var,
+            format!("{other:?} is not a yes/no value"),
+            "Set it to 1 or 0.",
+        )),
     }
 }
 
@@ -402,10 +405,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -456,7 +456,10 @@ mod tests {
     #[test]
     fn rejects_bad_numbers_with_the_variable_name() {
         let msg = error(&[("MAGENTO_TIMEOUT_SECS", "soon")]);
-        assert!(msg.contains("MAGENTO_TIMEOUT_SECS") && msg.contains("\"soon\""), "{msg}");
+        assert!(
+            msg.contains("MAGENTO_TIMEOUT_SECS") && msg.contains("\"soon\""),
+            "{msg}"
+        );
         let msg = error(&[("MAGENTO_CONCURRENCY", "0")]);
         assert!(msg.contains("out of range"), "{msg}");
         let msg = error(&[("MAGENTO_PASSWORD_CLASSES", "5")]);

@@ -52,8 +52,12 @@ enum Command {
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
-    let (number, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
-    let n: u64 = number.parse().map_err(|_| format!("{s:?}: use a number and a unit, e.g. 24h, 90m, 7d"))?;
+    let (number, unit) = s
+        .trim()
+        .split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?}: use a number and a unit, e.g. 24h, 90m, 7d"))?;
     let seconds = match unit.trim() {
         "s" | "sec" | "secs" => 1,
         "m" | "min" | "mins" => 60,
@@ -107,7 +111,15 @@ async fn run(args: SuiteArgs) -> u8 {
             return 2;
         }
     };
-    let outcome = run_suite(config, RunOptions { args, tls, embedded: None }).await;
+    let outcome = run_suite(
+        config,
+        RunOptions {
+            args,
+            tls,
+            embedded: None,
+        },
+    )
+    .await;
     outcome.exit_code as u8
 }
 
@@ -150,10 +162,16 @@ async fn serve(port: u16, no_two_factor: bool) -> u8 {
     if chosen {
         println!(
             "  admin {username:?} with the password from MAGENTO_ADMIN_PASSWORD; two-factor auth {}",
-            if two_factor { "on (Google Authenticator, MAGENTO_ADMIN_TOTP_SECRET)" } else { "off" }
+            if two_factor {
+                "on (Google Authenticator, MAGENTO_ADMIN_TOTP_SECRET)"
+            } else {
+                "off"
+            }
         );
     } else {
-        println!("  admin {username:?} has a random password: set MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD before `serve` to sign in as admin");
+        println!(
+            "  admin {username:?} has a random password: set MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD before `serve` to sign in as admin"
+        );
     }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
@@ -191,11 +209,16 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
     let admin_token = match admin::obtain_admin_token(&client, &config.admin, &redactor).await {
         Ok(Some(token)) => token,
         Ok(None) => {
-            eprintln!("magento-contract: cleanup needs admin credentials: set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD");
+            eprintln!(
+                "magento-contract: cleanup needs admin credentials: set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD"
+            );
             return 2;
         }
         Err(e) => {
-            eprintln!("magento-contract: admin sign-in failed: {}", redactor.redact(&e.to_string()));
+            eprintln!(
+                "magento-contract: admin sign-in failed: {}",
+                redactor.redact(&e.to_string())
+            );
             return 2;
         }
     };
@@ -203,7 +226,9 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
     match (&run_id, older_than) {
         (Some(run_id), _) => {
             if !run_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                eprintln!("magento-contract: --run-id {run_id:?} is not a run id (letters and digits, as printed by a run)");
+                eprintln!(
+                    "magento-contract: --run-id {run_id:?} is not a run id (letters and digits, as printed by a run)"
+                );
                 return 2;
             }
             filters.push(Filter {
@@ -237,10 +262,14 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
     let mut failed = 0;
     for customer in &found {
         if dry_run {
-            println!("would delete {} (id {}, created {})", customer.email, customer.id, customer.created_at);
+            println!(
+                "would delete {} (id {}, created {})",
+                customer.email, customer.id, customer.created_at
+            );
             continue;
         }
-        let request = magento_contract::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id)).bearer(Some(&admin_token));
+        let request = magento_contract::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id))
+            .bearer(Some(&admin_token));
         match client.send(request).await {
             Ok(e) if e.status == 200 || e.status == 404 => println!("deleted {} (id {})", customer.email, customer.id),
             Ok(e) => {
@@ -253,6 +282,10 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             }
         }
     }
-    println!("{} customer(s) matched{}", found.len(), if dry_run { " (dry run)" } else { "" });
+    println!(
+        "{} customer(s) matched{}",
+        found.len(),
+        if dry_run { " (dry run)" } else { "" }
+    );
     if failed > 0 { 1 } else { 0 }
 }

@@ -10,14 +10,18 @@ pub enum PreflightError {
     Transport(#[from] TransportError),
     #[error("the store answered 503 (maintenance mode?) at {url}: run again when it is back")]
     Maintenance { url: String },
-    #[error("{url} answered {status} with {content_type:?}, not Magento's JSON: is MAGENTO_BASE_URL the store's base URL? ({snippet})")]
+    #[error(
+        "{url} answered {status} with {content_type:?}, not Magento's JSON: is MAGENTO_BASE_URL the store's base URL? ({snippet})"
+    )]
     NotMagento {
         url: String,
         status: u16,
         content_type: String,
         snippet: String,
     },
-    #[error("the store does not know the store code {store_code:?} (400 \"Specified request cannot be processed.\"): set MAGENTO_STORE_CODE to a store view code")]
+    #[error(
+        "the store does not know the store code {store_code:?} (400 \"Specified request cannot be processed.\"): set MAGENTO_STORE_CODE to a store view code"
+    )]
     UnknownStore { store_code: String },
     #[error("{url} answered {status} {snippet}, expected 401 for a guest: is this a Magento 2 REST API?")]
     Unexpected { url: String, status: u16, snippet: String },

@@ -32,7 +32,12 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Sweep
             console,
             "\nEnd-of-run sweep deleted {} customer(s) a scenario left behind: {}",
             swept.deleted.len(),
-            swept.deleted.iter().map(|c| format!("{} (id {})", c.email, c.id)).collect::<Vec<_>>().join(", ")
+            swept
+                .deleted
+                .iter()
+                .map(|c| format!("{} (id {})", c.email, c.id))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if let Some(problem) = &swept.problem {
@@ -40,15 +45,19 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Sweep
     }
     let leftovers = ctx.leftovers();
     if !leftovers.is_empty() {
-        let _ = writeln!(console, "\nCustomers this run created and could NOT delete ({}):", leftovers.len());
+        let _ = writeln!(
+            console,
+            "\nCustomers this run created and could NOT delete ({}):",
+            leftovers.len()
+        );
         for l in &leftovers {
             let _ = writeln!(console, "  - id {} {}: {}", l.id, l.email, l.reason);
         }
-        let _ = writeln!(console, "  Remove them with: magento-contract cleanup --run-id {}", ctx.run_id);
+        let _ = writeln!(
+            console,
+            "  Remove them with: magento-contract cleanup --run-id {}",
+            ctx.run_id
+        );
     }
-    let _ = writeln!(
-        console,
-        "\nReports: {}",
-        ctx.config.report_dir.display()
-    );
+    let _ = writeln!(console, "\nReports: {}", ctx.config.report_dir.display());
 }

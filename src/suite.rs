@@ -125,7 +125,9 @@ async fn run(config: &Config, options: RunOptions, redactor: &Redactor, console:
 
 /// Refuses, before sending anything, to create customers on a non-loopback host unless told to.
 fn write_guard(config: &Config, allow_flag: bool) -> Result<(), String> {
-    let Target::Remote(url) = &config.target else { return Ok(()) };
+    let Target::Remote(url) = &config.target else {
+        return Ok(());
+    };
     let host = url.host_str().unwrap_or_default();
     let loopback = host == "localhost"
         || host
@@ -142,7 +144,10 @@ fn write_guard(config: &Config, allow_flag: bool) -> Result<(), String> {
 }
 
 /// Starts the embedded server when no URL is configured; its admin account becomes the run's.
-async fn start_target(config: &Config, embedded: Option<StoreSettings>) -> Result<(Config, Option<RunningReference>), String> {
+async fn start_target(
+    config: &Config,
+    embedded: Option<StoreSettings>,
+) -> Result<(Config, Option<RunningReference>), String> {
     if let Target::Remote(_) = config.target {
         return Ok((config.clone(), None));
     }
@@ -153,9 +158,8 @@ async fn start_target(config: &Config, embedded: Option<StoreSettings>) -> Resul
         .await
         .map_err(|e| format!("cannot start the embedded reference Magento on 127.0.0.1: {e}"))?;
     let mut config = config.clone();
-    config.target = Target::Remote(
-        url::Url::parse(&server.base_url()).map_err(|e| format!("embedded server URL: {e}"))?,
-    );
+    config.target =
+        Target::Remote(url::Url::parse(&server.base_url()).map_err(|e| format!("embedded server URL: {e}"))?);
     config.store_code = server.settings().store_code.clone();
     config.admin = AdminAuth::Password {
         username: admin.username,
@@ -219,7 +223,13 @@ async fn run_against(
         ));
     }
 
-    let ctx = Arc::new(RunContext::new(config.clone(), client, admin_token, redactor.clone(), schemas));
+    let ctx = Arc::new(RunContext::new(
+        config.clone(),
+        client,
+        admin_token,
+        redactor.clone(),
+        schemas,
+    ));
     let _ = writeln!(
         console,
         "magento-contract: checking {} (store code {:?}, run id {}, {} at a time)",
@@ -259,8 +269,9 @@ impl ScenarioFilter {
             .tags
             .as_deref()
             .map(|t| {
-                t.parse::<gherkin::tagexpr::TagOperation>()
-                    .map_err(|e| format!("--tags {t:?} is not a tag expression ({e}); e.g. --tags '@smoke and not @lockout'"))
+                t.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| {
+                    format!("--tags {t:?} is not a tag expression ({e}); e.g. --tags '@smoke and not @lockout'")
+                })
             })
             .transpose()?;
         let name = args
@@ -272,7 +283,11 @@ impl ScenarioFilter {
     }
 }
 
-fn scenario_tags(feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario) -> Vec<String> {
+fn scenario_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
     feature
         .tags
         .iter()
@@ -294,10 +309,18 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     None
 }
 
-async fn run_scenarios(ctx: &Arc<RunContext>, args: &SuiteArgs, filter: ScenarioFilter, console: &mut impl Write) -> Result<Outcome, String> {
+async fn run_scenarios(
+    ctx: &Arc<RunContext>,
+    args: &SuiteArgs,
+    filter: ScenarioFilter,
+    console: &mut impl Write,
+) -> Result<Outcome, String> {
     let features = &ctx.config.features_dir;
     if !features.is_dir() {
-        return Err(format!("no feature files at {}: set MAGENTO_FEATURES_DIR", features.display()));
+        return Err(format!(
+            "no feature files at {}: set MAGENTO_FEATURES_DIR",
+            features.display()
+        ));
     }
     let coloring = match args.color.as_str() {
         "always" => Coloring::Always,
@@ -382,7 +405,10 @@ async fn run_scenarios(ctx: &Arc<RunContext>, args: &SuiteArgs, filter: Scenario
     std::panic::set_hook(previous_hook);
 
     use cucumber::writer::Stats as _;
-    let inapplicable = skipped_as_inapplicable.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let inapplicable = skipped_as_inapplicable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     if !inapplicable.is_empty() {
         let _ = writeln!(console, "\nNot run with this configuration ({}):", inapplicable.len());
         for line in &inapplicable {
@@ -401,7 +427,10 @@ async fn run_scenarios(ctx: &Arc<RunContext>, args: &SuiteArgs, filter: Scenario
     if writer.execution_has_failed() {
         outcome.exit_code = 1;
         if writer.parsing_errors() > 0 {
-            outcome.problem = Some(format!("{} feature file(s) could not be parsed", writer.parsing_errors()));
+            outcome.problem = Some(format!(
+                "{} feature file(s) could not be parsed",
+                writer.parsing_errors()
+            ));
         } else if outcome.failed_steps == 0 && outcome.skipped_steps > 0 {
             outcome.problem = Some("some steps were skipped or have no definition; every step must run".into());
         }

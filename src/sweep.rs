@@ -41,7 +41,11 @@ const PAGE_SIZE: usize = 100;
 const MAX_PAGES: usize = 50;
 
 /// Every customer matching `filters`, page by page.
-pub async fn find_customers(client: &MagentoClient, admin: &Secret, filters: &[Filter]) -> Result<Vec<FoundCustomer>, String> {
+pub async fn find_customers(
+    client: &MagentoClient,
+    admin: &Secret,
+    filters: &[Filter],
+) -> Result<Vec<FoundCustomer>, String> {
     let mut found = Vec::new();
     for page in 1..=MAX_PAGES {
         let exchange = client
@@ -59,7 +63,11 @@ pub async fn find_customers(client: &MagentoClient, admin: &Secret, filters: &[F
                 found.push(FoundCustomer {
                     id,
                     email: item.get("email").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    created_at: item.get("created_at").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    created_at: item
+                        .get("created_at")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
                 });
             }
         }

@@ -43,7 +43,13 @@ pub struct RunContext {
 }
 
 impl RunContext {
-    pub fn new(config: Config, client: MagentoClient, admin_token: Option<Secret>, redactor: Redactor, schemas: SchemaSet) -> Self {
+    pub fn new(
+        config: Config,
+        client: MagentoClient,
+        admin_token: Option<Secret>,
+        redactor: Redactor,
+        schemas: SchemaSet,
+    ) -> Self {
         Self {
             config,
             client,
@@ -105,7 +111,10 @@ impl RunContext {
     /// at the end of the run.
     pub async fn delete_customer(&self, id: i64, email: &str) {
         let reason = match &self.admin_token {
-            None => Some("no admin credentials configured (set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".to_owned()),
+            None => Some(
+                "no admin credentials configured (set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)"
+                    .to_owned(),
+            ),
             Some(token) => match self
                 .client
                 .send(ApiRequest::delete(format!("/V1/customers/{id}")).bearer(Some(token)))
@@ -206,8 +215,20 @@ mod tests {
 
     fn ctx() -> RunContext {
         let config = Config::from_lookup(|k| (k == "MAGENTO_PASSWORD_MIN_LENGTH").then(|| "20".to_owned())).unwrap();
-        let client = MagentoClient::new("http://127.0.0.1:9", "default", Duration::from_secs(1), &TlsOptions::default()).unwrap();
-        RunContext::new(config, client, None, Redactor::new(), SchemaSet::compile(BTreeMap::new()).unwrap())
+        let client = MagentoClient::new(
+            "http://127.0.0.1:9",
+            "default",
+            Duration::from_secs(1),
+            &TlsOptions::default(),
+        )
+        .unwrap();
+        RunContext::new(
+            config,
+            client,
+            None,
+            Redactor::new(),
+            SchemaSet::compile(BTreeMap::new()).unwrap(),
+        )
     }
 
     #[test]
@@ -216,7 +237,10 @@ mod tests {
         let a = ctx.fresh_email();
         let b = ctx.fresh_email();
         assert_ne!(a, b);
-        assert!(a.starts_with(&format!("mc-{}-", ctx.run_id)) && a.ends_with("@example.com"), "{a}");
+        assert!(
+            a.starts_with(&format!("mc-{}-", ctx.run_id)) && a.ends_with("@example.com"),
+            "{a}"
+        );
     }
 
     #[test]

@@ -19,7 +19,14 @@ fn main() -> std::process::ExitCode {
         let config = Config::from_env().map_err(|e| e.to_string())?;
         let tls = tls_from_env()?;
         let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-        let outcome = runtime.block_on(run_suite(config, RunOptions { args: args.suite, tls, embedded: None }));
+        let outcome = runtime.block_on(run_suite(
+            config,
+            RunOptions {
+                args: args.suite,
+                tls,
+                embedded: None,
+            },
+        ));
         Ok::<_, String>(outcome.exit_code)
     })()
     .unwrap_or_else(|problem| {

@@ -13,7 +13,9 @@ fn reference_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: ../shared/reference is not beside this clone, so Magento's published artifacts cannot be read");
+        eprintln!(
+            "skipped: ../shared/reference is not beside this clone, so Magento's published artifacts cannot be read"
+        );
         None
     }
 }
@@ -48,7 +50,10 @@ fn real_customer_bodies_match_the_customer_schema() {
             checked += 1;
         }
     }
-    assert!(checked >= 4, "expected the S1, S3, S4 and S5 customer bodies, checked {checked}");
+    assert!(
+        checked >= 4,
+        "expected the S1, S3, S4 and S5 customer bodies, checked {checked}"
+    );
 }
 
 #[test]
@@ -101,7 +106,10 @@ fn tutorial_request_is_what_the_feature_sends() {
     let start = feature.find("\"\"\"json").expect("docstring") + "\"\"\"json".len();
     let end = start + feature[start..].find("\"\"\"").expect("docstring end");
     let in_feature: Value = serde_json::from_str(&feature[start..end]).expect("docstring JSON");
-    assert_eq!(in_feature, documented["request"]["body"], "the feature's body is not the tutorial's verbatim");
+    assert_eq!(
+        in_feature, documented["request"]["body"],
+        "the feature's body is not the tutorial's verbatim"
+    );
 }
 
 /// Every property the published 2.4.7 and 2.4.8 definitions declare is in our schema, with the
@@ -110,7 +118,9 @@ fn tutorial_request_is_what_the_feature_sends() {
 fn schemas_cover_the_published_definitions() {
     let Some(dir) = reference_dir() else { return };
     let ours = |name: &str| -> Value {
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/{name}.schema.json"))).unwrap();
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/{name}.schema.json")))
+                .unwrap();
         serde_json::from_str(&text).unwrap()
     };
     for file in [
@@ -126,16 +136,17 @@ fn schemas_cover_the_published_definitions() {
             let theirs = &published["definitions"][definition];
             let mine = ours(schema);
             for (property, spec) in theirs["properties"].as_object().unwrap() {
-                let our_spec = mine["properties"]
-                    .get(property)
-                    .unwrap_or_else(|| panic!("{file} {definition}.{property} is missing from schemas/{schema}.schema.json"));
+                let our_spec = mine["properties"].get(property).unwrap_or_else(|| {
+                    panic!("{file} {definition}.{property} is missing from schemas/{schema}.schema.json")
+                });
                 if let Some(published_type) = spec.get("type").and_then(Value::as_str) {
                     let our_types: Vec<&str> = match &our_spec["type"] {
                         Value::String(t) => vec![t.as_str()],
                         Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
                         _ => vec![],
                     };
-                    let is_const_flag = our_spec.get("const") == Some(&Value::Bool(true)) && published_type == "boolean";
+                    let is_const_flag =
+                        our_spec.get("const") == Some(&Value::Bool(true)) && published_type == "boolean";
                     assert!(
                         our_types.contains(&published_type) || is_const_flag,
                         "{file} {definition}.{property}: published type {published_type}, ours {our_spec}"

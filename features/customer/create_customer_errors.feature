@@ -84,9 +84,9 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
     Examples:
       | removed                               | message                                                                   |
-      | customer.firstname                    | "\"First Name\" is a required value."                                     |
-      | customer.lastname                     | "\"Last Name\" is a required value."                                      |
-      | customer.firstname, customer.lastname | "\"First Name\" is a required value.\\n\"Last Name\" is a required value." |
+      | customer.firstname                    | "\\"First Name\\" is a required value."                                     |
+      | customer.lastname                     | "\\"Last Name\\" is a required value."                                      |
+      | customer.firstname, customer.lastname | "\\"First Name\\" is a required value.\\n\\"Last Name\\" is a required value." |
 
   # The password rules run in this order, with the configured policy (§4.3 step 3).
   @contract-4.3 @password
@@ -196,7 +196,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName
   Scenario: A first name longer than 255 characters is refused
-    Given in the body, "customer.firstname" is set to a string of 256 "न" characters
+    Given in the body, "customer.firstname" is 256 times the character "न"
     When a guest sends POST /V1/customers
     Then the response status is 400
     And the error body is:
@@ -225,7 +225,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   @contract-4.3 @af-testCreateCustomerWithMultibyteCharacters
   Scenario: A first name of 255 multibyte characters is accepted and echoed
-    Given in the body, "customer.firstname" is set to a string of 255 "न" characters
+    Given in the body, "customer.firstname" is 255 times the character "न"
     When a guest sends POST /V1/customers
     Then the response status is 200
     And the response matches the "customer" schema
@@ -248,8 +248,8 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     Then the response status is 400
     And the error body is the one documented for the configured Magento version:
       | versions    | body                                                                                               |
-      | 2.4.0-2.4.8 | {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "firstname"}} |
-      | 2.4.9-      | {"message": "\"%1\" is a required value.", "parameters": ["First Name"]}                           |
+      | 2.4.0-2.4.8 | {"message": "\\"%fieldName\\" is required. Enter and try again.", "parameters": {"fieldName": "firstname"}} |
+      | 2.4.9-      | {"message": "\\"%1\\" is a required value.", "parameters": ["First Name"]}                           |
     And no customer with the scenario's email exists
 
   @contract-4.3 @contract-2.4 @needs-admin

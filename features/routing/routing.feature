@@ -107,7 +107,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
     Examples:
       | content type                   | message                                                         |
       |                                | Content-Type header is empty.                                   |
-      | json                           | Content-Type header is invalid.                                 |
+      | _?                             | Content-Type header is invalid.                                 |
       | application/json; charset=latin1 | UTF-8 is the only supported charset.                          |
       | text/plain                     | Server cannot understand Content-Type HTTP header media type text/plain |
 

@@ -58,12 +58,12 @@ fn first_difference(observed: &Map<String, Value>, expected: &Map<String, Value>
 
 fn errors_equal(got: &Value, want: &Value) -> bool {
     match (got.as_array(), want.as_array()) {
-        (Some(g), Some(w)) if g.len() == w.len() => g.iter().zip(w).all(|(g, w)| {
-            match (g.as_object(), w.as_object()) {
+        (Some(g), Some(w)) if g.len() == w.len() => {
+            g.iter().zip(w).all(|(g, w)| match (g.as_object(), w.as_object()) {
                 (Some(g), Some(w)) => first_difference(g, w).is_none(),
                 _ => false,
-            }
-        }),
+            })
+        }
         _ => false,
     }
 }
@@ -89,7 +89,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const SIGN_IN: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+    const SIGN_IN: &str =
+        "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
 
     #[test]
     fn identical_bodies_pass_and_trace_is_ignored() {
@@ -102,8 +103,14 @@ mod tests {
         let expected = json!({"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": -1}});
         let observed = json!({"message": "No such entity with customerId = -1", "parameters": {"fieldName": "customerId", "fieldValue": -1}});
         let err = expect_error_body(&observed, &expected).unwrap_err().to_string();
-        assert!(err.contains("message: expected \"No such entity with %fieldName = %fieldValue\""), "{err}");
-        assert!(err.contains("+  \"message\": \"No such entity with customerId = -1\""), "{err}");
+        assert!(
+            err.contains("message: expected \"No such entity with %fieldName = %fieldValue\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("+  \"message\": \"No such entity with customerId = -1\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -22,8 +22,11 @@ pub fn set(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
     for segment in parents {
         current = match segment {
             Segment::Key(key) => {
-                let map = current.as_object_mut().ok_or_else(|| format!("{path}: {key:?} is not inside an object"))?;
-                map.entry(key.to_string()).or_insert_with(|| Value::Object(Default::default()))
+                let map = current
+                    .as_object_mut()
+                    .ok_or_else(|| format!("{path}: {key:?} is not inside an object"))?;
+                map.entry(key.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()))
             }
             Segment::Index(i) => current
                 .get_mut(*i)
@@ -38,7 +41,9 @@ pub fn set(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
                 .insert(key.to_string(), new);
         }
         Segment::Index(i) => {
-            *current.get_mut(*i).ok_or_else(|| format!("{path}: there is no item {i}"))? = new;
+            *current
+                .get_mut(*i)
+                .ok_or_else(|| format!("{path}: there is no item {i}"))? = new;
         }
     }
     Ok(())

@@ -18,11 +18,7 @@ pub use token::{TokenFailure, TokenKind};
 #[derive(Debug, thiserror::Error)]
 pub enum CheckFailure {
     #[error("expected HTTP status {expected}, received {received}\n  response body: {body}")]
-    Status {
-        expected: u16,
-        received: u16,
-        body: String,
-    },
+    Status { expected: u16, received: u16, body: String },
     #[error("expected a JSON response (application/json), received Content-Type {content_type:?}: {snippet}")]
     NotJson { content_type: String, snippet: String },
     #[error("{0}")]
@@ -46,7 +42,11 @@ pub fn body_snippet(body: &str) -> String {
     const MAX: usize = 600;
     let compact: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if compact.chars().count() > MAX {
-        format!("{}… ({} bytes)", compact.chars().take(MAX).collect::<String>(), body.len())
+        format!(
+            "{}… ({} bytes)",
+            compact.chars().take(MAX).collect::<String>(),
+            body.len()
+        )
     } else if compact.is_empty() {
         "(empty)".to_owned()
     } else {

@@ -68,7 +68,11 @@ impl SchemaSet {
         let mut sources = BTreeMap::new();
         for entry in entries.flatten() {
             let path = entry.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(SUFFIX)) else {
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(SUFFIX))
+            else {
                 continue;
             };
             let file = path.display().to_string();
@@ -105,12 +109,10 @@ impl SchemaSet {
                 "$defs": defs,
                 "$ref": format!("#/$defs/{name}"),
             });
-            let validator = jsonschema::options()
-                .build(&root)
-                .map_err(|e| SchemaLoadError {
-                    file: format!("{name}{SUFFIX}"),
-                    problem: e.to_string(),
-                })?;
+            let validator = jsonschema::options().build(&root).map_err(|e| SchemaLoadError {
+                file: format!("{name}{SUFFIX}"),
+                problem: e.to_string(),
+            })?;
             validators.insert(name.clone(), validator);
         }
         Ok(Self { validators })
@@ -170,7 +172,13 @@ fn pointer_to_path(pointer: &str) -> String {
     pointer
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| if s.chars().all(|c| c.is_ascii_digit()) { format!("[{s}]") } else { format!(".{s}") })
+        .map(|s| {
+            if s.chars().all(|c| c.is_ascii_digit()) {
+                format!("[{s}]")
+            } else {
+                format!(".{s}")
+            }
+        })
         .collect::<String>()
         .trim_start_matches('.')
         .to_owned()
@@ -199,7 +207,11 @@ mod tests {
 
     #[test]
     fn valid_instances_pass() {
-        assert!(set().validate("thing", &json!({"id": 1, "parts": [{"secret": 2}]})).is_ok());
+        assert!(
+            set()
+                .validate("thing", &json!({"id": 1, "parts": [{"secret": 2}]}))
+                .is_ok()
+        );
     }
 
     #[test]

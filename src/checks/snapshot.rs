@@ -33,9 +33,7 @@ fn redact_object(map: &Map<String, Value>) -> Map<String, Value> {
             ("email", Value::String(_)) => placeholder("email", None),
             // Customer-level defaults are address ids (strings); address-level ones are flags.
             ("default_billing" | "default_shipping", Value::String(_)) => placeholder("address id", None),
-            ("default_billing" | "default_shipping", Value::Number(_)) => {
-                placeholder("address id", Some(value))
-            }
+            ("default_billing" | "default_shipping", Value::Number(_)) => placeholder("address id", Some(value)),
             ("confirmation", _) => placeholder("confirmation key", None),
             _ => redact_volatile(value),
         };

@@ -152,7 +152,10 @@ pub fn check_issued_token(
         if lifetime != lifetime_minutes * 60 {
             return Err(TokenFailure::Claim {
                 claim: "exp - iat",
-                expected: format!("{} s (the configured {lifetime_minutes}-minute lifetime)", lifetime_minutes * 60),
+                expected: format!(
+                    "{} s (the configured {lifetime_minutes}-minute lifetime)",
+                    lifetime_minutes * 60
+                ),
                 received: format!("{lifetime} s"),
             });
         }
@@ -179,12 +182,18 @@ mod tests {
 
     #[test]
     fn magento_header_encodes_as_documented() {
-        assert_eq!(URL_SAFE_NO_PAD.encode(r#"{"kid":"1","alg":"HS256"}"#), "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ");
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(r#"{"kid":"1","alg":"HS256"}"#),
+            "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ"
+        );
     }
 
     #[test]
     fn accepts_a_magento_customer_jwt() {
-        let token = jwt(magento_header(), json!({"uid": 7, "utypid": 3, "iat": 1000, "exp": 4600}));
+        let token = jwt(
+            magento_header(),
+            json!({"uid": 7, "utypid": 3, "iat": 1000, "exp": 4600}),
+        );
         let kind = check_issued_token(&token, Some(7), USER_TYPE_CUSTOMER, 60).unwrap();
         assert!(kind.describe().starts_with("JWT"));
     }
@@ -211,13 +220,22 @@ mod tests {
         let err = check_issued_token(&long, Some(7), 3, 60).unwrap_err().to_string();
         assert!(err.contains("7200 s") && err.contains("3600 s"), "{err}");
         let no_exp = jwt(magento_header(), json!({"uid": 7, "utypid": 3, "iat": 0}));
-        assert_eq!(check_issued_token(&no_exp, Some(7), 3, 60), Err(TokenFailure::MissingClaim { claim: "exp" }));
+        assert_eq!(
+            check_issued_token(&no_exp, Some(7), 3, 60),
+            Err(TokenFailure::MissingClaim { claim: "exp" })
+        );
     }
 
     #[test]
     fn rejects_a_generic_jwt_header() {
-        let token = jwt(json!({"alg": "HS256", "typ": "JWT"}), json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}));
-        assert!(matches!(check_issued_token(&token, Some(7), 3, 60), Err(TokenFailure::Header { .. })));
+        let token = jwt(
+            json!({"alg": "HS256", "typ": "JWT"}),
+            json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}),
+        );
+        assert!(matches!(
+            check_issued_token(&token, Some(7), 3, 60),
+            Err(TokenFailure::Header { .. })
+        ));
     }
 
     #[test]
@@ -226,7 +244,10 @@ mod tests {
         assert!(err.contains("32 characters in 1"), "{err}");
         assert!(!err.contains("Q0U66"), "{err}");
         assert!(matches!(classify(""), Err(TokenFailure::UnknownFormat(_))));
-        assert!(matches!(classify("a.b.c"), Err(TokenFailure::Undecodable { part: "header" })));
+        assert!(matches!(
+            classify("a.b.c"),
+            Err(TokenFailure::Undecodable { part: "header" })
+        ));
     }
 
     #[test]

@@ -26,7 +26,11 @@ pub fn range_matches(range: &str, configured: &str) -> Result<bool, String> {
     let (low, high) = match range.split_once('-') {
         Some((a, b)) => (
             if a.trim().is_empty() { (0, 0, 0) } else { low_of(a)? },
-            if b.trim().is_empty() { (u32::MAX, u32::MAX, u32::MAX) } else { high_of(b)? },
+            if b.trim().is_empty() {
+                (u32::MAX, u32::MAX, u32::MAX)
+            } else {
+                high_of(b)?
+            },
         ),
         None => (low_of(range)?, high_of(range)?),
     };

@@ -37,11 +37,6 @@ impl DataObject {
         }
     }
 
-    /// Stores a server-side value, as Magento's own code calls a setter.
-    pub(crate) fn put(&mut self, key: &'static str, value: Bound) {
-        self.set(key, value);
-    }
-
     fn get(&self, key: &str) -> Option<&Bound> {
         self.values
             .iter()
@@ -155,11 +150,7 @@ fn upper_camel_case(key: &str) -> String {
             word_start = true;
             continue;
         }
-        out.push(if word_start {
-            ch.to_ascii_uppercase()
-        } else {
-            ch
-        });
+        out.push(if word_start { ch.to_ascii_uppercase() } else { ch });
         word_start = false;
     }
     out
@@ -282,12 +273,10 @@ static SORT_ORDER: DataInterface = DataInterface {
 /// `SortOrder::validateField`: only `[a-z0-9_]` may reach the ORDER BY clause.
 fn set_sort_field(value: Bound) -> Result<Bound, MagentoError> {
     match &value {
-        Bound::Str(field) if field.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_')) => {
-            Err(
-                MagentoError::bad_request("Sort order field %1 contains restricted symbols")
-                    .with_parameters(positional([Value::from(field.as_str())])),
-            )
-        }
+        Bound::Str(field) if field.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_')) => Err(
+            MagentoError::bad_request("Sort order field %1 contains restricted symbols")
+                .with_parameters(positional([Value::from(field.as_str())])),
+        ),
         Bound::Str(_) => Ok(value),
         // derived: `validateField(string $field)` with null is a PHP TypeError, masked as a 500.
         _ => Err(MagentoError::internal()),
@@ -442,25 +431,23 @@ fn bind_object(interface: &'static DataInterface, value: &PhpValue) -> Result<Da
     for (key, raw) in entries {
         let Some(field) = interface.field_for(key) else {
             return Err(Failure::Magento(
-                MagentoError::bad_request(
-                    "\"%fieldName\" is not supported. Correct the field name and try again.",
-                )
-                .with_parameters(named("fieldName", upper_camel_case(key))),
+                MagentoError::bad_request("\"%fieldName\" is not supported. Correct the field name and try again.")
+                    .with_parameters(named("fieldName", upper_camel_case(key))),
             ));
         };
         let mut bound = convert(&field.kind, raw).map_err(|failure| match failure {
-            Failure::Serialization(details) => Failure::Serialization(format!(
-                "Error occurred during \"{key}\" processing. {details}"
-            )),
+            Failure::Serialization(details) => {
+                Failure::Serialization(format!("Error occurred during \"{key}\" processing. {details}"))
+            }
             passthrough => passthrough,
         })?;
-        if let Bound::Str(text) = &bound {
-            if contains_script(text) {
-                return Err(Failure::Magento(
-                    MagentoError::bad_request("\"%field_name\" does not contains valid value.")
-                        .with_parameters(named("field_name", key.as_str())),
-                ));
-            }
+        if let Bound::Str(text) = &bound
+            && contains_script(text)
+        {
+            return Err(Failure::Magento(
+                MagentoError::bad_request("\"%field_name\" does not contains valid value.")
+                    .with_parameters(named("field_name", key.as_str())),
+            ));
         }
         if let Some(setter) = field.setter {
             bound = setter(bound)?;
@@ -474,9 +461,7 @@ fn bind_object(interface: &'static DataInterface, value: &PhpValue) -> Result<Da
 /// address custom attributes, so after validation every code is dropped (§4.5).
 fn check_custom_attributes(value: &PhpValue) -> Result<Bound, Failure> {
     // derived: `foreach` over a non-array raises a PHP warning, which becomes a masked 500.
-    let entries = value
-        .entries()
-        .ok_or(Failure::Magento(MagentoError::internal()))?;
+    let entries = value.entries().ok_or(Failure::Magento(MagentoError::internal()))?;
     for (key, item) in entries {
         let (code, attribute_value) = match item.entries() {
             Some(pairs) => {
@@ -497,8 +482,7 @@ fn check_custom_attributes(value: &PhpValue) -> Result<Bound, Failure> {
         match (code_text, attribute_value) {
             (None, None) => {
                 return Err(Failure::Serialization(
-                    "An empty custom attribute is specified. Enter the attribute and try again."
-                        .into(),
+                    "An empty custom attribute is specified. Enter the attribute and try again.".into(),
                 ));
             }
             (None, Some(_)) => {
@@ -562,10 +546,7 @@ pub(crate) struct ServiceParam {
 /// snake_case form (`isset`, so `null` counts as missing); unknown top-level keys are ignored.
 /// Conversion errors are thrown at once; missing required parameters are reported together at
 /// the end (§2.4).
-pub(crate) fn bind_params(
-    input: &[(String, PhpValue)],
-    params: &[ServiceParam],
-) -> Result<Vec<Bound>, MagentoError> {
+pub(crate) fn bind_params(input: &[(String, PhpValue)], params: &[ServiceParam]) -> Result<Vec<Bound>, MagentoError> {
     let isset = |name: &str| {
         input
             .iter()
@@ -609,4 +590,51 @@ fn camel_to_snake(name: &str) -> String {
         previous_is_word = ch.is_alphanumeric() || ch == '_';
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn php_numeric_strings() {
+        for numeric in ["1", " 12", "12 ", "-3", "+4", "1.5", ".5", "1.", "1e3"] {
+            assert!(is_numeric(numeric), "{numeric}");
+        }
+        for other in ["", "abc", "0x1A", "1e", ".", "1 2", "inf"] {
+            assert!(!is_numeric(other), "{other}");
+        }
+        assert_eq!(numeric_to_int("1e3"), 1000);
+        assert_eq!(numeric_to_int(" 1.9 "), 1);
+        assert_eq!(numeric_to_int("99999999999999999999"), i64::MAX);
+    }
+
+    #[test]
+    fn key_spellings() {
+        assert_eq!(upper_camel_case("foo_bar"), "FooBar");
+        assert_eq!(upper_camel_case("fooBar"), "FooBar");
+        assert_eq!(camel_to_snake("redirectUrl"), "redirect_url");
+        assert_eq!(camel_to_snake("searchCriteria"), "search_criteria");
+        assert!(CUSTOMER.field_for("default_shipping_address").is_none());
+        assert!(ADDRESS.field_for("defaultShipping").is_some());
+        assert!(ADDRESS.field_for("DEFAULT_SHIPPING").is_some());
+        assert!(ADDRESS.field_for("is_default_shipping").is_none());
+    }
+
+    #[test]
+    fn later_spelling_of_a_key_wins() {
+        let input = crate::reference::json::decode(br#"{"customer":{"first_name":"A","firstName":"B","email":"x"}}"#)
+            .unwrap()
+            .into_array();
+        let params = [ServiceParam {
+            name: "customer",
+            kind: ParamKind::Object(&CUSTOMER),
+            required: true,
+        }];
+        let bound = bind_params(&input, &params).unwrap();
+        let Bound::Object(customer) = &bound[0] else {
+            panic!("customer is an object");
+        };
+        assert_eq!(customer.str("firstname"), Some("B"));
+    }
 }

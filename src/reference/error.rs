@@ -68,7 +68,8 @@ pub(crate) struct MagentoError {
 /// `"%fieldName" is required. Enter and try again.` (§2.4).
 pub(crate) const REQUIRED_FIELD: &str = "\"%fieldName\" is required. Enter and try again.";
 /// Generic sign-in failure shared by the customer and admin token services (§3.2, §5.2).
-pub(crate) const SIGN_IN_FAILED: &str = "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+pub(crate) const SIGN_IN_FAILED: &str =
+    "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
 
 impl MagentoError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
@@ -120,9 +121,8 @@ impl MagentoError {
 
     /// §2.3: the ACL refused the route's resources.
     pub(crate) fn not_authorized(resources: &str) -> Self {
-        Self::unauthorized("The consumer isn't authorized to access %resources.").with_parameters(
-            Parameters::Named(vec![("resources", Value::from(resources))]),
-        )
+        Self::unauthorized("The consumer isn't authorized to access %resources.")
+            .with_parameters(Parameters::Named(vec![("resources", Value::from(resources))]))
     }
 
     /// §1.3: malformed body.
@@ -137,12 +137,10 @@ impl MagentoError {
 
     /// §6.2: `NoSuchEntityException::singleField('customerId', $id)`.
     pub(crate) fn no_such_customer(customer_id: i64) -> Self {
-        Self::not_found("No such entity with %fieldName = %fieldValue").with_parameters(
-            Parameters::Named(vec![
-                ("fieldName", Value::from("customerId")),
-                ("fieldValue", Value::from(customer_id)),
-            ]),
-        )
+        Self::not_found("No such entity with %fieldName = %fieldValue").with_parameters(Parameters::Named(vec![
+            ("fieldName", Value::from("customerId")),
+            ("fieldValue", Value::from(customer_id)),
+        ]))
     }
 
     /// §2.2: anything unexpected is masked outside developer mode, with a `uniqid("webapi-")`
@@ -152,9 +150,7 @@ impl MagentoError {
         let report = format!("{:08x}{:05x}", micros / 1_000_000, micros % 1_000_000);
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!(
-                "Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"
-            ),
+            format!("Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"),
         )
     }
 

@@ -149,11 +149,7 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 struct PhpFormatter;
 
 impl Formatter for PhpFormatter {
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
         let mut start = 0;
         for (index, ch) in fragment.char_indices() {
             if ch != '/' && ch.is_ascii() {
@@ -197,10 +193,7 @@ mod tests {
                 ("a".into(), PhpValue::Int(2)),
                 (
                     "l".into(),
-                    PhpValue::Array(vec![
-                        ("0".into(), PhpValue::Bool(true)),
-                        ("1".into(), PhpValue::Null),
-                    ])
+                    PhpValue::Array(vec![("0".into(), PhpValue::Bool(true)), ("1".into(), PhpValue::Null),])
                 ),
             ])
         );

@@ -23,7 +23,7 @@ async fn set_value(world: &mut MagentoWorld, path: String, literal: String) -> R
     json_path::set(body_mut(world)?, &path, value).map_err(StepError::Feature)
 }
 
-#[given(regex = r#"^in the body, "([^"]+)" is set to a string of (\d+) "(.)" characters$"#)]
+#[given(regex = r#"^in the body, "([^"]+)" is (\d+) times the character "(.)"$"#)]
 async fn set_long_string(world: &mut MagentoWorld, path: String, count: usize, ch: String) -> Result<(), StepError> {
     json_path::set(body_mut(world)?, &path, Value::from(ch.repeat(count))).map_err(StepError::Feature)
 }
@@ -63,7 +63,9 @@ async fn fresh_email(world: &mut MagentoWorld) -> Result<(), StepError> {
 
 #[given(regex = r"^in the body, the customer's date of birth is one month from today$")]
 async fn dob_in_future(world: &mut MagentoWorld) -> Result<(), StepError> {
-    let dob = (chrono::Utc::now() + chrono::Duration::days(31)).format("%Y-%m-%d").to_string();
+    let dob = (chrono::Utc::now() + chrono::Duration::days(31))
+        .format("%Y-%m-%d")
+        .to_string();
     json_path::set(body_mut(world)?, "customer.dob", Value::from(dob)).map_err(StepError::Feature)
 }
 
@@ -78,13 +80,21 @@ async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), Ste
     let password = match kind.as_str() {
         "too short" => {
             if policy.password_min_length < 2 {
-                return Err(StepError::Scenario("MAGENTO_PASSWORD_MIN_LENGTH is 1: no password is too short".into()));
+                return Err(StepError::Scenario(
+                    "MAGENTO_PASSWORD_MIN_LENGTH is 1: no password is too short".into(),
+                ));
             }
-            strong.expose().chars().take(policy.password_min_length - 1).collect::<String>()
+            strong
+                .expose()
+                .chars()
+                .take(policy.password_min_length - 1)
+                .collect::<String>()
         }
         "of too few character classes" => {
             if policy.password_required_classes < 2 {
-                return Err(StepError::Scenario("MAGENTO_PASSWORD_CLASSES is 1: every password has enough classes".into()));
+                return Err(StepError::Scenario(
+                    "MAGENTO_PASSWORD_CLASSES is 1: every password has enough classes".into(),
+                ));
             }
             // Lower case, then digits, then upper case: one class short of the requirement.
             let pools = ["abcdefghijkmnpqrstuvwxyz", "23456789", "ABCDEFGHJKLMNPQRSTUVWXYZ"];

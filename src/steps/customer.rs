@@ -35,7 +35,9 @@ async fn customer_created(world: &mut MagentoWorld, step: &Step) -> Result<(), S
     if world.customer.as_ref().and_then(|c| c.id).is_none() {
         return checked(
             world,
-            Err(CheckFailure::Body("the create response has no integer \"id\" for the new customer".into())),
+            Err(CheckFailure::Body(
+                "the create response has no integer \"id\" for the new customer".into(),
+            )),
         );
     }
     Ok(())
@@ -147,7 +149,10 @@ async fn no_customer_with_email(world: &mut MagentoWorld) -> Result<(), StepErro
 #[then(regex = r"^the snake_case form of the same body creates the same customer$")]
 async fn snake_case_same_customer(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let camel = world.last()?.json().ok_or_else(|| StepError::Scenario("the first create did not answer JSON".into()))?;
+    let camel = world
+        .last()?
+        .json()
+        .ok_or_else(|| StepError::Scenario("the first create did not answer JSON".into()))?;
     let mut body = snake_case_keys(
         world
             .body
@@ -202,7 +207,9 @@ mod tests {
     #[test]
     fn camel_case_keys_become_snake_case() {
         assert_eq!(
-            snake_case_keys(&json!({"customer": {"addresses": [{"defaultShipping": true, "region": {"regionId": 43}}]}})),
+            snake_case_keys(
+                &json!({"customer": {"addresses": [{"defaultShipping": true, "region": {"regionId": 43}}]}})
+            ),
             json!({"customer": {"addresses": [{"default_shipping": true, "region": {"region_id": 43}}]}})
         );
     }

@@ -46,12 +46,11 @@ async fn fresh_credentials(world: &mut MagentoWorld) -> Result<(), StepError> {
 pub(crate) fn bearer_for(world: &MagentoWorld, actor: &str) -> Result<Option<Secret>, StepError> {
     match actor {
         "a guest" => Ok(None),
-        "the admin" => world
-            .ctx()
-            .admin_token
-            .clone()
-            .map(Some)
-            .ok_or_else(|| StepError::Scenario("this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into())),
+        "the admin" => world.ctx().admin_token.clone().map(Some).ok_or_else(|| {
+            StepError::Scenario(
+                "this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into(),
+            )
+        }),
         "a client with an invalid token" => Ok(Some(Secret::new(format!("{}.invalid.token", world.ctx().run_id)))),
         "the customer" => world
             .customer
@@ -71,8 +70,15 @@ async fn send(world: &mut MagentoWorld, actor: String, method: String, path: Str
 
 /// Sends to a path from `/rest` on (`{{store}}` is the configured store code), for the URL-form
 /// scenarios (§1.1).
-#[when(regex = r"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) to the full path (\S+)$")]
-async fn send_full_path(world: &mut MagentoWorld, actor: String, method: String, path: String) -> Result<(), StepError> {
+#[when(
+    regex = r"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) to the full path (\S+)$"
+)]
+async fn send_full_path(
+    world: &mut MagentoWorld,
+    actor: String,
+    method: String,
+    path: String,
+) -> Result<(), StepError> {
     let store = world.ctx().config.store_code.clone();
     let body = world.body.clone().map(RequestBody::Json);
     send_request(world, &actor, &method, &path.replace("{{store}}", &store), true, body).await
@@ -80,7 +86,9 @@ async fn send_full_path(world: &mut MagentoWorld, actor: String, method: String,
 
 /// Sends the docstring byte for byte with the given Content-Type (empty: no header), for the
 /// decoding scenarios (§1.3).
-#[when(regex = r#"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) (\S+) with Content-Type "([^"]*)" and this body:$"#)]
+#[when(
+    regex = r#"^(a guest|the admin|the customer|a client with an invalid token) sends ([A-Z]+) (\S+) with Content-Type "([^"]*)" and this body:$"#
+)]
 async fn send_raw(
     world: &mut MagentoWorld,
     actor: String,
@@ -91,7 +99,15 @@ async fn send_raw(
 ) -> Result<(), StepError> {
     let bytes = super::docstring(world, step)?.into_bytes();
     let content_type = (!content_type.is_empty()).then_some(content_type);
-    send_request(world, &actor, &method, &path, false, Some(RequestBody::Raw { content_type, bytes })).await
+    send_request(
+        world,
+        &actor,
+        &method,
+        &path,
+        false,
+        Some(RequestBody::Raw { content_type, bytes }),
+    )
+    .await
 }
 
 async fn send_request(
@@ -119,8 +135,12 @@ async fn send_request(
 
 /// Registers a customer the store created for clean-up, whatever the scenario checks next.
 pub(crate) fn remember_created_customer(world: &mut MagentoWorld, status: u16, body: Option<&Value>) {
-    let Some(body) = body.filter(|_| status == 200) else { return };
-    let Some(id) = body.get("id").and_then(Value::as_i64) else { return };
+    let Some(body) = body.filter(|_| status == 200) else {
+        return;
+    };
+    let Some(id) = body.get("id").and_then(Value::as_i64) else {
+        return;
+    };
     let email = body.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
     world.created.push((id, email.clone()));
     if let Some(customer) = world.customer.as_mut().filter(|c| c.email.eq_ignore_ascii_case(&email)) {
@@ -138,7 +158,10 @@ async fn status_is(world: &mut MagentoWorld, status: u16) -> Result<(), StepErro
 #[then(regex = r#"^the response matches the "([a-z_-]+)" schema$"#)]
 async fn matches_schema(world: &mut MagentoWorld, schema: String) -> Result<(), StepError> {
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
-    checked(world, world.ctx().schemas.validate(&schema, &json).map_err(CheckFailure::from))
+    checked(
+        world,
+        world.ctx().schemas.validate(&schema, &json).map_err(CheckFailure::from),
+    )
 }
 
 #[then(regex = r"^the response has these values:$")]
@@ -150,10 +173,15 @@ async fn has_values(world: &mut MagentoWorld, step: &Step) -> Result<(), StepErr
         .ok_or_else(|| StepError::Feature("this step needs a | path | value | table".into()))?;
     for row in table.rows.iter().skip(1) {
         let [path, literal] = row.as_slice() else {
-            return Err(StepError::Feature(format!("a row needs two cells (path, JSON value): {row:?}")));
+            return Err(StepError::Feature(format!(
+                "a row needs two cells (path, JSON value): {row:?}"
+            )));
         };
-        let expected: Value = serde_json::from_str(&expand(world, literal))
-            .map_err(|e| StepError::Feature(format!("{path}: {literal:?} is not a JSON literal ({e}); quote strings")))?;
+        let expected: Value = serde_json::from_str(&expand(world, literal)).map_err(|e| {
+            StepError::Feature(format!(
+                "{path}: {literal:?} is not a JSON literal ({e}); quote strings"
+            ))
+        })?;
         let received = json_path::lookup(&json, path);
         if received != Some(&expected) {
             return checked(
@@ -161,7 +189,9 @@ async fn has_values(world: &mut MagentoWorld, step: &Step) -> Result<(), StepErr
                 Err(CheckFailure::Value {
                     path: path.clone(),
                     expected: describe(&expected),
-                    received: received.map(describe).unwrap_or_else(|| "nothing (the key is absent)".into()),
+                    received: received
+                        .map(describe)
+                        .unwrap_or_else(|| "nothing (the key is absent)".into()),
                 }),
             );
         }
@@ -178,7 +208,10 @@ async fn error_body_is(world: &mut MagentoWorld, step: &Step) -> Result<(), Step
     let expected = docstring_json(world, step)?;
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
     checked(world, checks::expect_error_body(&json, &expected))?;
-    checked(world, world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from))
+    checked(
+        world,
+        world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from),
+    )
 }
 
 #[then(regex = r"^the response body is:$")]
@@ -227,7 +260,9 @@ async fn versioned_error_body(world: &mut MagentoWorld, step: &Step) -> Result<(
     let mut failures = Vec::new();
     for row in table.rows.iter().skip(1) {
         let [range, body] = row.as_slice() else {
-            return Err(StepError::Feature(format!("a row needs two cells (versions, body): {row:?}")));
+            return Err(StepError::Feature(format!(
+                "a row needs two cells (versions, body): {row:?}"
+            )));
         };
         if !crate::checks::version::range_matches(range, &version)
             .map_err(|e| StepError::Feature(format!("versions {range:?}: {e}")))?
@@ -237,12 +272,19 @@ async fn versioned_error_body(world: &mut MagentoWorld, step: &Step) -> Result<(
         let expected: Value = serde_json::from_str(&expand(world, body))
             .map_err(|e| StepError::Feature(format!("body for {range}: {e}")))?;
         match checks::expect_error_body(&json, &expected) {
-            Ok(()) => return checked(world, world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from)),
+            Ok(()) => {
+                return checked(
+                    world,
+                    world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from),
+                );
+            }
             Err(failure) => failures.push(format!("as documented for {range}: {failure}")),
         }
     }
     if failures.is_empty() {
-        return Err(StepError::Feature(format!("no row applies to MAGENTO_VERSION={version}")));
+        return Err(StepError::Feature(format!(
+            "no row applies to MAGENTO_VERSION={version}"
+        )));
     }
     checked(world, Err(CheckFailure::Body(failures.join("\n"))))
 }

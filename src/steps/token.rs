@@ -23,7 +23,10 @@ async fn request_customer_token(world: &mut MagentoWorld) -> Result<(), StepErro
         .as_ref()
         .ok_or_else(|| StepError::Scenario("the customer was created without a password".into()))?;
     let body = json!({"username": customer.email, "password": password.expose()});
-    let exchange = ctx.client.send(ApiRequest::post("/V1/integration/customer/token", body)).await?;
+    let exchange = ctx
+        .client
+        .send(ApiRequest::post("/V1/integration/customer/token", body))
+        .await?;
     if let Some(Value::String(token)) = exchange.json() {
         ctx.redactor.register_value(&token);
     }
@@ -96,7 +99,9 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
         world.last = Some(exchange);
         let exchange = world.last()?;
         let generic = exchange.status == 401
-            && exchange.json().is_some_and(|b| b == json!({ "message": SIGN_IN_FAILED }));
+            && exchange
+                .json()
+                .is_some_and(|b| b == json!({ "message": SIGN_IN_FAILED }));
         if !generic {
             return checked(
                 world,

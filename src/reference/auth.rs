@@ -1,0 +1,284 @@
+//! Who is calling: bearer tokens (JWT or opaque), user contexts and the ACL (CONTRACT.md §1.5,
+//! §5.4).
+
+use super::state::{App, OpaqueToken, Store};
+use super::{StoreSettings, TokenFormat};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+
+/// The admin user's `admin_user.user_id`.
+pub(crate) const ADMIN_USER_ID: i64 = 1;
+
+/// The protected JWS header, byte for byte (§5.4).
+const JWT_HEADER: &str = r#"{"kid":"1","alg":"HS256"}"#;
+
+/// A user a token is issued to; `utypid` in the JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TokenSubject {
+    Admin(i64),
+    Customer(i64),
+}
+
+impl TokenSubject {
+    /// `UserContextInterface` user type ids: admin 2, customer 3.
+    fn user_type_id(self) -> i64 {
+        match self {
+            TokenSubject::Admin(_) => 2,
+            TokenSubject::Customer(_) => 3,
+        }
+    }
+
+    fn user_id(self) -> i64 {
+        match self {
+            TokenSubject::Admin(id) | TokenSubject::Customer(id) => id,
+        }
+    }
+}
+
+/// The caller of one request. A missing, unreadable, expired or revoked token silently makes
+/// the caller a guest (§1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserContext {
+    Guest,
+    Customer(i64),
+    Admin(i64),
+}
+
+/// ACL resources named by the covered routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AclResource {
+    Anonymous,
+    OwnAccount,
+    CustomerRead,
+    CustomerDelete,
+    CustomerManage,
+}
+
+impl AclResource {
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            AclResource::Anonymous => "anonymous",
+            AclResource::OwnAccount => "self",
+            AclResource::CustomerRead => "Magento_Customer::customer",
+            AclResource::CustomerDelete => "Magento_Customer::delete",
+            AclResource::CustomerManage => "Magento_Customer::manage",
+        }
+    }
+}
+
+/// The store a request runs in after path processing (§1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoreScope {
+    /// A store view: `/rest/<code>/...` or `/rest/...`.
+    View,
+    /// `/rest/all/...`: the admin store, id 0.
+    Admin,
+}
+
+impl StoreScope {
+    pub(crate) fn store_id(self, app: &App) -> i64 {
+        match self {
+            StoreScope::View => app.settings.store_id,
+            StoreScope::Admin => 0,
+        }
+    }
+}
+
+/// Store ids sharing a customer's account (website-scope sharing): the stores of its website.
+pub(crate) fn shared_store_ids(app: &App, store: &Store, customer_id: i64) -> Vec<i64> {
+    store
+        .customer(customer_id)
+        .filter(|customer| customer.website_id == app.settings.website_id)
+        .map(|_| vec![app.settings.store_id])
+        .unwrap_or_default()
+}
+
+/// The ACL check of §1.5/§2.3 in the store `current_store_id` (0 for `/rest/all/`).
+pub(crate) fn is_allowed(
+    user: UserContext,
+    resource: AclResource,
+    current_store_id: i64,
+    customer_store_ids: impl FnOnce(i64) -> Vec<i64>,
+) -> bool {
+    match (resource, user) {
+        (AclResource::Anonymous, _) => true,
+        // `self`: a customer whose shared store ids include the current store (never store 0).
+        // An admin token is refused too (§6.1).
+        (AclResource::OwnAccount, UserContext::Customer(id)) => {
+            current_store_id != 0 && customer_store_ids(id).contains(&current_store_id)
+        }
+        (AclResource::OwnAccount, _) => false,
+        // The admin role has `Magento_Backend::all`.
+        (_, UserContext::Admin(_)) => true,
+        _ => false,
+    }
+}
+
+/// Issues and reads tokens for one server.
+pub(crate) struct TokenService {
+    format: TokenFormat,
+    key: [u8; 32],
+    customer_ttl_seconds: i64,
+    admin_ttl_seconds: i64,
+}
+
+/// `ConfigReader`: a lifetime of zero or less falls back to 30 minutes (§3.4, §5.4).
+///
+/// derived: opaque tokens use the same lifetimes (Magento reads `oauth/access_token_lifetime/*`
+/// for them, which `StoreSettings` does not model).
+fn ttl_seconds(minutes: i64) -> i64 {
+    if minutes <= 0 {
+        30 * 60
+    } else {
+        minutes.saturating_mul(60)
+    }
+}
+
+impl TokenService {
+    pub(crate) fn new(settings: &StoreSettings) -> Self {
+        TokenService {
+            format: settings.token_format,
+            key: rand::random(),
+            customer_ttl_seconds: ttl_seconds(settings.customer_token_lifetime_minutes),
+            admin_ttl_seconds: ttl_seconds(settings.admin_token_lifetime_minutes),
+        }
+    }
+
+    fn ttl(&self, subject: TokenSubject) -> i64 {
+        match subject {
+            TokenSubject::Admin(_) => self.admin_ttl_seconds,
+            TokenSubject::Customer(_) => self.customer_ttl_seconds,
+        }
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts keys of any length")
+    }
+
+    /// A JWS compact token (claims uid, utypid, iat, exp in that order) or, in the legacy
+    /// format, 32 characters of `[0-9a-z]` stored server-side.
+    pub(crate) fn issue(&self, store: &mut Store, subject: TokenSubject, now: i64) -> String {
+        match self.format {
+            TokenFormat::Jwt => {
+                let payload = format!(
+                    r#"{{"uid":{},"utypid":{},"iat":{now},"exp":{}}}"#,
+                    subject.user_id(),
+                    subject.user_type_id(),
+                    now.saturating_add(self.ttl(subject))
+                );
+                let signing_input = format!(
+                    "{}.{}",
+                    URL_SAFE_NO_PAD.encode(JWT_HEADER),
+                    URL_SAFE_NO_PAD.encode(payload)
+                );
+                let mut mac = self.mac();
+                mac.update(signing_input.as_bytes());
+                let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+                format!("{signing_input}.{signature}")
+            }
+            TokenFormat::Opaque => {
+                const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+                let mut rng = rand::rng();
+                let token: String = (0..32)
+                    .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                    .collect();
+                store.store_opaque_token(
+                    token.clone(),
+                    OpaqueToken {
+                        subject,
+                        issued_at: now,
+                    },
+                );
+                token
+            }
+        }
+    }
+
+    /// `CompositeTokenReader` (opaque, then JWT) followed by the expiry and revocation validators.
+    fn read(&self, store: &Store, token: &str, now: i64) -> Option<TokenSubject> {
+        if let Some(stored) = store.opaque_token(token) {
+            return (stored.issued_at.saturating_add(self.ttl(stored.subject)) > now).then_some(stored.subject);
+        }
+        let (subject, issued_at, expires_at) = self.read_jwt(token)?;
+        let revoked = store
+            .revoked_before(subject)
+            .is_some_and(|revoked_before| issued_at <= revoked_before);
+        (expires_at > now && !revoked).then_some(subject)
+    }
+
+    fn read_jwt(&self, token: &str) -> Option<(TokenSubject, i64, i64)> {
+        let mut parts = token.split('.');
+        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let mut mac = self.mac();
+        mac.update(header.as_bytes());
+        mac.update(b".");
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+        let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+        if header.get("alg")?.as_str()? != "HS256" {
+            return None;
+        }
+        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        // `Reader` requires every claim to be non-empty.
+        let claim = |name: &str| claims.get(name)?.as_i64().filter(|value| *value != 0);
+        let user_id = claim("uid")?;
+        let subject = match claim("utypid")? {
+            2 => TokenSubject::Admin(user_id),
+            3 => TokenSubject::Customer(user_id),
+            _ => return None,
+        };
+        Some((subject, claim("iat")?, claim("exp")?))
+    }
+
+    /// `TokenUserContext`: `Authorization: Bearer <token>`, exactly two space-separated parts,
+    /// scheme case-insensitive. Anything else is a guest.
+    pub(crate) fn user_context(&self, store: &Store, headers: &HeaderMap, now: i64) -> UserContext {
+        let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+            return UserContext::Guest;
+        };
+        let parts: Vec<&str> = value.split(' ').collect();
+        let [scheme, token] = parts.as_slice() else {
+            return UserContext::Guest;
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return UserContext::Guest;
+        }
+        match self.read(store, token, now) {
+            Some(TokenSubject::Admin(id)) => UserContext::Admin(id),
+            Some(TokenSubject::Customer(id)) => UserContext::Customer(id),
+            None => UserContext::Guest,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_header_encodes_as_magento_does() {
+        assert_eq!(URL_SAFE_NO_PAD.encode(JWT_HEADER), "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ");
+    }
+
+    #[test]
+    fn tampered_and_revoked_tokens_are_rejected() {
+        let service = TokenService::new(&StoreSettings::default());
+        let mut store = Store::default();
+        let token = service.issue(&mut store, TokenSubject::Customer(7), 1_000);
+        assert_eq!(service.read(&store, &token, 1_001), Some(TokenSubject::Customer(7)));
+        assert_eq!(service.read(&store, &format!("{token}x"), 1_001), None);
+        assert_eq!(service.read(&store, &token, 1_000 + 3_600), None);
+        store.revoke_tokens(TokenSubject::Customer(7), 1_000);
+        assert_eq!(service.read(&store, &token, 1_001), None);
+        let later = service.issue(&mut store, TokenSubject::Customer(7), 1_001);
+        assert_eq!(service.read(&store, &later, 1_002), Some(TokenSubject::Customer(7)));
+    }
+}

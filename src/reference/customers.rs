@@ -1,0 +1,638 @@
+//! Customer accounts: `AccountManagement::createAccount` and the customer repository
+//! (CONTRACT.md §4, §6, §7).
+
+use super::addresses::{AddressRecord, AddressView, build_address};
+use super::auth::{AclResource, TokenSubject};
+use super::binding::{DataObject, php_truthy};
+use super::directory;
+use super::error::{MagentoError, Parameters};
+use super::state::{App, Store};
+use super::validation::{
+    self, DobInput, check_password_strength, email_messages, is_valid_name, password_equals_email,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
+const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
+/// `customer/create_account/default_group`.
+const DEFAULT_GROUP_ID: i64 = 1;
+
+/// A salted SHA-256 of the account password (never stored in clear).
+#[derive(Debug, Clone)]
+pub(crate) struct PasswordHash {
+    salt: [u8; 16],
+    digest: [u8; 32],
+}
+
+impl PasswordHash {
+    fn new(password: &str) -> Self {
+        let salt: [u8; 16] = rand::random();
+        PasswordHash {
+            salt,
+            digest: Self::digest(&salt, password),
+        }
+    }
+
+    fn digest(salt: &[u8; 16], password: &str) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(password.as_bytes());
+        hasher.finalize().into()
+    }
+
+    pub(crate) fn matches(&self, password: &str) -> bool {
+        Self::digest(&self.salt, password) == self.digest
+    }
+}
+
+/// One `customer_entity` row with its addresses.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomerRecord {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) website_id: i64,
+    store_id: i64,
+    group_id: i64,
+    firstname: String,
+    lastname: String,
+    middlename: Option<String>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    dob: Option<NaiveDate>,
+    gender: Option<i64>,
+    taxvat: Option<String>,
+    created_in: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    pub(crate) confirmation: Option<String>,
+    disable_auto_group_change: i64,
+    default_billing: Option<i64>,
+    default_shipping: Option<i64>,
+    pub(crate) password_hash: Option<PasswordHash>,
+    is_subscribed: bool,
+    addresses: Vec<AddressRecord>,
+}
+
+#[derive(Debug, Serialize)]
+struct CustomerExtensionView {
+    is_subscribed: bool,
+}
+
+/// `customer-data-customer-interface` in getter order (§7.2, examples S1/S3).
+#[derive(Debug, Serialize)]
+pub(crate) struct CustomerView<'a> {
+    id: i64,
+    group_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_billing: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_shipping: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmation: Option<&'a str>,
+    created_at: String,
+    updated_at: String,
+    created_in: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dob: Option<String>,
+    email: &'a str,
+    firstname: &'a str,
+    lastname: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    middlename: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prefix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suffix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gender: Option<i64>,
+    store_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    taxvat: Option<&'a str>,
+    website_id: i64,
+    addresses: Vec<AddressView<'a>>,
+    disable_auto_group_change: i64,
+    extension_attributes: CustomerExtensionView,
+}
+
+/// MySQL `DATETIME` as Magento prints it (UTC).
+pub(crate) fn format_datetime(moment: &DateTime<Utc>) -> String {
+    moment.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl CustomerRecord {
+    /// Copies the sent attributes; absent or null ones keep their value.
+    fn apply(&mut self, customer: &DataObject) {
+        let text = |key: &str| customer.str(key).map(str::to_owned);
+        if let Some(firstname) = text("firstname") {
+            self.firstname = firstname;
+        }
+        if let Some(lastname) = text("lastname") {
+            self.lastname = lastname;
+        }
+        for (key, slot) in [
+            ("middlename", &mut self.middlename),
+            ("prefix", &mut self.prefix),
+            ("suffix", &mut self.suffix),
+            ("taxvat", &mut self.taxvat),
+        ] {
+            if let Some(value) = text(key) {
+                *slot = Some(value);
+            }
+        }
+        self.gender = customer.int("gender").or(self.gender);
+        if let Some(flag) = customer.int("disable_auto_group_change") {
+            self.disable_auto_group_change = flag;
+        }
+        // The Newsletter plugin's `afterSave` applies `extension_attributes.is_subscribed` (§4.4).
+        if let Some(subscribed) = customer
+            .object("extension_attributes")
+            .and_then(|extension| extension.bool("is_subscribed"))
+        {
+            self.is_subscribed = subscribed;
+        }
+    }
+
+    /// The repository's data object. `with_confirmation` is false for the create response,
+    /// which `AccountManagementApi` strips of `confirmation` (§4.1).
+    pub(crate) fn view(&self, with_confirmation: bool) -> CustomerView<'_> {
+        let mut addresses: Vec<&AddressRecord> = self.addresses.iter().collect();
+        addresses.sort_by_key(|address| (Some(address.id) != self.default_shipping, address.id));
+        CustomerView {
+            id: self.id,
+            group_id: self.group_id,
+            default_billing: self.default_billing.map(|id| id.to_string()),
+            default_shipping: self.default_shipping.map(|id| id.to_string()),
+            confirmation: self.confirmation.as_deref().filter(|_| with_confirmation),
+            created_at: format_datetime(&self.created_at),
+            updated_at: format_datetime(&self.updated_at),
+            created_in: &self.created_in,
+            dob: self.dob.map(|date| date.format("%Y-%m-%d").to_string()),
+            email: &self.email,
+            firstname: &self.firstname,
+            lastname: &self.lastname,
+            middlename: self.middlename.as_deref(),
+            prefix: self.prefix.as_deref(),
+            suffix: self.suffix.as_deref(),
+            gender: self.gender,
+            store_id: self.store_id,
+            taxvat: self.taxvat.as_deref(),
+            website_id: self.website_id,
+            addresses: addresses
+                .into_iter()
+                .map(|address| address.view(self.default_billing, self.default_shipping))
+                .collect(),
+            disable_auto_group_change: self.disable_auto_group_change,
+            extension_attributes: CustomerExtensionView {
+                is_subscribed: self.is_subscribed,
+            },
+        }
+    }
+}
+
+/// `customer_entity` columns the search can filter and sort on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CustomerColumn {
+    Id,
+    Email,
+    Firstname,
+    Lastname,
+    Middlename,
+    Prefix,
+    Suffix,
+    Taxvat,
+    CreatedIn,
+    CreatedAt,
+    UpdatedAt,
+    Dob,
+    WebsiteId,
+    StoreId,
+    GroupId,
+    Gender,
+}
+
+/// A column value: numbers compare as numbers, the rest as text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ColumnValue {
+    Number(i64),
+    Text(String),
+}
+
+impl CustomerColumn {
+    /// derived: `id` is accepted as an alias of `entity_id`.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        use CustomerColumn::*;
+        Some(match name {
+            "id" | "entity_id" => Id,
+            "email" => Email,
+            "firstname" => Firstname,
+            "lastname" => Lastname,
+            "middlename" => Middlename,
+            "prefix" => Prefix,
+            "suffix" => Suffix,
+            "taxvat" => Taxvat,
+            "created_in" => CreatedIn,
+            "created_at" => CreatedAt,
+            "updated_at" => UpdatedAt,
+            "dob" => Dob,
+            "website_id" => WebsiteId,
+            "store_id" => StoreId,
+            "group_id" => GroupId,
+            "gender" => Gender,
+            _ => return None,
+        })
+    }
+}
+
+impl CustomerRecord {
+    /// The column's value, `None` for SQL NULL.
+    pub(crate) fn value(&self, column: CustomerColumn) -> Option<ColumnValue> {
+        use ColumnValue::{Number, Text};
+        let text = |value: &Option<String>| value.clone().map(Text);
+        match column {
+            CustomerColumn::Id => Some(Number(self.id)),
+            CustomerColumn::Email => Some(Text(self.email.clone())),
+            CustomerColumn::Firstname => Some(Text(self.firstname.clone())),
+            CustomerColumn::Lastname => Some(Text(self.lastname.clone())),
+            CustomerColumn::Middlename => text(&self.middlename),
+            CustomerColumn::Prefix => text(&self.prefix),
+            CustomerColumn::Suffix => text(&self.suffix),
+            CustomerColumn::Taxvat => text(&self.taxvat),
+            CustomerColumn::CreatedIn => Some(Text(self.created_in.clone())),
+            CustomerColumn::CreatedAt => Some(Text(format_datetime(&self.created_at))),
+            CustomerColumn::UpdatedAt => Some(Text(format_datetime(&self.updated_at))),
+            CustomerColumn::Dob => self.dob.map(|date| Text(date.format("%Y-%m-%d").to_string())),
+            CustomerColumn::WebsiteId => Some(Number(self.website_id)),
+            CustomerColumn::StoreId => Some(Number(self.store_id)),
+            CustomerColumn::GroupId => Some(Number(self.group_id)),
+            CustomerColumn::Gender => self.gender.map(Number),
+        }
+    }
+}
+
+/// The input of `createAccount`, and whether the caller passes the `group_id` guard.
+pub(crate) struct CreateRequest<'a> {
+    pub(crate) customer: &'a DataObject,
+    pub(crate) password: Option<&'a str>,
+    pub(crate) may_manage_customers: bool,
+}
+
+/// `AccountManagementApi::createAccount`, in the order of §4.3.
+pub(crate) fn create_account(
+    app: &App,
+    request: CreateRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, MagentoError> {
+    let settings = &app.settings;
+    let customer = request.customer;
+
+    // §4.3 step 1 / §4.1: the group_id guard comes first.
+    let requested_group = customer.int("group_id");
+    if requested_group.is_some() && !request.may_manage_customers {
+        return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
+    }
+    // §4.3 step 2.
+    let Some(email) = customer.str("email") else {
+        return Err(MagentoError::bad_request(
+            "The email address is required to create a customer account.",
+        ));
+    };
+    // §4.3 step 3.
+    let password_hash = match request.password {
+        Some(password) => {
+            check_password_strength(
+                password,
+                settings.password_min_length,
+                settings.password_required_classes,
+            )?;
+            if password_equals_email(password, email) {
+                return Err(MagentoError::bad_request(
+                    "The password can't be the same as the email address. Create a new password and try again.",
+                ));
+            }
+            Some(PasswordHash::new(password))
+        }
+        None => None,
+    };
+
+    let mut store = app.store();
+    // §4.3 step 4: an `id` loads the existing customer by email; nothing is ever created.
+    if customer.int("id").is_some_and(|id| id != 0) {
+        return Err(match store.customer_by_email(email, settings.website_id) {
+            Some(_) => MagentoError::bad_request("This customer already exists in this store."),
+            None => MagentoError::not_found("No such entity with %fieldName = %fieldValue, %field2Name = %field2Value")
+                .with_parameters(Parameters::Named(vec![
+                    ("fieldName", Value::from("email")),
+                    ("fieldValue", Value::from(email)),
+                    ("field2Name", Value::from("websiteId")),
+                    ("field2Value", Value::from(settings.website_id)),
+                ])),
+        });
+    }
+    // §4.3 steps 5–8.
+    let (store_id, website_id) = resolve_store(app, customer)?;
+    // §4.3 step 10.
+    let group_id = check_group(requested_group)?.unwrap_or(DEFAULT_GROUP_ID);
+    let (email, dob) = check_before_save(&store, customer, website_id, None)?;
+    // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
+    let confirmation = if settings.require_confirmation {
+        Some(random_hex_key())
+    } else {
+        truthy_text(customer, "confirmation")
+    };
+    validate_customer_entity(customer, &email, dob, now.date_naive())?;
+
+    let mut record = CustomerRecord {
+        id: store.allocate_customer_id(),
+        email,
+        website_id,
+        store_id,
+        group_id,
+        firstname: String::new(),
+        lastname: String::new(),
+        middlename: None,
+        prefix: None,
+        suffix: None,
+        dob,
+        gender: None,
+        taxvat: None,
+        created_in: settings.store_name.clone(),
+        created_at: now,
+        updated_at: now,
+        confirmation,
+        disable_auto_group_change: 0,
+        default_billing: None,
+        default_shipping: None,
+        password_hash,
+        is_subscribed: false,
+        addresses: Vec::new(),
+    };
+    record.apply(customer);
+    // §4.3 step 11: addresses with a missing or disallowed country are skipped; any address
+    // error deletes the customer again (its id stays consumed).
+    let allowed: Vec<DataObject> = customer
+        .objects("addresses")
+        .unwrap_or_default()
+        .iter()
+        .filter(|address| address.str("country_id").is_some_and(directory::is_allowed_country))
+        .cloned()
+        .collect();
+    save_addresses(&mut store, &mut record, &allowed)?;
+    let body = super::json::encode(&record.view(false));
+    store.insert_customer(record);
+    Ok(body)
+}
+
+/// `PUT /V1/customers/:customerId`, `CustomerRepository::save` (§4.8). The path id is not used:
+/// the body's `customer.id` names the customer, and a body without one creates a customer
+/// through the repository.
+///
+/// derived: CONTRACT.md does not cover updates. Fields that are absent (or null) keep their
+/// value, `email`, `firstname` and `lastname` must be resent (the EAV validator sees only the
+/// sent data), a sent `addresses` list replaces the addresses, `confirmation` is cleared unless
+/// resent, and a new customer gets the current store view.
+pub(crate) fn save_customer(app: &App, customer: &DataObject, now: DateTime<Utc>) -> Result<Vec<u8>, MagentoError> {
+    let settings = &app.settings;
+    let mut store = app.store();
+    let previous = match customer.int("id").filter(|id| *id != 0) {
+        Some(id) => Some(
+            store
+                .customer(id)
+                .cloned()
+                .ok_or_else(|| MagentoError::no_such_customer(id))?,
+        ),
+        None => None,
+    };
+    let group_id = check_group(customer.int("group_id"))?
+        .or(previous.as_ref().map(|p| p.group_id))
+        .unwrap_or(DEFAULT_GROUP_ID);
+    let website_id = customer
+        .int("website_id")
+        .or(previous.as_ref().map(|p| p.website_id))
+        .unwrap_or(settings.website_id);
+    let own_id = previous.as_ref().map(|p| p.id);
+    let (email, dob) = check_before_save(&store, customer, website_id, own_id)?;
+    let dob = dob.or(previous.as_ref().and_then(|p| p.dob));
+    validate_customer_entity(customer, &email, dob, now.date_naive())?;
+
+    let mut record = match previous {
+        Some(previous) => previous,
+        None => CustomerRecord {
+            id: store.allocate_customer_id(),
+            email: String::new(),
+            website_id,
+            store_id: settings.store_id,
+            group_id,
+            firstname: String::new(),
+            lastname: String::new(),
+            middlename: None,
+            prefix: None,
+            suffix: None,
+            dob: None,
+            gender: None,
+            taxvat: None,
+            created_in: settings.store_name.clone(),
+            created_at: now,
+            updated_at: now,
+            confirmation: None,
+            disable_auto_group_change: 0,
+            default_billing: None,
+            default_shipping: None,
+            password_hash: None,
+            is_subscribed: false,
+            addresses: Vec::new(),
+        },
+    };
+    record.email = email;
+    record.group_id = group_id;
+    record.website_id = website_id;
+    record.store_id = customer.int("store_id").unwrap_or(record.store_id);
+    record.dob = dob;
+    record.confirmation = truthy_text(customer, "confirmation");
+    record.updated_at = now;
+    record.apply(customer);
+    if let Some(addresses) = customer.objects("addresses") {
+        save_addresses(&mut store, &mut record, addresses)?;
+    }
+    let body = super::json::encode(&record.view(true));
+    store.insert_customer(record);
+    Ok(body)
+}
+
+/// A text field that PHP considers set (`""` and `"0"` are not).
+fn truthy_text(customer: &DataObject, key: &str) -> Option<String> {
+    customer.str(key).filter(|text| php_truthy(text)).map(str::to_owned)
+}
+
+/// `CustomerRepository::validateGroupId`: a sent group must exist (§4.3 step 10).
+fn check_group(group_id: Option<i64>) -> Result<Option<i64>, MagentoError> {
+    match group_id {
+        Some(group) if !CUSTOMER_GROUPS.contains(&group) => Err(MagentoError::bad_request(
+            "The specified customer group id does not exist.",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// The customer resource model's `_beforeSave`, §4.3 step 10: the EAV `Datetime` backend formats
+/// `dob` first (derived: its "Invalid date" failure is not in CONTRACT.md), then the email must
+/// be set and unique in the website.
+fn check_before_save(
+    store: &Store,
+    customer: &DataObject,
+    website_id: i64,
+    own_id: Option<i64>,
+) -> Result<(String, Option<NaiveDate>), MagentoError> {
+    let dob = match customer.str("dob").filter(|text| php_truthy(text)) {
+        Some(text) => match validation::parse_dob(text) {
+            DobInput::Date(date) => Some(date),
+            DobInput::Invalid => return Err(MagentoError::bad_request("Invalid date")),
+        },
+        None => None,
+    };
+    let Some(email) = truthy_text(customer, "email") else {
+        return Err(MagentoError::bad_request(
+            "The customer email is missing. Enter and try again.",
+        ));
+    };
+    if store
+        .customer_by_email(&email, website_id)
+        .is_some_and(|other| Some(other.id) != own_id)
+    {
+        return Err(MagentoError::bad_request(
+            "A customer with the same email address already exists in an associated website.",
+        ));
+    }
+    Ok((email, dob))
+}
+
+/// Saves addresses one by one (`AddressRepository::save`) as the customer's only addresses; an
+/// id of one of its existing addresses is kept, any other id is replaced by a new one. The
+/// default flags set the customer's defaults.
+fn save_addresses(store: &mut Store, record: &mut CustomerRecord, inputs: &[DataObject]) -> Result<(), MagentoError> {
+    let existing_ids: Vec<i64> = record.addresses.iter().map(|a| a.id).collect();
+    let mut saved = Vec::with_capacity(inputs.len());
+    let (mut default_billing, mut default_shipping) = (None, None);
+    for input in inputs {
+        let mut address = build_address(input, input.str("country_id"), record.id)?;
+        address.id = match input.int("id").filter(|id| existing_ids.contains(id)) {
+            Some(id) => id,
+            None => store.allocate_address_id(),
+        };
+        if input.bool("default_billing") == Some(true) {
+            default_billing = Some(address.id);
+        }
+        if input.bool("default_shipping") == Some(true) {
+            default_shipping = Some(address.id);
+        }
+        saved.push(address);
+    }
+    record.addresses = saved;
+    record.default_billing = default_billing;
+    record.default_shipping = default_shipping;
+    Ok(())
+}
+
+/// `md5(uniqid())`-style confirmation key.
+fn random_hex_key() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// §4.3 steps 5–8: store and website resolution, with Magento's not-found messages.
+fn resolve_store(app: &App, customer: &DataObject) -> Result<(i64, i64), MagentoError> {
+    let settings = &app.settings;
+    let website_missing = |id: i64| {
+        MagentoError::not_found(format!(
+            "The website with id {id} that was requested wasn't found. Verify the website and try again."
+        ))
+    };
+    let requested_store = customer.int("store_id").filter(|id| *id != 0);
+    let requested_website = customer.int("website_id").filter(|id| *id != 0);
+    let store_id = match (requested_store, requested_website) {
+        (Some(store), _) => store,
+        (None, Some(website)) if website == settings.website_id => settings.store_id,
+        (None, Some(website)) => return Err(website_missing(website)),
+        (None, None) => settings.store_id,
+    };
+    let website_id = match requested_website {
+        Some(website) => website,
+        None if store_id == settings.store_id => settings.website_id,
+        None => {
+            return Err(MagentoError::not_found(
+                "The store that was requested wasn't found. Verify the store and try again.",
+            ));
+        }
+    };
+    if website_id != settings.website_id {
+        return Err(website_missing(website_id));
+    }
+    if store_id != settings.store_id {
+        return Err(MagentoError::bad_request(
+            "The store view is not in the associated website.",
+        ));
+    }
+    Ok((store_id, website_id))
+}
+
+/// §4.3 step 10, entity validation: the EAV data validator, then the Name and Dob validators;
+/// every message joined with `\n`, no parameters.
+///
+/// derived: the EAV messages follow attribute-id order (firstname, lastname, email).
+fn validate_customer_entity(
+    customer: &DataObject,
+    email: &str,
+    dob: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), MagentoError> {
+    let mut messages: Vec<String> = Vec::new();
+    let eav_required = |value: Option<&str>| value.is_none_or(|text| text.is_empty());
+    if eav_required(customer.str("firstname")) {
+        messages.push("\"First Name\" is a required value.".into());
+    }
+    if eav_required(customer.str("lastname")) {
+        messages.push("\"Last Name\" is a required value.".into());
+    }
+    messages.extend(email_messages(email).into_iter().map(String::from));
+    for (key, label) in [
+        ("firstname", "First Name"),
+        ("lastname", "Last Name"),
+        ("middlename", "Middle Name"),
+    ] {
+        if !is_valid_name(customer.str(key)) {
+            messages.push(format!("{label} is not valid!"));
+        }
+    }
+    if dob.is_some_and(|date| date > today) {
+        messages.push("The Date of Birth should not be greater than today.".into());
+    }
+    if messages.is_empty() {
+        Ok(())
+    } else {
+        Err(MagentoError::bad_request(messages.join("\n")))
+    }
+}
+
+/// `CustomerRepository::getById` (§6.1, §6.2).
+pub(crate) fn get_customer(app: &App, customer_id: i64) -> Result<Vec<u8>, MagentoError> {
+    let store = app.store();
+    let customer = store
+        .customer(customer_id)
+        .ok_or_else(|| MagentoError::no_such_customer(customer_id))?;
+    Ok(super::json::encode(&customer.view(true)))
+}
+
+/// `CustomerRepository::deleteById` (§6.3): the customer, its addresses and subscription go, and
+/// all its tokens are revoked.
+pub(crate) fn delete_customer(app: &App, customer_id: i64, now: i64) -> Result<Vec<u8>, MagentoError> {
+    let mut store = app.store();
+    store
+        .remove_customer(customer_id)
+        .ok_or_else(|| MagentoError::no_such_customer(customer_id))?;
+    store.revoke_tokens(TokenSubject::Customer(customer_id), now);
+    Ok(super::json::encode(&true))
+}

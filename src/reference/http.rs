@@ -1,0 +1,266 @@
+//! Request dispatch in Magento's order (CONTRACT.md §1.2): method, path processing, processor,
+//! route, ACL, and only then the body, the service and the response.
+
+use super::StoreSettings;
+use super::auth::{self, AclResource, StoreScope, UserContext, shared_store_ids};
+use super::binding::{Bound, CUSTOMER, ParamKind, SEARCH_CRITERIA, ServiceParam, bind_params, php_truthy};
+use super::customers::{self, CreateRequest};
+use super::error::MagentoError;
+use super::json::{self, PhpValue};
+use super::query::parse_query;
+use super::routes::{self, HttpMethod, Operation, RouteMatch};
+use super::search::search_customers;
+use super::state::App;
+use super::tokens;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use std::sync::{Arc, LazyLock};
+
+/// derived: PHP reads `php://input` without a size limit; 16 MiB keeps memory bounded.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The single fallback handler: every request goes through Magento's own dispatch.
+///
+/// derived: the `Accept` header is not consulted; every answer is JSON (the XML renderer and
+/// the 406 of §1.4 are not emulated).
+pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if let Some(delay) = app.settings.response_delay {
+        tokio::time::sleep(delay).await;
+    }
+    let (status, body) = match dispatch(&app, request).await {
+        Ok(body) => (StatusCode::OK, body),
+        Err(error) => (error.status(), json::encode(&error)),
+    };
+    (status, [(CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+}
+
+/// `PathProcessor::process` (§1.1): drops the `rest` front name, then a known store code or
+/// `all`; any other first segment stays in the path.
+fn process_path(raw_path: &str, settings: &StoreSettings) -> Result<(StoreScope, String), MagentoError> {
+    let mut segments = raw_path.trim_matches('/').split('/');
+    // derived: paths outside the `rest` front name belong to other areas, which are not
+    // emulated; they get the REST "no route" answer.
+    if segments.next() != Some("rest") {
+        return Err(MagentoError::route_not_found());
+    }
+    let stripped = format!("/{}", segments.collect::<Vec<_>>().join("/")).replace("//", "/");
+    let inner = stripped.trim_matches('/');
+    let (first, rest) = inner.split_once('/').unwrap_or((inner, ""));
+    Ok(if first == settings.store_code {
+        (StoreScope::View, format!("/{rest}"))
+    } else if first == "all" {
+        (StoreScope::Admin, format!("/{rest}"))
+    } else {
+        (StoreScope::View, format!("/{inner}"))
+    })
+}
+
+/// The synchronous processor claims `^/V\d+` (case-sensitive).
+///
+/// derived: the schema (`/schema`) and async (`/async/...`) processors are not emulated, so
+/// those paths are answered as if their modules were absent.
+fn is_synchronous_path(path: &str) -> bool {
+    path.strip_prefix("/V")
+        .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
+}
+
+async fn dispatch(app: &App, request: Request) -> Result<Vec<u8>, MagentoError> {
+    let method = HttpMethod::parse(request.method().as_str())
+        .ok_or_else(|| MagentoError::method_not_supported(request.method().as_str()))?;
+    let (scope, path) = process_path(request.uri().path(), &app.settings)?;
+    if !is_synchronous_path(&path) {
+        return Err(MagentoError::request_not_processable());
+    }
+    let route = routes::find(method, &path, app.settings.two_factor_auth).ok_or_else(MagentoError::route_not_found)?;
+    let now = Utc::now();
+    let (user, allowed) = {
+        let store = app.store();
+        let user = app.tokens.user_context(&store, request.headers(), now.timestamp());
+        let allowed = auth::is_allowed(user, route.resource, scope.store_id(app), |id| {
+            shared_store_ids(app, &store, id)
+        });
+        (user, allowed)
+    };
+    if !allowed {
+        return Err(MagentoError::not_authorized(route.resource.id()));
+    }
+    let (parts, body) = request.into_parts();
+    let mut input = if method.reads_body() {
+        read_body(&parts.headers, body).await?
+    } else {
+        Vec::new()
+    };
+    // `getRequestData`: query and route parameters are merged over the body, route last.
+    for (key, value) in parse_query(parts.uri.query().unwrap_or_default()) {
+        PhpValue::assign(&mut input, key, value);
+    }
+    for (key, value) in route.path_params.iter().cloned() {
+        PhpValue::assign(&mut input, key, PhpValue::Str(value));
+    }
+    run(app, &route, user, input, now)
+}
+
+/// `Request::getBodyParams` and `getContentType` (§1.3).
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<(String, PhpValue)>, MagentoError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| MagentoError::decoding_error())?;
+    // `if ($this->getContent())`: an empty body (or PHP's falsy "0") is never deserialized.
+    if bytes.is_empty() || bytes.as_ref() == b"0" {
+        return Ok(Vec::new());
+    }
+    let media_type = content_type(headers)?;
+    // derived: the XML deserializer is not emulated; XML bodies get the same answer as any
+    // other media type without a deserializer.
+    if media_type != "application/json" {
+        return Err(MagentoError::bad_request(format!(
+            "Server cannot understand Content-Type HTTP header media type {media_type}"
+        )));
+    }
+    json::decode(&bytes)
+        .map(PhpValue::into_array)
+        .ok_or_else(MagentoError::decoding_error)
+}
+
+/// `~^([a-z\d/\-+.]+)(?:; *charset=(.+))?$~Ui`; the media type is returned as sent.
+fn content_type(headers: &HeaderMap) -> Result<String, MagentoError> {
+    static PATTERN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^([a-z\d/\-+.]+)(?:; *charset=(.+))?$").expect("static pattern"));
+    let value = headers
+        .get(CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    if !php_truthy(&value) {
+        return Err(MagentoError::bad_request("Content-Type header is empty."));
+    }
+    let captures = PATTERN
+        .captures(&value)
+        .ok_or_else(|| MagentoError::bad_request("Content-Type header is invalid."))?;
+    if captures
+        .get(2)
+        .is_some_and(|charset| charset.as_str().to_lowercase() != "utf-8")
+    {
+        return Err(MagentoError::bad_request("UTF-8 is the only supported charset."));
+    }
+    Ok(captures[1].to_owned())
+}
+
+const fn param(name: &'static str, kind: ParamKind, required: bool) -> ServiceParam {
+    ServiceParam { name, kind, required }
+}
+
+const CREDENTIALS: &[ServiceParam] = &[
+    param("username", ParamKind::Str, true),
+    param("password", ParamKind::Str, true),
+];
+const GOOGLE_CREDENTIALS: &[ServiceParam] = &[
+    param("username", ParamKind::Str, true),
+    param("password", ParamKind::Str, true),
+    param("otp", ParamKind::Str, true),
+];
+const CREATE_ACCOUNT: &[ServiceParam] = &[
+    param("customer", ParamKind::Object(&CUSTOMER), true),
+    param("password", ParamKind::Str, false),
+    param("redirectUrl", ParamKind::Str, false),
+];
+const SAVE_CUSTOMER: &[ServiceParam] = &[
+    param("customer", ParamKind::Object(&CUSTOMER), true),
+    param("passwordHash", ParamKind::Str, false),
+];
+const CUSTOMER_ID: &[ServiceParam] = &[param("customerId", ParamKind::Int, true)];
+const SEARCH: &[ServiceParam] = &[param("searchCriteria", ParamKind::Object(&SEARCH_CRITERIA), true)];
+
+/// Binds the service parameters and calls the service method.
+fn run(
+    app: &App,
+    route: &RouteMatch,
+    user: UserContext,
+    mut input: Vec<(String, PhpValue)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, MagentoError> {
+    let seconds = now.timestamp();
+    // `ParamOverriderCustomerId`: `self` routes force `customerId` from the token; it is null
+    // for anyone but a customer, which then reads as missing.
+    if route.resource == AclResource::OwnAccount {
+        let forced = match user {
+            UserContext::Customer(id) => PhpValue::Int(id),
+            _ => PhpValue::Null,
+        };
+        PhpValue::assign(&mut input, "customerId".to_owned(), forced);
+    }
+    let params = match route.operation {
+        Operation::AdminToken | Operation::CustomerToken => CREDENTIALS,
+        Operation::GoogleAuthenticate => GOOGLE_CREDENTIALS,
+        Operation::CreateCustomer => CREATE_ACCOUNT,
+        Operation::SaveCustomer => SAVE_CUSTOMER,
+        Operation::SearchCustomers => SEARCH,
+        Operation::RevokeCustomerToken
+        | Operation::CurrentCustomer
+        | Operation::CustomerById
+        | Operation::DeleteCustomer => CUSTOMER_ID,
+    };
+    let values = bind_params(&input, params)?;
+    match (route.operation, values.as_slice()) {
+        (Operation::AdminToken, [Bound::Str(username), Bound::Str(password)]) => {
+            tokens::admin_token(app, username, password, seconds)
+        }
+        (Operation::CustomerToken, [Bound::Str(username), Bound::Str(password)]) => {
+            tokens::customer_token(app, username, password, seconds)
+        }
+        (Operation::GoogleAuthenticate, [Bound::Str(username), Bound::Str(password), Bound::Str(otp)]) => {
+            tokens::google_authenticate(app, username, password, otp, seconds)
+        }
+        (Operation::CreateCustomer, [Bound::Object(customer), password, _redirect_url]) => {
+            let request = CreateRequest {
+                customer,
+                password: match password {
+                    Bound::Str(text) => Some(text.as_str()),
+                    _ => None,
+                },
+                may_manage_customers: matches!(user, UserContext::Admin(_)),
+            };
+            customers::create_account(app, request, now)
+        }
+        // derived: `passwordHash` is bound (and type-checked) but a stored hash is never replaced.
+        (Operation::SaveCustomer, [Bound::Object(customer), _password_hash]) => {
+            customers::save_customer(app, customer, now)
+        }
+        (Operation::SearchCustomers, [Bound::Object(criteria)]) => search_customers(app, criteria),
+        (Operation::RevokeCustomerToken, [Bound::Int(id)]) => Ok(tokens::revoke_customer_token(app, *id, seconds)),
+        (Operation::CurrentCustomer | Operation::CustomerById, [Bound::Int(id)]) => customers::get_customer(app, *id),
+        (Operation::DeleteCustomer, [Bound::Int(id)]) => customers::delete_customer(app, *id, seconds),
+        _ => Err(MagentoError::internal()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_processing_follows_the_store_code_rules() {
+        let settings = StoreSettings::default();
+        let process = |path: &str| process_path(path, &settings).unwrap();
+        assert_eq!(
+            process("/rest/default/V1/customers"),
+            (StoreScope::View, "/V1/customers".into())
+        );
+        assert_eq!(
+            process("/rest/all/V1/customers/me"),
+            (StoreScope::Admin, "/V1/customers/me".into())
+        );
+        assert_eq!(
+            process("/rest/V1/customers/"),
+            (StoreScope::View, "/V1/customers".into())
+        );
+        assert_eq!(process("/rest/nosuch/V1/customers").1, "/nosuch/V1/customers");
+        assert!(!is_synchronous_path("/nosuch/V1/customers"));
+        assert!(!is_synchronous_path("/v1/customers"));
+        assert!(is_synchronous_path("/V1/customers"));
+    }
+}

@@ -1,0 +1,220 @@
+//! The embedded reference Magento: an in-process HTTP server that answers the covered REST
+//! endpoints the way Magento 2.4.8 does.
+//!
+//! Every behaviour follows `../shared/magento/CONTRACT.md` (cited as §n); where the contract is
+//! silent the code says `derived:` and explains the guess. State lives in memory and dies with
+//! the server.
+
+mod addresses;
+mod auth;
+mod binding;
+mod customers;
+mod directory;
+mod error;
+mod http;
+mod json;
+mod query;
+mod routes;
+mod search;
+mod state;
+mod tokens;
+mod validation;
+
+#[cfg(test)]
+mod tests;
+
+use rand::Rng;
+use state::App;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The store configuration the reference server emulates; `Default` is a stock 2.4.8 install.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    /// The default store view's code (`default`).
+    pub store_code: String,
+    /// Its name, copied into `created_in` (`Default Store View`).
+    pub store_name: String,
+    pub website_id: i64,
+    pub store_id: i64,
+    /// `customer/password/minimum_password_length` (8).
+    pub password_min_length: usize,
+    /// `customer/password/required_character_classes_number` (3).
+    pub password_required_classes: usize,
+    /// `oauth/authentication_lock/max_failures_count` (6).
+    pub max_login_failures: u32,
+    /// `oauth/authentication_lock/timeout` in seconds (1800).
+    pub lockout_seconds: u64,
+    /// `webapi/jwtauth/customer_expiration` in minutes (60; zero or less means 30).
+    pub customer_token_lifetime_minutes: i64,
+    /// `webapi/jwtauth/admin_expiration` in minutes (60).
+    pub admin_token_lifetime_minutes: i64,
+    pub token_format: TokenFormat,
+    /// `customer/create_account/confirm` (off).
+    pub require_confirmation: bool,
+    pub admin: AdminAccount,
+    /// Whether Magento_TwoFactorAuth is enabled (the 2.4.x default).
+    pub two_factor_auth: bool,
+    /// A fixed delay before every response, for client timeout tests.
+    pub response_delay: Option<Duration>,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            store_code: "default".to_owned(),
+            store_name: "Default Store View".to_owned(),
+            website_id: 1,
+            store_id: 1,
+            password_min_length: 8,
+            password_required_classes: 3,
+            max_login_failures: 6,
+            lockout_seconds: 1800,
+            customer_token_lifetime_minutes: 60,
+            admin_token_lifetime_minutes: 60,
+            token_format: TokenFormat::Jwt,
+            require_confirmation: false,
+            admin: AdminAccount::generated(),
+            two_factor_auth: true,
+            response_delay: None,
+        }
+    }
+}
+
+/// How tokens look on the wire (§5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// HS256 JWS, the default since 2.4.4.
+    Jwt,
+    /// 32 characters of `[0-9a-z]`, as before 2.4.4.
+    Opaque,
+}
+
+/// The one admin user of the reference store.
+#[derive(Clone)]
+pub struct AdminAccount {
+    pub username: String,
+    pub password: String,
+    /// Base32 Google Authenticator secret; `None` means no 2FA provider is configured.
+    pub totp_secret: Option<String>,
+}
+
+impl fmt::Debug for AdminAccount {
+    /// Secrets stay out of logs and test output.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("AdminAccount")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("totp_secret", &self.totp_secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl AdminAccount {
+    /// User `admin` with a random strong password and a random 20-byte TOTP secret.
+    pub fn generated() -> Self {
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let mut rng = rand::rng();
+        let body: String = (0..20)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect();
+        let secret_bytes: [u8; 20] = rng.random();
+        let totp_secret =
+            totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret_bytes.to_vec()).get_secret_base32();
+        AdminAccount {
+            username: "admin".to_owned(),
+            // The suffix guarantees all four character classes.
+            password: format!("{body}-Aa9"),
+            totp_secret: Some(totp_secret),
+        }
+    }
+}
+
+/// Entry point for starting reference servers.
+pub struct ReferenceMagento;
+
+impl ReferenceMagento {
+    /// Starts a server on an ephemeral loopback port.
+    pub async fn start(settings: StoreSettings) -> io::Result<RunningReference> {
+        Self::start_on(settings, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts a server on `addr`.
+    pub async fn start_on(settings: StoreSettings, addr: SocketAddr) -> io::Result<RunningReference> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let app = Arc::new(App::new(settings));
+        let router = axum::Router::new().fallback(http::handle).with_state(Arc::clone(&app));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    // A dropped sender also stops the server.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(RunningReference {
+            local_addr,
+            app,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A started reference server; stops on `shutdown()` or when dropped.
+pub struct RunningReference {
+    local_addr: SocketAddr,
+    app: Arc<App>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningReference {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn settings(&self) -> &StoreSettings {
+        &self.app.settings
+    }
+
+    /// Emails of the customers that currently exist, in id order.
+    pub fn customer_emails(&self) -> Vec<String> {
+        self.app
+            .store()
+            .customers()
+            .map(|customer| customer.email.clone())
+            .collect()
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningReference {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,1109 @@
+//! End-to-end checks of the reference server over HTTP, each pinned to a CONTRACT.md fact.
+
+use super::tokens::current_otp;
+use super::{AdminAccount, ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const SIGN_IN_FAILED: &str =
+    "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
+
+/// One answer: status, raw body (for byte-exact checks) and parsed body.
+struct Reply {
+    status: u16,
+    raw: String,
+    content_type: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.raw).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.raw))
+    }
+
+    #[track_caller]
+    fn expect(&self, status: u16, body: Value) {
+        assert_eq!((self.status, self.json()), (status, body), "raw: {}", self.raw);
+    }
+}
+
+struct Client {
+    server: RunningReference,
+    http: reqwest::Client,
+}
+
+impl Client {
+    async fn start(settings: StoreSettings) -> Self {
+        Client {
+            server: ReferenceMagento::start(settings).await.expect("server starts"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn default() -> Self {
+        Self::start(StoreSettings::default()).await
+    }
+
+    /// A server whose admin signs in without two-factor auth.
+    async fn without_two_factor() -> Self {
+        Self::start(StoreSettings {
+            two_factor_auth: false,
+            ..StoreSettings::default()
+        })
+        .await
+    }
+
+    async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<&str>,
+    ) -> Reply {
+        let method = Method::from_bytes(method.as_bytes()).expect("valid method");
+        let url = format!("{}{}", self.server.base_url(), path);
+        let mut request = self.http.request(method, url);
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(CONTENT_TYPE, content_type);
+        }
+        if let Some(body) = body {
+            request = request.body(body.to_owned());
+        }
+        let response = request.send().await.expect("request is answered");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Reply {
+            status,
+            raw: response.text().await.expect("body"),
+            content_type,
+        }
+    }
+
+    async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let text = body.map(|b| b.to_string());
+        let content_type = text.as_ref().map(|_| "application/json");
+        self.raw(
+            method,
+            &format!("/rest/default{path}"),
+            token,
+            content_type,
+            text.as_deref(),
+        )
+        .await
+    }
+
+    async fn create(&self, body: Value) -> Reply {
+        self.send("POST", "/V1/customers", None, Some(body)).await
+    }
+
+    async fn customer_token(&self, email: &str, password: &str) -> Reply {
+        self.send(
+            "POST",
+            "/V1/integration/customer/token",
+            None,
+            Some(json!({"username": email, "password": password})),
+        )
+        .await
+    }
+
+    /// An admin token through the route that fits the server's 2FA setting.
+    async fn admin_token(&self) -> String {
+        let admin = &self.server.settings().admin;
+        let reply = if self.server.settings().two_factor_auth {
+            let secret = admin.totp_secret.as_deref().expect("2FA admin has a secret");
+            let otp = current_otp(secret, chrono::Utc::now().timestamp());
+            self.send(
+                "POST",
+                "/V1/tfa/provider/google/authenticate",
+                None,
+                Some(json!({"username": admin.username, "password": admin.password, "otp": otp})),
+            )
+            .await
+        } else {
+            self.send(
+                "POST",
+                "/V1/integration/admin/token",
+                None,
+                Some(json!({"username": admin.username, "password": admin.password})),
+            )
+            .await
+        };
+        assert_eq!(reply.status, 200, "{}", reply.raw);
+        reply.json().as_str().expect("token string").to_owned()
+    }
+}
+
+/// The tutorial's request (examples file S1), camelCase keys included.
+fn tutorial_body(email: &str) -> Value {
+    json!({
+        "customer": {
+            "email": email,
+            "firstname": "Jane",
+            "lastname": "Doe",
+            "addresses": [{
+                "defaultShipping": true,
+                "defaultBilling": true,
+                "firstname": "Jane",
+                "lastname": "Doe",
+                "region": {"regionCode": "NY", "region": "New York", "regionId": 43},
+                "postcode": "10755",
+                "street": ["123 Oak Ave"],
+                "city": "Purchase",
+                "telephone": "512-555-1111",
+                "countryId": "US"
+            }]
+        },
+        "password": "Password1"
+    })
+}
+
+fn simple_body(email: &str) -> Value {
+    json!({
+        "customer": {"email": email, "firstname": "Jane", "lastname": "Doe"},
+        "password": "Password1"
+    })
+}
+
+fn not_authorized(resource: &str) -> Value {
+    json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": resource}})
+}
+
+fn required(field: &str) -> Value {
+    json!({"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": field}})
+}
+
+fn no_such_customer(id: i64) -> Value {
+    json!({"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": id}})
+}
+
+/// §4.7, §7, §10: the tutorial body is accepted with camelCase keys and answered in snake_case,
+/// typed and ordered like Magento's data interfaces, with `is_subscribed` added.
+#[tokio::test]
+async fn tutorial_create_returns_magentos_typed_shape() {
+    let client = Client::default().await;
+    let reply = client.create(tutorial_body("jdoe@example.com")).await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert_eq!(reply.content_type, "application/json; charset=utf-8");
+    let body = reply.json();
+    let created = body["created_at"].as_str().unwrap();
+    assert!(
+        regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+            .unwrap()
+            .is_match(created)
+    );
+    assert_eq!(body["updated_at"], body["created_at"]);
+    let expected = format!(
+        concat!(
+            r#"{{"id":1,"group_id":1,"default_billing":"1","default_shipping":"1","#,
+            r#""created_at":"{c}","updated_at":"{c}","created_in":"Default Store View","#,
+            r#""email":"jdoe@example.com","firstname":"Jane","lastname":"Doe","store_id":1,"website_id":1,"#,
+            r#""addresses":[{{"id":1,"customer_id":1,"#,
+            r#""region":{{"region_code":"NY","region":"New York","region_id":43}},"region_id":43,"#,
+            r#""country_id":"US","street":["123 Oak Ave"],"telephone":"512-555-1111","postcode":"10755","#,
+            r#""city":"Purchase","firstname":"Jane","lastname":"Doe","default_shipping":true,"default_billing":true}}],"#,
+            r#""disable_auto_group_change":0,"extension_attributes":{{"is_subscribed":false}}}}"#
+        ),
+        c = created
+    );
+    assert_eq!(reply.raw, expected);
+    assert_eq!(client.server.customer_emails(), vec!["jdoe@example.com"]);
+}
+
+/// §5.4: a JWS whose header is exactly `{"kid":"1","alg":"HS256"}` and whose claims are uid,
+/// utypid 3, iat, exp = iat + 3600, in that order; the token reads `/V1/customers/me` (§6.1).
+#[tokio::test]
+async fn customer_token_is_a_magento_jwt_that_reads_me() {
+    let client = Client::default().await;
+    let created = client.create(tutorial_body("jwt@example.com")).await.json();
+    let reply = client.customer_token("jwt@example.com", "Password1").await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert!(reply.raw.starts_with("\"eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ."));
+    let token = reply.json().as_str().unwrap().to_owned();
+    let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let claims: Value = serde_json::from_str(&payload).unwrap();
+    let iat = claims["iat"].as_i64().unwrap();
+    assert_eq!(
+        payload,
+        format!(
+            r#"{{"uid":{},"utypid":3,"iat":{iat},"exp":{}}}"#,
+            created["id"],
+            iat + 3600
+        )
+    );
+    let me = client.send("GET", "/V1/customers/me", Some(&token), None).await;
+    assert_eq!(me.status, 200, "{}", me.raw);
+    assert_eq!(me.json(), created);
+    // A `?customerId=` cannot override the token's id.
+    let other = client
+        .send("GET", "/V1/customers/me?customerId=999", Some(&token), None)
+        .await;
+    assert_eq!(other.json()["id"], created["id"]);
+}
+
+/// §1.5, §6.1: guests, garbage tokens, admin tokens and the `all` store are all refused `self`.
+#[tokio::test]
+async fn me_refuses_everyone_but_the_customer_in_its_store() {
+    let client = Client::without_two_factor().await;
+    client.create(simple_body("self@example.com")).await;
+    let token = client.customer_token("self@example.com", "Password1").await.json();
+    let token = token.as_str().unwrap();
+    let admin = client.admin_token().await;
+    for bearer in [None, Some("garbage"), Some(admin.as_str())] {
+        client
+            .send("GET", "/V1/customers/me", bearer, None)
+            .await
+            .expect(401, not_authorized("self"));
+    }
+    client
+        .raw("GET", "/rest/all/V1/customers/me", Some(token), None, None)
+        .await
+        .expect(401, not_authorized("self"));
+    client
+        .raw("GET", "/rest/V1/customers/me", Some(token), None, None)
+        .await
+        .expect(
+            200,
+            client.send("GET", "/V1/customers/me", Some(token), None).await.json(),
+        );
+    // Two spaces make three parts: not a bearer header, so a guest.
+    let reply = client
+        .http
+        .get(format!("{}/rest/default/V1/customers/me", client.server.base_url()))
+        .header(AUTHORIZATION, format!("bearer  {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 401);
+    // The scheme itself is case-insensitive.
+    let reply = client
+        .http
+        .get(format!("{}/rest/default/V1/customers/me", client.server.base_url()))
+        .header(AUTHORIZATION, format!("BEARER {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+}
+
+/// §5.3: max−1 failures then the right password works; max failures lock even the right
+/// password; a success resets the count.
+#[tokio::test]
+async fn login_throttle_locks_at_the_configured_limit() {
+    let client = Client::default().await;
+    for email in ["five@example.com", "six@example.com"] {
+        client.create(simple_body(email)).await;
+    }
+    for _ in 0..5 {
+        client
+            .customer_token("five@example.com", "Wrong-1")
+            .await
+            .expect(401, json!({"message": SIGN_IN_FAILED}));
+    }
+    assert_eq!(client.customer_token("five@example.com", "Password1").await.status, 200);
+    for _ in 0..5 {
+        client.customer_token("five@example.com", "Wrong-1").await;
+    }
+    assert_eq!(client.customer_token("five@example.com", "Password1").await.status, 200);
+
+    for _ in 0..6 {
+        client.customer_token("six@example.com", "Wrong-1").await;
+    }
+    client
+        .customer_token("six@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+    // The throttle is keyed by the username as sent.
+    assert_eq!(client.customer_token("SIX@example.com", "Password1").await.status, 200);
+}
+
+/// §5.2: credential errors, the generic 401, and accounts that can never sign in.
+#[tokio::test]
+async fn customer_token_errors() {
+    let client = Client::start(StoreSettings {
+        require_confirmation: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    let aggregate = json!({
+        "message": "One or more input exceptions have occurred.",
+        "errors": [required("username"), required("password")]
+    });
+    for empty in [json!(""), Value::Null] {
+        client
+            .send(
+                "POST",
+                "/V1/integration/customer/token",
+                None,
+                Some(json!({"username": empty, "password": empty})),
+            )
+            .await
+            .expect(400, aggregate.clone());
+    }
+    client
+        .send(
+            "POST",
+            "/V1/integration/customer/token",
+            None,
+            Some(json!({"username": "x@example.com"})),
+        )
+        .await
+        .expect(400, required("password"));
+    client
+        .customer_token("nobody@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+
+    let created = client.create(simple_body("unconfirmed@example.com")).await;
+    assert_eq!(created.status, 200);
+    assert!(created.json().get("confirmation").is_none(), "{}", created.raw);
+    client
+        .customer_token("unconfirmed@example.com", "Password1")
+        .await
+        .expect(
+            401,
+            json!({"message": "This account isn't confirmed. Verify and try again."}),
+        );
+    client
+        .customer_token("unconfirmed@example.com", "Wrong-1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+
+    let mut no_password = simple_body("nopass@example.com");
+    no_password.as_object_mut().unwrap().remove("password");
+    assert_eq!(client.create(no_password).await.status, 200);
+    client
+        .customer_token("nopass@example.com", "")
+        .await
+        .expect(400, required("password"));
+    client
+        .customer_token("nopass@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+}
+
+/// §5.1, §5.4: revocation answers `true` and kills the token; a token issued in the same second
+/// as the revocation is dead too.
+#[tokio::test]
+async fn revoke_customer_token() {
+    let client = Client::default().await;
+    client.create(simple_body("revoke@example.com")).await;
+    let token = client.customer_token("revoke@example.com", "Password1").await.json();
+    let token = token.as_str().unwrap();
+    client
+        .send("POST", "/V1/integration/customer/revoke-customer-token", None, None)
+        .await
+        .expect(401, not_authorized("self"));
+    let before = chrono::Utc::now().timestamp();
+    let reply = client
+        .send(
+            "POST",
+            "/V1/integration/customer/revoke-customer-token",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!((reply.status, reply.raw.as_str()), (200, "true"));
+    client
+        .send("GET", "/V1/customers/me", Some(token), None)
+        .await
+        .expect(401, not_authorized("self"));
+    let fresh = client.customer_token("revoke@example.com", "Password1").await.json();
+    let after = chrono::Utc::now().timestamp();
+    let status = client
+        .send("GET", "/V1/customers/me", fresh.as_str(), None)
+        .await
+        .status;
+    if before == after {
+        assert_eq!(status, 401, "a token from the revocation second is revoked");
+    } else {
+        assert!(status == 200 || status == 401);
+    }
+}
+
+/// §6.2, §6.3: reading and deleting by id need the admin ACL; delete answers `true`, revokes the
+/// customer's tokens, and unknown or non-numeric ids get Magento's errors.
+#[tokio::test]
+async fn read_and_delete_by_id() {
+    let client = Client::without_two_factor().await;
+    let created = client.create(simple_body("delete@example.com")).await.json();
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/V1/customers/{id}");
+    let customer_token = client.customer_token("delete@example.com", "Password1").await.json();
+    let customer_token = customer_token.as_str().unwrap();
+    let admin = client.admin_token().await;
+
+    client
+        .send("GET", &path, Some(customer_token), None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::customer"));
+    client
+        .send("DELETE", &path, None, None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::delete"));
+    client
+        .send("DELETE", "/V1/customers/abc", None, None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::delete"));
+    client
+        .send("GET", &path, Some(&admin), None)
+        .await
+        .expect(200, created.clone());
+    client
+        .send("GET", "/V1/customers/abc", Some(&admin), None)
+        .await
+        .expect(400, json!({"message": "The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again."}));
+    client
+        .send("DELETE", "/V1/customers/-1", Some(&admin), None)
+        .await
+        .expect(404, no_such_customer(-1));
+
+    let reply = client.send("DELETE", &path, Some(&admin), None).await;
+    assert_eq!((reply.status, reply.raw.as_str()), (200, "true"));
+    assert!(client.server.customer_emails().is_empty());
+    client
+        .send("GET", &path, Some(&admin), None)
+        .await
+        .expect(404, no_such_customer(id));
+    assert_eq!(
+        client
+            .send("GET", "/V1/customers/me", Some(customer_token), None)
+            .await
+            .status,
+        401
+    );
+}
+
+/// §1.1, §1.2: method first, then processor, then route; JSON errors with Magento's texts.
+#[tokio::test]
+async fn routing_errors() {
+    let client = Client::without_two_factor().await;
+    let no_route = json!({"message": "Request does not match any route."});
+    let reply = client.send("GET", "/V1/no-such-route", None, None).await;
+    reply.expect(404, no_route.clone());
+    assert_eq!(reply.content_type, "application/json; charset=utf-8");
+    client
+        .send("DELETE", "/V1/customers", None, None)
+        .await
+        .expect(404, no_route);
+    for method in ["PATCH", "OPTIONS"] {
+        client
+            .raw(method, "/rest/nosuch/v1/anything", None, None, None)
+            .await
+            .expect(
+                405,
+                json!({"message": format!("The {method} HTTP method is not supported.")}),
+            );
+    }
+    let unprocessable = json!({"message": "Specified request cannot be processed."});
+    for path in ["/rest/nosuch/V1/customers/me", "/rest/default/v1/customers/me"] {
+        client
+            .raw("GET", path, None, None, None)
+            .await
+            .expect(400, unprocessable.clone());
+    }
+    let admin = client.admin_token().await;
+    for path in [
+        "/rest/V1/customers/-1",
+        "/rest/default/V1/customers/-1",
+        "/rest/all/V1/customers/-1",
+    ] {
+        client
+            .raw("GET", path, Some(&admin), None, None)
+            .await
+            .expect(404, no_such_customer(-1));
+    }
+}
+
+/// §1.3, §1.2 step 8: Content-Type and decoding errors, checked only after the ACL.
+#[tokio::test]
+async fn body_decoding_errors() {
+    let client = Client::default().await;
+    let body = r#"{"username": "someone@example.com", "password": "x"}"#;
+    let token_path = "/rest/default/V1/integration/customer/token";
+    for (content_type, message) in [
+        (None, "Content-Type header is empty."),
+        (Some(""), "Content-Type header is empty."),
+        (
+            Some("json"),
+            "Server cannot understand Content-Type HTTP header media type json",
+        ),
+        (Some("application/json; boundary=x"), "Content-Type header is invalid."),
+        (
+            Some("application/json; charset=latin1"),
+            "UTF-8 is the only supported charset.",
+        ),
+        (
+            Some("text/plain"),
+            "Server cannot understand Content-Type HTTP header media type text/plain",
+        ),
+    ] {
+        client
+            .raw("POST", token_path, None, content_type, Some(body))
+            .await
+            .expect(400, json!({"message": message}));
+    }
+    assert_eq!(
+        client
+            .raw(
+                "POST",
+                token_path,
+                None,
+                Some("application/json; charset=UTF-8"),
+                Some(body)
+            )
+            .await
+            .status,
+        401
+    );
+    client
+        .raw(
+            "POST",
+            "/rest/default/V1/customers",
+            None,
+            Some("application/json"),
+            Some(r#"{"customer": {"email": "#),
+        )
+        .await
+        .expect(400, json!({"message": "Decoding error."}));
+    client
+        .raw(
+            "PUT",
+            "/rest/default/V1/customers/1",
+            None,
+            Some("application/json"),
+            Some(r#"{"customer": "#),
+        )
+        .await
+        .expect(401, not_authorized("Magento_Customer::manage"));
+    client
+        .raw("POST", token_path, None, Some("application/json"), Some(r#""just a string""#))
+        .await
+        .expect(400, json!({"message": "One or more input exceptions have occurred.", "errors": [required("username"), required("password")]}));
+    client
+        .raw("POST", "/rest/default/V1/customers", None, None, None)
+        .await
+        .expect(400, required("customer"));
+}
+
+/// §2.4: unknown nested keys, type errors with their nesting, and `customer` itself.
+#[tokio::test]
+async fn input_binding_errors() {
+    let client = Client::default().await;
+    client
+        .create(json!({"customer": {"email": "a@example.com", "foo_bar": 1}}))
+        .await
+        .expect(400, json!({"message": "\"%fieldName\" is not supported. Correct the field name and try again.", "parameters": {"fieldName": "FooBar"}}));
+    client
+        .create(json!({"customer": {"email": "a@example.com", "website_id": "abc"}}))
+        .await
+        .expect(400, json!({"message": "Error occurred during \"website_id\" processing. The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again."}));
+    client
+        .create(json!({"customer": {"email": "a@example.com", "addresses": [{"street": "x"}]}}))
+        .await
+        .expect(400, json!({"message": "Error occurred during \"addresses\" processing. Error occurred during \"street\" processing. The \"string\" value's type is invalid. The \"string[]\" type was expected. Verify and try again."}));
+    client
+        .create(json!({"customer": {"email": "a@example.com", "firstname": "<script>alert(1)</script>"}}))
+        .await
+        .expect(400, json!({"message": "\"%field_name\" does not contains valid value.", "parameters": {"field_name": "firstname"}}));
+    client
+        .create(json!({"password": "Password1", "redirectUrl": "x"}))
+        .await
+        .expect(400, required("customer"));
+}
+
+/// §4.1, §4.3 steps 1, 4 and 10: the group guard, the id-in-body paths, duplicates and
+/// entity validation.
+#[tokio::test]
+async fn create_customer_account_rules() {
+    let client = Client::without_two_factor().await;
+    let admin = client.admin_token().await;
+    let mut with_group = simple_body("group@example.com");
+    with_group["customer"]["group_id"] = json!(1);
+    client
+        .create(with_group.clone())
+        .await
+        .expect(401, not_authorized("Magento_Customer::manage"));
+    with_group["customer"]["group_id"] = json!(777);
+    client
+        .send("POST", "/V1/customers", Some(&admin), Some(with_group.clone()))
+        .await
+        .expect(
+            400,
+            json!({"message": "The specified customer group id does not exist."}),
+        );
+    with_group["customer"]["group_id"] = json!(2);
+    let reply = client
+        .send("POST", "/V1/customers", Some(&admin), Some(with_group))
+        .await;
+    assert_eq!(reply.json()["group_id"], 2, "{}", reply.raw);
+
+    let mut with_id = simple_body("unknown@example.com");
+    with_id["customer"]["id"] = json!(123456789);
+    client.create(with_id.clone()).await.expect(
+        404,
+        json!({
+            "message": "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
+            "parameters": {"fieldName": "email", "fieldValue": "unknown@example.com", "field2Name": "websiteId", "field2Value": 1}
+        }),
+    );
+    assert!(
+        !client
+            .server
+            .customer_emails()
+            .contains(&"unknown@example.com".to_owned())
+    );
+    assert_eq!(client.create(simple_body("unknown@example.com")).await.status, 200);
+    client
+        .create(with_id)
+        .await
+        .expect(400, json!({"message": "This customer already exists in this store."}));
+    client.create(simple_body("UNKNOWN@example.com")).await.expect(
+        400,
+        json!({"message": "A customer with the same email address already exists in an associated website."}),
+    );
+
+    client.create(json!({"customer": {"firstname": "Jane"}})).await.expect(
+        400,
+        json!({"message": "The email address is required to create a customer account."}),
+    );
+    client
+        .create(json!({"customer": {"email": "", "firstname": "Jane", "lastname": "Doe"}}))
+        .await
+        .expect(
+            400,
+            json!({"message": "The customer email is missing. Enter and try again."}),
+        );
+    client
+        .create(json!({"customer": {"email": "invalid"}}))
+        .await
+        .expect(400, json!({"message": "\"First Name\" is a required value.\n\"Last Name\" is a required value.\n\"Email\" is not a valid email address."}));
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(31))
+        .format("%Y-%m-%d")
+        .to_string();
+    client
+        .create(
+            json!({"customer": {"email": "dob@example.com", "firstname": "Jane", "lastname": "Doe", "dob": tomorrow}}),
+        )
+        .await
+        .expect(
+            400,
+            json!({"message": "The Date of Birth should not be greater than today."}),
+        );
+    client
+        .create(json!({"customer": {"email": "name@example.com", "firstname": "Jane ☺ ", "lastname": "Doe"}}))
+        .await
+        .expect(400, json!({"message": "First Name is not valid!"}));
+    let created = client
+        .create(json!({"customer": {"email": "all@example.com", "firstname": "Jane", "lastname": "Doe", "created_in": "Elsewhere"}}))
+        .await;
+    assert_eq!(created.json()["created_in"], "Default Store View");
+    let subscribed = client
+        .create(
+            json!({"customer": {"email": "news@example.com", "firstname": "Jane", "lastname": "Doe",
+            "extension_attributes": {"is_subscribed": true}}}),
+        )
+        .await;
+    assert_eq!(
+        subscribed.json()["extension_attributes"],
+        json!({"is_subscribed": true}),
+        "{}",
+        subscribed.raw
+    );
+    let from_all_scope = client
+        .raw(
+            "POST",
+            "/rest/all/V1/customers",
+            None,
+            Some("application/json"),
+            Some(&simple_body("scope@example.com").to_string()),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (from_all_scope["store_id"].clone(), from_all_scope["created_in"].clone()),
+        (json!(1), json!("Default Store View"))
+    );
+}
+
+/// §4.3 step 3: the password rules over HTTP, with the store's configured policy.
+#[tokio::test]
+async fn password_policy_over_http() {
+    let client = Client::start(StoreSettings {
+        password_min_length: 10,
+        ..StoreSettings::default()
+    })
+    .await;
+    let with_password = |password: &str| json!({"customer": {"email": "Abc12345@x.io", "firstname": "A", "lastname": "B"}, "password": password});
+    client
+        .create(with_password("Password1"))
+        .await
+        .expect(400, json!({"message": "The password needs at least %1 characters. Create a new password and try again.", "parameters": ["10"]}));
+    client
+        .create(with_password("passwordpassword"))
+        .await
+        .expect(400, json!({"message": "Minimum of different classes of characters in password is %1. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.", "parameters": ["3"]}));
+    client.create(with_password("ABC12345@X.IO")).await.expect(
+        400,
+        json!({"message": "The password can't be the same as the email address. Create a new password and try again."}),
+    );
+    client.create(with_password(&"Aa1".repeat(86))).await.expect(
+        400,
+        json!({"message": "Please enter a password with at most %1 characters.", "parameters": [256]}),
+    );
+}
+
+/// §4.3 step 11: address validation, region ids, skipped countries and the rollback.
+#[tokio::test]
+async fn address_rules_and_rollback() {
+    let client = Client::default().await;
+    let mut body = tutorial_body("addr@example.com");
+    body["customer"]["addresses"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("firstname");
+    client.create(body).await.expect(400, required("firstname"));
+    assert!(client.server.customer_emails().is_empty());
+
+    let mut body = tutorial_body("addr@example.com");
+    let address = body["customer"]["addresses"][0].as_object_mut().unwrap();
+    address.remove("city");
+    address.remove("street");
+    client.create(body).await.expect(
+        400,
+        json!({"message": "One or more input exceptions have occurred.", "errors": [required("street"), required("city")]}),
+    );
+
+    let mut body = tutorial_body("addr@example.com");
+    body["customer"]["addresses"][0]["region"]["regionId"] = json!(99999);
+    client.create(body).await.expect(
+        400,
+        json!({"message": "Invalid value of \"%value\" provided for the %fieldName field.", "parameters": {"fieldName": "regionId", "value": "99999"}}),
+    );
+
+    let mut body = tutorial_body("addr@example.com");
+    body["customer"]["addresses"][0]["telephone"] = json!("call me maybe");
+    client.create(body).await.expect(
+        400,
+        json!({"message": "Invalid Phone Number. Please use 0-9, +, -, (, ) and space."}),
+    );
+    assert!(client.server.customer_emails().is_empty());
+
+    let mut body = tutorial_body("addr@example.com");
+    body["customer"]["addresses"][0]["countryId"] = json!("ZZ");
+    let reply = client.create(body).await;
+    assert_eq!(
+        (reply.status, reply.json()["addresses"].clone()),
+        (200, json!([])),
+        "{}",
+        reply.raw
+    );
+    assert!(reply.json().get("default_billing").is_none());
+
+    let reply = client
+        .create(
+            json!({"customer": {"email": "nl@example.com", "firstname": "A", "lastname": "B", "addresses": [
+                {"firstname": "A", "lastname": "B", "street": ["Where the streets have no name 1"], "city": "Amsterdam",
+                 "telephone": "0123456789", "postcode": "1000AA", "country_id": "NL"}
+            ]}}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let address = &reply.json()["addresses"][0];
+    assert_eq!(
+        address["region"],
+        json!({"region_code": null, "region": null, "region_id": 0})
+    );
+    assert!(address.get("region_id").is_none());
+    assert!(address.get("default_billing").is_none());
+
+    let reply = client
+        .create(
+            json!({"customer": {"email": "ny@example.com", "firstname": "A", "lastname": "B", "addresses": [
+                {"firstname": "A", "lastname": "B", "street": ["1/2 Main St"], "city": "Purchase",
+                 "telephone": "512", "postcode": "10755", "country_id": "US", "region": {"region_code": "ny"}}
+            ]}}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert!(
+        reply.raw.contains(r#""street":["1\/2 Main St"]"#),
+        "PHP escapes slashes: {}",
+        reply.raw
+    );
+    assert_eq!(reply.json()["addresses"][0]["region_id"], 43);
+}
+
+/// §1.4: PHP `json_encode` escapes non-ASCII characters.
+#[tokio::test]
+async fn responses_escape_like_php() {
+    let client = Client::default().await;
+    let reply = client
+        .create(json!({"customer": {"email": "gudrun@example.com", "firstname": "Guðmundsdóttir", "lastname": "Doe"}}))
+        .await;
+    assert!(
+        reply.raw.contains(r#""firstname":"Gu\u00f0mundsd\u00f3ttir""#),
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.json()["firstname"], "Guðmundsdóttir");
+}
+
+/// §3.2, §3.3: the admin token route with and without 2FA, and the Google provider route.
+#[tokio::test]
+async fn admin_token_and_two_factor_auth() {
+    let client = Client::default().await;
+    let admin = client.server.settings().admin.clone();
+    let credentials = json!({"username": admin.username, "password": admin.password});
+    client
+        .send("POST", "/V1/integration/admin/token", None, Some(credentials.clone()))
+        .await
+        .expect(400, json!({"message": "Please use the 2fa provider-specific endpoints to obtain a token.", "parameters": {"active_providers": ["google"]}}));
+    client
+        .send(
+            "POST",
+            "/V1/integration/admin/token",
+            None,
+            Some(json!({"username": "admin", "password": "wrong"})),
+        )
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+    client
+        .send("POST", "/V1/integration/admin/token", None, Some(json!({"username": "", "password": ""})))
+        .await
+        .expect(400, json!({"message": "One or more input exceptions have occurred.", "errors": [required("username"), required("password")]}));
+
+    let google = "/V1/tfa/provider/google/authenticate";
+    let mut with_otp = credentials.clone();
+    with_otp["otp"] = json!("000000x");
+    client
+        .send("POST", google, None, Some(with_otp.clone()))
+        .await
+        .expect(401, json!({"message": "Invalid code."}));
+    with_otp["password"] = json!("wrong");
+    client
+        .send("POST", google, None, Some(with_otp))
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+    let token = client.admin_token().await;
+    assert!(token.starts_with("eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ."));
+    let payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        (payload["uid"].clone(), payload["utypid"].clone()),
+        (json!(1), json!(2))
+    );
+    client
+        .send("GET", "/V1/customers/-1", Some(&token), None)
+        .await
+        .expect(404, no_such_customer(-1));
+
+    let without_secret = Client::start(StoreSettings {
+        admin: AdminAccount {
+            totp_secret: None,
+            ..AdminAccount::generated()
+        },
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = without_secret.server.settings().admin.clone();
+    let credentials = json!({"username": admin.username, "password": admin.password, "otp": "123456"});
+    without_secret
+        .send("POST", "/V1/integration/admin/token", None, Some(credentials.clone()))
+        .await
+        .expect(
+            400,
+            json!({"message": "Please ask an administrator with sufficient access to configure 2FA first"}),
+        );
+    without_secret
+        .send("POST", google, None, Some(credentials))
+        .await
+        .expect(400, json!({"message": "Provider is not allowed."}));
+
+    let disabled = Client::without_two_factor().await;
+    let token = disabled.admin_token().await;
+    assert_eq!(
+        disabled
+            .send("GET", "/V1/customers/-1", Some(&token), None)
+            .await
+            .status,
+        404
+    );
+    disabled
+        .send(
+            "POST",
+            google,
+            None,
+            Some(json!({"username": "admin", "password": "x", "otp": "1"})),
+        )
+        .await
+        .expect(404, json!({"message": "Request does not match any route."}));
+}
+
+/// §4.8, §9.2: `GET /V1/customers/search` with Magento's query form.
+#[tokio::test]
+async fn search_customers() {
+    let client = Client::without_two_factor().await;
+    let admin = client.admin_token().await;
+    for (email, lastname) in [
+        ("mc-abc-1@example.com", "Alpha"),
+        ("mc-abc-2@example.com", "Beta"),
+        ("mc-abc-3@example.com", "Alpha"),
+        ("other@example.com", "Alpha"),
+    ] {
+        let mut body = simple_body(email);
+        body["customer"]["lastname"] = json!(lastname);
+        assert_eq!(client.create(body).await.status, 200);
+    }
+    let search = |query: &str| {
+        let path = format!("/V1/customers/search?{query}");
+        let admin = admin.clone();
+        let client = &client;
+        async move { client.send("GET", &path, Some(&admin), None).await }
+    };
+    let like = "searchCriteria[filterGroups][0][filters][0][field]=email\
+        &searchCriteria[filterGroups][0][filters][0][value]=mc-abc%25\
+        &searchCriteria[filterGroups][0][filters][0][conditionType]=like";
+    let reply = search(like).await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let body = reply.json();
+    assert_eq!(body["total_count"], 3);
+    assert_eq!(
+        body["search_criteria"],
+        json!({"filter_groups": [{"filters": [{"field": "email", "value": "mc-abc%", "condition_type": "like"}]}], "page_size": 20})
+    );
+    assert_eq!(body["items"][0]["extension_attributes"]["is_subscribed"], false);
+
+    let and_lastname = format!(
+        "{like}&searchCriteria[filterGroups][1][filters][0][field]=lastname\
+         &searchCriteria[filterGroups][1][filters][0][value]=Alpha"
+    );
+    assert_eq!(search(&and_lastname).await.json()["total_count"], 2);
+    let either = "searchCriteria[filterGroups][0][filters][0][field]=email\
+        &searchCriteria[filterGroups][0][filters][0][value]=other@example.com\
+        &searchCriteria[filterGroups][0][filters][1][field]=lastname\
+        &searchCriteria[filterGroups][0][filters][1][value]=beta";
+    assert_eq!(search(either).await.json()["total_count"], 2);
+    let paged = search(&format!("{like}&searchCriteria[pageSize]=2&searchCriteria[currentPage]=2&searchCriteria[sortOrders][0][field]=email&searchCriteria[sortOrders][0][direction]=desc")).await.json();
+    assert_eq!(
+        (paged["total_count"].clone(), paged["items"].as_array().unwrap().len()),
+        (json!(3), 1)
+    );
+    assert_eq!(paged["items"][0]["email"], "mc-abc-1@example.com");
+    assert_eq!(
+        paged["search_criteria"]["sort_orders"],
+        json!([{"field": "email", "direction": "DESC"}])
+    );
+    let in_ids = search("searchCriteria[filterGroups][0][filters][0][field]=id&searchCriteria[filterGroups][0][filters][0][value]=1,3&searchCriteria[filterGroups][0][filters][0][conditionType]=in").await.json();
+    assert_eq!(in_ids["total_count"], 2);
+
+    search("").await.expect(400, required("searchCriteria"));
+    client
+        .send("GET", "/V1/customers/search?searchCriteria[pageSize]=1", None, None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::customer"));
+}
+
+/// §5.4: the legacy format is 32 characters of `[0-9a-z]`, and revocation removes it.
+#[tokio::test]
+async fn opaque_tokens() {
+    let client = Client::start(StoreSettings {
+        token_format: TokenFormat::Opaque,
+        ..StoreSettings::default()
+    })
+    .await;
+    client.create(simple_body("opaque@example.com")).await;
+    let token = client.customer_token("opaque@example.com", "Password1").await.json();
+    let token = token.as_str().unwrap();
+    assert!(regex::Regex::new("^[0-9a-z]{32}$").unwrap().is_match(token), "{token}");
+    assert_eq!(
+        client.send("GET", "/V1/customers/me", Some(token), None).await.status,
+        200
+    );
+    client
+        .send(
+            "POST",
+            "/V1/integration/customer/revoke-customer-token",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        client.send("GET", "/V1/customers/me", Some(token), None).await.status,
+        401
+    );
+    let fresh = client.customer_token("opaque@example.com", "Password1").await.json();
+    assert_eq!(
+        client
+            .send("GET", "/V1/customers/me", fresh.as_str(), None)
+            .await
+            .status,
+        200
+    );
+}
+
+/// `PUT /V1/customers/:customerId` needs `Magento_Customer::manage`; the admin updates by the
+/// body's id.
+#[tokio::test]
+async fn admin_updates_a_customer() {
+    let client = Client::without_two_factor().await;
+    let admin = client.admin_token().await;
+    let created = client.create(tutorial_body("put@example.com")).await.json();
+    let id = created["id"].as_i64().unwrap();
+    let update =
+        json!({"customer": {"id": id, "email": "put@example.com", "firstname": "Jane", "lastname": "Updated"}});
+    client
+        .send("PUT", &format!("/V1/customers/{id}"), None, Some(update.clone()))
+        .await
+        .expect(401, not_authorized("Magento_Customer::manage"));
+    let reply = client
+        .send("PUT", &format!("/V1/customers/{id}"), Some(&admin), Some(update))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let updated = reply.json();
+    assert_eq!(
+        (updated["lastname"].clone(), updated["addresses"].clone()),
+        (json!("Updated"), created["addresses"].clone())
+    );
+    client
+        .send(
+            "PUT",
+            "/V1/customers/-1",
+            Some(&admin),
+            Some(json!({"customer": {"id": -1, "email": "x@example.com"}})),
+        )
+        .await
+        .expect(404, no_such_customer(-1));
+    client
+        .send("PUT", &format!("/V1/customers/{id}"), Some(&admin), Some(json!({"customer": {"id": id, "group_id": 777, "email": "put@example.com", "firstname": "J", "lastname": "D"}})))
+        .await
+        .expect(400, json!({"message": "The specified customer group id does not exist."}));
+}
+
+/// The fixed response delay applies to every answer, and shutdown stops the server.
+#[tokio::test]
+async fn response_delay_and_shutdown() {
+    let client = Client::start(StoreSettings {
+        response_delay: Some(Duration::from_millis(200)),
+        ..StoreSettings::default()
+    })
+    .await;
+    let started = Instant::now();
+    assert_eq!(client.send("GET", "/V1/nothing", None, None).await.status, 404);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    let base = client.server.base_url();
+    assert!(base.starts_with("http://127.0.0.1:") && !base.ends_with('/'));
+    client.server.shutdown().await;
+    assert!(client.http.get(format!("{base}/rest/V1/x")).send().await.is_err());
+}
