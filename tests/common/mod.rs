@@ -1,0 +1,99 @@
+//! Running the `magento-contract` binary as a user would, for the self-tests.
+
+#![allow(dead_code)] // each test target uses its own subset
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use magento_contract::reference::RunningReference;
+
+/// What a run of the binary printed and how it ended.
+pub struct RunResult {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+    pub report_dir: PathBuf,
+}
+
+impl RunResult {
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// The harness's own one-line problem report (`magento-contract: …`), if any.
+    pub fn problem_lines(&self) -> Vec<String> {
+        self.output()
+            .lines()
+            .filter(|l| l.starts_with("magento-contract: ") && !l.starts_with("magento-contract: checking"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// A fresh directory under the system temp dir, unique to this call.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "magento-contract-{label}-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Environment that points the binary at a running reference server, signed in as its admin.
+pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
+    let admin = &server.settings().admin;
+    let mut env = vec![
+        ("MAGENTO_BASE_URL".to_owned(), server.base_url()),
+        ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
+        ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
+    ];
+    if server.settings().two_factor_auth {
+        if let Some(secret) = &admin.totp_secret {
+            env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
+        }
+    }
+    env
+}
+
+/// Runs the binary with `args` and only the given `MAGENTO_*` variables, killing it after
+/// `limit`. Snapshots are never written (CI mode).
+pub async fn run_binary(args: &[&str], env: &[(String, String)], limit: Duration) -> RunResult {
+    let report_dir = temp_dir("reports");
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .current_dir(std::env::temp_dir());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key == "CUCUMBER_FILTER_TAGS" {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("CI", "true")
+        .env("INSTA_UPDATE", "no")
+        .env("MAGENTO_REPORT_DIR", &report_dir);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let started = Instant::now();
+    let child = command.spawn().expect("the binary starts");
+    let output = tokio::time::timeout(limit, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}: it hangs"))
+        .expect("the binary runs");
+    RunResult {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: started.elapsed(),
+        report_dir,
+    }
+}

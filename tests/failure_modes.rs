@@ -1,0 +1,199 @@
+//! How a run ends when the store or the configuration is wrong: exit 2 (or 1 for a contract
+//! failure), one line naming the problem, no panic, and no hang.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use common::{RunResult, env_for, run_binary};
+use magento_contract::reference::{ReferenceMagento, StoreSettings};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Exit 2 with exactly one problem line that contains `needle`, and nothing that looks like a
+/// crash.
+fn assert_environment_problem(result: &RunResult, needle: &str) {
+    let output = result.output();
+    assert_eq!(result.code, 2, "expected exit 2, got {}:\n{output}", result.code);
+    let problems = result.problem_lines();
+    assert_eq!(
+        problems.len(),
+        1,
+        "expected one problem line, got {problems:?}:\n{output}"
+    );
+    assert!(
+        problems[0].contains(needle),
+        "{:?} does not mention {needle:?}",
+        problems[0]
+    );
+    assert!(
+        !output.contains("panicked") && !output.contains("RUST_BACKTRACE"),
+        "{output}"
+    );
+}
+
+/// Serves one canned response for every request, like a misconfigured proxy would.
+async fn canned_server(status: StatusCode, content_type: &'static str, body: &'static str) -> String {
+    let app = axum::Router::new()
+        .fallback(move || async move { (status, [(header::CONTENT_TYPE, content_type)], body).into_response() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+fn base_url(url: &str) -> Vec<(String, String)> {
+    vec![("MAGENTO_BASE_URL".to_owned(), url.to_owned())]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_store_is_one_line_and_exit_2() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let result = run_binary(&["run"], &base_url(&format!("http://127.0.0.1:{port}")), LIMIT).await;
+    assert_environment_problem(&result, "unreachable");
+    assert!(
+        result.problem_lines()[0].contains("MAGENTO_BASE_URL"),
+        "{:?}",
+        result.problem_lines()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_store_times_out_within_the_configured_timeout() {
+    let server = ReferenceMagento::start(StoreSettings {
+        response_delay: Some(Duration::from_secs(2)),
+        ..StoreSettings::default()
+    })
+    .await
+    .unwrap();
+    let mut env = env_for(&server);
+    env.push(("MAGENTO_TIMEOUT_SECS".to_owned(), "1".to_owned()));
+    let result = run_binary(&["run"], &env, LIMIT).await;
+    assert_environment_problem(&result, "timed out after 1s");
+    assert!(result.elapsed < Duration::from_secs(8), "took {:?}", result.elapsed);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_html_error_page_is_not_mistaken_for_magento() {
+    let url = canned_server(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "text/html",
+        "<html><body>Fatal error</body></html>",
+    )
+    .await;
+    let result = run_binary(&["run"], &base_url(&url), LIMIT).await;
+    assert_environment_problem(&result, "not Magento's JSON");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_maintenance_page_says_so() {
+    let url = canned_server(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "text/html",
+        "<h1>Service Temporarily Unavailable</h1>",
+    )
+    .await;
+    let result = run_binary(&["run"], &base_url(&url), LIMIT).await;
+    assert_environment_problem(&result, "maintenance");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_json_body_is_not_mistaken_for_magento() {
+    let url = canned_server(StatusCode::UNAUTHORIZED, "application/json", "{\"message\": ").await;
+    let result = run_binary(&["run"], &base_url(&url), LIMIT).await;
+    assert_environment_problem(&result, "not Magento's JSON");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_admin_password_is_a_configuration_problem() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let mut env = env_for(&server);
+    for (key, value) in env.iter_mut() {
+        if key == "MAGENTO_ADMIN_PASSWORD" {
+            *value = "Not-The-Admin-Password-1".to_owned();
+        }
+    }
+    let result = run_binary(&["run"], &env, LIMIT).await;
+    assert_environment_problem(&result, "MAGENTO_ADMIN_PASSWORD");
+    assert!(
+        !result.output().contains("Not-The-Admin-Password-1"),
+        "the password leaked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_factor_auth_without_a_totp_secret_names_the_variable() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let env: Vec<_> = env_for(&server)
+        .into_iter()
+        .filter(|(k, _)| k != "MAGENTO_ADMIN_TOTP_SECRET")
+        .collect();
+    let result = run_binary(&["run"], &env, LIMIT).await;
+    assert_environment_problem(&result, "MAGENTO_ADMIN_TOTP_SECRET");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_store_code_is_named() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let mut env = env_for(&server);
+    env.push(("MAGENTO_STORE_CODE".to_owned(), "nosuchstore".to_owned()));
+    let result = run_binary(&["run"], &env, LIMIT).await;
+    assert_environment_problem(&result, "MAGENTO_STORE_CODE");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_variable_is_one_line_before_anything_is_sent() {
+    let result = run_binary(
+        &["run"],
+        &[("MAGENTO_TIMEOUT_SECS".to_owned(), "soon".to_owned())],
+        LIMIT,
+    )
+    .await;
+    assert_environment_problem(&result, "MAGENTO_TIMEOUT_SECS");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_to_a_remote_host_need_consent() {
+    let result = run_binary(&["run"], &base_url("https://staging.example.com"), LIMIT).await;
+    assert_environment_problem(&result, "MAGENTO_ALLOW_WRITES=1");
+    assert!(
+        result.elapsed < Duration::from_secs(5),
+        "it must refuse before sending: {:?}",
+        result.elapsed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_that_selects_nothing_fails() {
+    let result = run_binary(&["run", "--tags", "@no-such-tag"], &[], LIMIT).await;
+    assert_environment_problem(&result, "no scenario was selected");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_tag_expression_is_one_line() {
+    let result = run_binary(&["run", "--tags", "@a and and"], &[], LIMIT).await;
+    assert_environment_problem(&result, "--tags");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_run_passes_and_writes_its_reports() {
+    let result = run_binary(&["run", "--tags", "@smoke"], &[], LIMIT).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    for report in ["junit.xml", "cucumber.json", "exchanges.ndjson"] {
+        let path = result.report_dir.join(report);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!text.trim().is_empty(), "{report} is empty");
+    }
+    let junit = std::fs::read_to_string(result.report_dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<testcase"), "{junit}");
+    let exchanges = std::fs::read_to_string(result.report_dir.join("exchanges.ndjson")).unwrap();
+    for line in exchanges.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        assert!(record["status"].is_u64() && record["url"].is_string(), "{record}");
+    }
+}
