@@ -440,6 +440,81 @@ mod tests {
         }
     }
 
+    /// Answers 503 to the first `failures` requests, then 200, counting them all.
+    async fn flaky_server(failures: usize) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&count);
+        let app = axum::Router::new().fallback(move || {
+            let seen = Arc::clone(&seen);
+            async move {
+                if seen.fetch_add(1, Ordering::SeqCst) < failures {
+                    (axum::http::StatusCode::SERVICE_UNAVAILABLE, "busy")
+                } else {
+                    (axum::http::StatusCode::OK, "true")
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, count)
+    }
+
+    fn client(url: &str) -> MagentoClient {
+        MagentoClient::new(url, "default", Duration::from_secs(5), &TlsOptions::default()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn idempotent_requests_retry_gateway_errors_within_the_budget() {
+        let (url, count) = flaky_server(2).await;
+        let exchange = client(&url).send(ApiRequest::get("/V1/customers/1")).await.unwrap();
+        assert_eq!(exchange.status, 200);
+        assert_eq!(exchange.attempts, 3);
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+        let (url, count) = flaky_server(10).await;
+        let exchange = client(&url).send(ApiRequest::delete("/V1/customers/1")).await.unwrap();
+        assert_eq!(exchange.status, 503, "the budget is spent, the last answer is kept");
+        assert_eq!(
+            count.load(std::sync::atomic::Ordering::SeqCst),
+            1 + RETRY_BUDGET as usize
+        );
+    }
+
+    #[tokio::test]
+    async fn a_post_is_never_retried() {
+        let (url, count) = flaky_server(1).await;
+        let exchange = client(&url)
+            .send(ApiRequest::post("/V1/customers", serde_json::json!({})))
+            .await
+            .unwrap();
+        assert_eq!(exchange.status, 503);
+        assert_eq!(
+            count.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "a POST may have created something"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_request_has_a_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        // Accepts connections and never answers.
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let client = MagentoClient::new(&url, "default", Duration::from_millis(300), &TlsOptions::default()).unwrap();
+        let started = Instant::now();
+        let error = client.send(ApiRequest::get("/V1/customers/me")).await.unwrap_err();
+        assert!(matches!(error, TransportError::Timeout { .. }), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+
     #[test]
     fn store_code_is_part_of_service_urls() {
         let client = MagentoClient::new(

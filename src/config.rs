@@ -8,6 +8,114 @@ use url::Url;
 
 use crate::secrets::Secret;
 
+/// Every variable the harness reads, with what it means: the README's table and the checks on
+/// example workflows are generated from or tested against this list.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    (
+        "MAGENTO_BASE_URL",
+        "unset: embedded reference Magento",
+        "The store's base URL, e.g. `https://staging.example.com` (no `/rest`).",
+    ),
+    (
+        "MAGENTO_STORE_CODE",
+        "`default`",
+        "Store view code; requests go to `/rest/<store>/V1/...`.",
+    ),
+    (
+        "MAGENTO_ADMIN_TOKEN",
+        "unset",
+        "A ready admin or integration bearer token (set-up and clean-up).",
+    ),
+    (
+        "MAGENTO_ADMIN_USERNAME",
+        "unset",
+        "Admin username, with `MAGENTO_ADMIN_PASSWORD`, instead of a token.",
+    ),
+    ("MAGENTO_ADMIN_PASSWORD", "unset", "Admin password."),
+    (
+        "MAGENTO_ADMIN_TOTP_SECRET",
+        "unset",
+        "Base32 Google Authenticator secret, for stores with two-factor auth on (the 2.4.x default).",
+    ),
+    (
+        "MAGENTO_TIMEOUT_SECS",
+        "`30`",
+        "Total timeout of every request (connect timeout: at most 10 s).",
+    ),
+    (
+        "MAGENTO_CONCURRENCY",
+        "`4` remote, `16` embedded",
+        "Scenarios in flight at once; `@serial` scenarios run alone.",
+    ),
+    (
+        "MAGENTO_PASSWORD_MIN_LENGTH",
+        "`8`",
+        "The store's `customer/password/minimum_password_length`.",
+    ),
+    (
+        "MAGENTO_PASSWORD_CLASSES",
+        "`3`",
+        "The store's `customer/password/required_character_classes_number`.",
+    ),
+    (
+        "MAGENTO_LOCKOUT_FAILURES",
+        "`6`",
+        "The store's `oauth/authentication_lock/max_failures_count`.",
+    ),
+    (
+        "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES",
+        "`60`",
+        "The store's `webapi/jwtauth/customer_expiration`.",
+    ),
+    (
+        "MAGENTO_STORE_NAME",
+        "`Default Store View`",
+        "The store view's name, expected in `created_in`.",
+    ),
+    (
+        "MAGENTO_EMAIL_DOMAIN",
+        "`example.com`",
+        "Domain of the throw-away customers (`mc-<run id>-<n>@<domain>`).",
+    ),
+    (
+        "MAGENTO_VERSION",
+        "`2.4`",
+        "Magento version whose wording to expect where releases differ (e.g. `2.4.9`).",
+    ),
+    (
+        "MAGENTO_PROFILE",
+        "`reference`",
+        "Snapshot set to compare against (`snapshots/<name>@<profile>.snap`).",
+    ),
+    (
+        "MAGENTO_REPORT_DIR",
+        "`target/magento-contract`",
+        "Where JUnit XML, Cucumber JSON and the exchange log are written.",
+    ),
+    (
+        "MAGENTO_ALLOW_WRITES",
+        "`0`",
+        "Must be `1` to create customers on a host that is not loopback.",
+    ),
+    (
+        "MAGENTO_CA_CERT",
+        "unset",
+        "PEM file of a CA to trust, for self-signed staging certificates.",
+    ),
+    (
+        "MAGENTO_INSECURE_TLS",
+        "`0`",
+        "`1` skips certificate verification (loudly logged).",
+    ),
+    ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
+    ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
+    (
+        "MAGENTO_SNAPSHOTS_DIR",
+        "`snapshots/`",
+        "insta snapshots to compare with.",
+    ),
+];
+
 /// Where the suite sends its requests.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {

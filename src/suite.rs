@@ -83,7 +83,7 @@ impl Outcome {
 
 /// Tags that make a scenario depend on what the configuration provides.
 const NEEDS_ADMIN: &str = "needs-admin";
-const NEEDS_ADMIN_PASSWORD: &str = "needs-admin-password";
+const NEEDS_TWO_FACTOR: &str = "needs-two-factor";
 
 /// Runs the suite and reports to stdout. Never panics on bad input; the caller exits with
 /// `outcome.exit_code`.
@@ -257,7 +257,7 @@ async fn run_against(
 }
 
 /// Which scenarios run: the user's tag expression and name regex, and what the configuration
-/// allows (a scenario tagged `@needs-admin` needs admin credentials).
+/// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret).
 struct ScenarioFilter {
     tags: Option<gherkin::tagexpr::TagOperation>,
     name: Option<Regex>,
@@ -303,8 +303,16 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     if has(NEEDS_ADMIN) && ctx.admin_token.is_none() {
         return Some("needs admin credentials");
     }
-    if has(NEEDS_ADMIN_PASSWORD) && !matches!(ctx.config.admin, AdminAuth::Password { .. }) {
-        return Some("needs MAGENTO_ADMIN_USERNAME/PASSWORD");
+    if has(NEEDS_TWO_FACTOR)
+        && !matches!(
+            ctx.config.admin,
+            AdminAuth::Password {
+                totp_secret: Some(_),
+                ..
+            }
+        )
+    {
+        return Some("needs a store with two-factor auth on (MAGENTO_ADMIN_TOTP_SECRET)");
     }
     None
 }

@@ -24,7 +24,9 @@ struct TestPki {
 fn pki() -> TestPki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "magento-contract test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "magento-contract test CA");
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let server_key = KeyPair::generate().unwrap();
     let server_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
@@ -53,8 +55,12 @@ async fn tls_proxy(pki: &TestPki, upstream: &RunningReference) -> String {
         while let Ok((socket, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(socket).await else { return };
-                let Ok(mut plain) = TcpStream::connect(upstream).await else { return };
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut plain) = TcpStream::connect(upstream).await else {
+                    return;
+                };
                 let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
             });
         }
@@ -102,7 +108,11 @@ async fn insecure_tls_works_and_says_so_loudly() {
     env.push(("MAGENTO_INSECURE_TLS".to_owned(), "1".to_owned()));
     let result = run_binary(&["run", "--tags", "@smoke"], &env, LIMIT).await;
     assert_eq!(result.code, 0, "{}", result.output());
-    assert!(result.stderr.contains("WARNING") && result.stderr.contains("NOT verified"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("WARNING") && result.stderr.contains("NOT verified"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -111,5 +121,9 @@ async fn a_ca_file_that_is_missing_is_one_line() {
     env.push(("MAGENTO_CA_CERT".to_owned(), "/nonexistent/ca.pem".to_owned()));
     let result = run_binary(&["run"], &env, LIMIT).await;
     assert_eq!(result.code, 2, "{}", result.output());
-    assert!(result.problem_lines()[0].contains("MAGENTO_CA_CERT"), "{:?}", result.problem_lines());
+    assert!(
+        result.problem_lines()[0].contains("MAGENTO_CA_CERT"),
+        "{:?}",
+        result.problem_lines()
+    );
 }

@@ -127,3 +127,17 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       """json
       {"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": {{customer_id}}}}
       """
+
+  @contract-4.8 @af-testInvalidCustomerUpdate
+  Scenario: A customer token cannot update a customer by id
+    Given the customer has an access token
+    And the request body:
+      """json
+      {"customer": {"id": {{customer_id}}, "email": "{{email}}", "firstname": "Jane", "lastname": "Hijacked"}}
+      """
+    When the customer sends PUT /V1/customers/{{customer_id}}
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
+      """

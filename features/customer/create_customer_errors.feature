@@ -284,3 +284,27 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     When a guest sends POST /V1/customers
     Then the response status is 200
     And the snake_case form of the same body creates the same customer
+
+  # Without store_id and website_id, even a request to the "all" scope creates the customer in
+  # the default store view (§4.3 step 5, AccountManagementTest::testCreateCustomerWithoutOptionalFields).
+  @contract-4.3 @contract-1.1 @af-testCreateCustomerWithoutOptionalFields
+  Scenario: A customer created through /rest/all/V1 lands in the default store view
+    When a guest sends POST to the full path /rest/all/V1/customers
+    Then the response status is 200
+    And the response matches the "customer" schema
+    And the response has these values:
+      | path       | value            |
+      | store_id   | 1                |
+      | website_id | 1                |
+      | created_in | "{{store_name}}" |
+
+  @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin
+  Scenario: extension_attributes.is_subscribed subscribes the new customer
+    Given in the body, "customer.extension_attributes" is set to {"is_subscribed": true}
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    When the admin sends GET /V1/customers/{{customer_id}}
+    Then the response status is 200
+    And the response has these values:
+      | path                               | value |
+      | extension_attributes.is_subscribed | true  |

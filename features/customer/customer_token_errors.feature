@@ -117,3 +117,15 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
       """json
       {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
       """
+
+  # The customer is looked up in the website of the URL's store; "all" falls back to the
+  # default store view's website (§5.2, CustomerTokenServiceTest::storesDataProvider).
+  @contract-5.2 @contract-1.1 @af-testCreateCustomerAccessToken
+  Scenario: The token route works in the all-stores scope too
+    Given the request body:
+      """json
+      {"username": "{{email}}", "password": "{{password}}"}
+      """
+    When a guest sends POST to the full path /rest/all/V1/integration/customer/token
+    Then the response status is 200
+    And the response is a customer access token for that customer

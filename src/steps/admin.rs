@@ -38,3 +38,25 @@ async fn wrong_admin_password(world: &mut MagentoWorld) -> Result<(), StepError>
     world.last = Some(exchange);
     Ok(())
 }
+
+#[when(regex = r"^a client requests an admin token from the integration route with the configured credentials$")]
+async fn integration_route_with_valid_credentials(world: &mut MagentoWorld) -> Result<(), StepError> {
+    let ctx = world.ctx();
+    let AdminAuth::Password { username, password, .. } = &ctx.config.admin else {
+        return Err(StepError::Scenario(
+            "this step needs MAGENTO_ADMIN_USERNAME/PASSWORD".into(),
+        ));
+    };
+    let exchange = ctx
+        .client
+        .send(ApiRequest::post(
+            "/V1/integration/admin/token",
+            json!({"username": username, "password": password.expose()}),
+        ))
+        .await?;
+    if let Some(serde_json::Value::String(token)) = exchange.json() {
+        ctx.redactor.register_value(&token);
+    }
+    world.last = Some(exchange);
+    Ok(())
+}

@@ -97,7 +97,7 @@ pub(crate) fn docstring_json(world: &MagentoWorld, step: &Step) -> Result<Value,
         .map_err(|e| StepError::Feature(format!("the docstring of {:?} is not JSON: {e}", step.value)))
 }
 
-/// Fills `{{email}}`, `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}` and the
+/// Fills `{{email}}`, `{{password}}` (the scenario customer's), `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}` and the
 /// password policy (`{{password_min_length}}`, `{{password_classes}}`) from the run.
 pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
     let ctx = world.ctx();
@@ -115,6 +115,9 @@ pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
         );
     if let Some(customer) = &world.customer {
         out = out.replace("{{email}}", &customer.email);
+        if let Some(password) = &customer.password {
+            out = out.replace("{{password}}", password.expose());
+        }
         if let Some(id) = customer.id {
             out = out.replace("{{customer_id}}", &id.to_string());
         }

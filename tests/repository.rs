@@ -1,0 +1,105 @@
+//! The repository's own documents stay true to the code: the nightly workflow runs commands
+//! that exist, with variables the harness reads, and the README documents every variable.
+
+use std::path::Path;
+
+use magento_contract::config::VARIABLES;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn known_variable(name: &str) -> bool {
+    VARIABLES.iter().any(|(known, _, _)| *known == name)
+}
+
+#[test]
+fn the_nightly_workflow_runs_commands_that_exist() {
+    let docs = YamlLoader::load_from_str(&read(".github/workflows/conformance-nightly.yml")).expect("valid YAML");
+    let workflow = &docs[0];
+    let job = &workflow["jobs"]["conformance"];
+    assert!(!job.is_badvalue(), "a `conformance` job");
+
+    let env = job["env"].as_hash().expect("job env");
+    for key in env.keys().filter_map(Yaml::as_str) {
+        if key.starts_with("MAGENTO_") {
+            assert!(
+                known_variable(key),
+                "the workflow sets {key}, which the harness does not read"
+            );
+        }
+    }
+    for required in [
+        "MAGENTO_BASE_URL",
+        "MAGENTO_ALLOW_WRITES",
+        "INSTA_UPDATE",
+        "INSTA_PENDING_DIR",
+    ] {
+        assert!(
+            env.keys().any(|k| k.as_str() == Some(required)),
+            "the workflow must set {required}"
+        );
+    }
+
+    let mut commands = 0;
+    for step in job["steps"].as_vec().expect("steps") {
+        let Some(run) = step["run"].as_str() else { continue };
+        let args = run
+            .strip_prefix("cargo run --release -- ")
+            .unwrap_or_else(|| panic!("unexpected command {run:?}: only the harness CLI is run"));
+        let subcommand = args.split_whitespace().next().expect("a subcommand");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"))
+            .args([subcommand, "--help"])
+            .output()
+            .expect("the binary runs");
+        assert!(status.status.success(), "`{subcommand}` is not a command of the CLI");
+        let help = String::from_utf8_lossy(&status.stdout);
+        for flag in args.split_whitespace().filter(|a| a.starts_with("--")) {
+            assert!(help.contains(flag), "`{subcommand}` has no option {flag}");
+        }
+        commands += 1;
+    }
+    assert!(commands >= 2, "the run and the clean-up");
+
+    let uploads: Vec<&str> = job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+        })
+        .filter_map(|s| s["with"]["path"].as_str())
+        .collect();
+    assert!(
+        uploads.contains(&"target/magento-contract"),
+        "reports are uploaded: {uploads:?}"
+    );
+    assert!(
+        uploads.contains(&"target/pending-snapshots"),
+        "pending snapshots are uploaded: {uploads:?}"
+    );
+}
+
+#[test]
+fn every_variable_the_code_reads_is_documented() {
+    let pattern = regex::Regex::new(r#""(MAGENTO_[A-Z_]+)""#).unwrap();
+    let readme = read("README.md");
+    for source in ["src/config.rs", "src/suite.rs"] {
+        for capture in pattern.captures_iter(&read(source)) {
+            let name = &capture[1];
+            assert!(
+                known_variable(name),
+                "{source} reads {name}, missing from config::VARIABLES"
+            );
+        }
+    }
+    for (name, _, _) in VARIABLES {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README.md's variable table lacks {name}"
+        );
+    }
+}
