@@ -107,6 +107,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "`0`",
         "`1` skips certificate verification (loudly logged).",
     ),
+    ("MAGENTO_DRIFT_BASELINE", "`drift/accepted.toml`", "Reviewed documented-vs-observed differences that do not fail the run."),
     ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
     ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
     (
@@ -202,6 +203,8 @@ pub struct Config {
     pub features_dir: PathBuf,
     pub schemas_dir: PathBuf,
     pub snapshots_dir: PathBuf,
+    /// Accepted documented-vs-observed drift (`drift/accepted.toml`).
+    pub drift_baseline: PathBuf,
     /// Whether the run may create customers on a non-loopback host.
     pub allow_writes: bool,
 }
@@ -359,6 +362,7 @@ impl Config {
             features_dir: dir("MAGENTO_FEATURES_DIR", "features"),
             schemas_dir: dir("MAGENTO_SCHEMAS_DIR", "schemas"),
             snapshots_dir: dir("MAGENTO_SNAPSHOTS_DIR", "snapshots"),
+            drift_baseline: dir("MAGENTO_DRIFT_BASELINE", "drift/accepted.toml"),
             allow_writes,
         })
     }

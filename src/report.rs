@@ -18,6 +18,46 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes `drift.md` (for people) and `drift.json` (for tools): every documented-vs-observed
+/// difference of the run, accepted or new.
+pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
+    let records = ctx.drift();
+    let json = serde_json::to_string_pretty(&records).map_err(io::Error::other)?;
+    std::fs::write(dir.join("drift.json"), ctx.redactor.redact(&json))?;
+
+    let mut md = String::from("# Documented vs observed
+
+");
+    md.push_str(&format!(
+        "Target: {} (MAGENTO_VERSION {}). Baseline: `{}`.
+
+",
+        ctx.config.target_label(),
+        ctx.config.magento_version,
+        ctx.config.drift_baseline.display()
+    ));
+    if records.is_empty() {
+        md.push_str("No differences: every documented response checked matched what the store answered.
+");
+    } else {
+        md.push_str("| document | path | difference | documented | observed | verdict |\n|---|---|---|---|---|---|\n");
+        for r in &records {
+            let verdict = match &r.accepted_because {
+                Some(reason) => format!("accepted: {reason}"),
+                None => "**NEW**: fails the run".to_owned(),
+            };
+            md.push_str(&format!(
+                "| {} | `{}` | {} | {} | {} | {} |\n",
+                r.document, r.difference.path, r.difference.kind, r.difference.documented, r.difference.observed, verdict
+            ));
+        }
+        for (document, diff) in ctx.drift_diffs() {
+            md.push_str(&format!("\n## {document}\n\n```diff\n{diff}```\n"));
+        }
+    }
+    std::fs::write(dir.join("drift.md"), ctx.redactor.redact(&md))
+}
+
 /// Observations, the sweep, and what could not be cleaned up.
 pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &SweepReport) {
     let observations = ctx.observations();
@@ -42,6 +82,19 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Sweep
     }
     if let Some(problem) = &swept.problem {
         let _ = writeln!(console, "\nEnd-of-run sweep could not search for leftovers: {problem}");
+    }
+    let drift = ctx.drift();
+    if !drift.is_empty() {
+        let new = drift.iter().filter(|r| r.accepted_because.is_none()).count();
+        let _ = writeln!(
+            console,
+            "\nDocumented vs observed: {} accepted, {new} new (drift.md in the reports):",
+            drift.len() - new
+        );
+        for r in &drift {
+            let verdict = if r.accepted_because.is_some() { "accepted" } else { "NEW" };
+            let _ = writeln!(console, "  - [{verdict}] {}: {}", r.document, r.difference);
+        }
     }
     let leftovers = ctx.leftovers();
     if !leftovers.is_empty() {

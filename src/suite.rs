@@ -15,6 +15,7 @@ use regex::Regex;
 
 use crate::admin::{AdminAuthError, obtain_admin_token};
 use crate::checks::SchemaSet;
+use crate::checks::drift::Baseline;
 use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{AdminAuth, Config, Target};
 use crate::preflight::{self, PreflightError};
@@ -205,6 +206,10 @@ async fn run_against(
         Ok(schemas) => schemas,
         Err(e) => return Outcome::environment(e.to_string()),
     };
+    let baseline = match Baseline::load(&config.drift_baseline) {
+        Ok(baseline) => baseline,
+        Err(e) => return Outcome::environment(e.to_string()),
+    };
     if let Err(e) = preflight::check_store(&client, &config.store_code).await {
         return Outcome::environment(match e {
             PreflightError::Transport(t) => format!("the store is unreachable: {t}"),
@@ -229,6 +234,7 @@ async fn run_against(
         admin_token,
         redactor.clone(),
         schemas,
+        baseline,
     ));
     let _ = writeln!(
         console,
@@ -247,6 +253,9 @@ async fn run_against(
     let swept = sweep::sweep_run(&ctx).await;
     if let Err(e) = crate::report::write_exchange_log(&config.report_dir, &ctx) {
         let _ = writeln!(console, "magento-contract: could not write the exchange log: {e}");
+    }
+    if let Err(e) = crate::report::write_drift_report(&config.report_dir, &ctx) {
+        let _ = writeln!(console, "magento-contract: could not write the drift report: {e}");
     }
     crate::report::print_run_notes(console, &ctx, &swept);
     if outcome.exit_code == 0 && !ctx.leftovers().is_empty() && ctx.admin_token.is_some() {
@@ -362,8 +371,8 @@ async fn run_scenarios(
                 cucumber::ScenarioType::Concurrent
             }
         })
-        .before(move |_, _, _, world| {
-            world.attach(Arc::clone(&before_ctx));
+        .before(move |_, _, scenario, world| {
+            world.attach(Arc::clone(&before_ctx), &scenario.name);
             async {}.boxed_local()
         })
         .after(|_, _, _, _, world| {

@@ -8,6 +8,7 @@ use rand::Rng;
 use serde_json::Value;
 
 use crate::checks::SchemaSet;
+use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::client::{ApiRequest, Exchange, MagentoClient};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
@@ -35,11 +36,14 @@ pub struct RunContext {
     pub admin_token: Option<Secret>,
     pub redactor: Redactor,
     pub schemas: SchemaSet,
+    pub baseline: Baseline,
     /// Short random id in every email this run creates, so a sweep can find them.
     pub run_id: String,
     email_seq: AtomicU64,
     observations: Mutex<Vec<Observation>>,
     leftovers: Mutex<Vec<Leftover>>,
+    drift: Mutex<Vec<DriftRecord>>,
+    drift_diffs: Mutex<Vec<(String, String)>>,
 }
 
 impl RunContext {
@@ -49,6 +53,7 @@ impl RunContext {
         admin_token: Option<Secret>,
         redactor: Redactor,
         schemas: SchemaSet,
+        baseline: Baseline,
     ) -> Self {
         Self {
             config,
@@ -56,10 +61,13 @@ impl RunContext {
             admin_token,
             redactor,
             schemas,
+            baseline,
             run_id: new_run_id(),
             email_seq: AtomicU64::new(0),
             observations: Mutex::default(),
             leftovers: Mutex::default(),
+            drift: Mutex::default(),
+            drift_diffs: Mutex::default(),
         }
     }
 
@@ -101,6 +109,45 @@ impl RunContext {
         let mut all = self.observations.lock().unwrap_or_else(|e| e.into_inner()).clone();
         all.sort();
         all
+    }
+
+    /// Records every difference of a documented response with its verdict; returns the new
+    /// (not accepted) ones, which fail the scenario.
+    pub fn record_drift(&self, document: &str, scenario: &str, differences: Vec<Difference>) -> Vec<Difference> {
+        let mut new = Vec::new();
+        let mut records = self.drift.lock().unwrap_or_else(|e| e.into_inner());
+        for difference in differences {
+            let accepted = self
+                .baseline
+                .accepting(document, &difference, &self.config.magento_version)
+                .map(|a| a.reason.clone());
+            if accepted.is_none() {
+                new.push(difference.clone());
+            }
+            records.push(DriftRecord {
+                document: document.to_owned(),
+                scenario: scenario.to_owned(),
+                difference,
+                accepted_because: accepted,
+            });
+        }
+        new
+    }
+
+    /// Keeps one rendered documented-vs-observed diff per document for the drift report.
+    pub fn record_drift_diff(&self, document: &str, diff: String) {
+        let mut diffs = self.drift_diffs.lock().unwrap_or_else(|e| e.into_inner());
+        if !diffs.iter().any(|(d, _)| d == document) {
+            diffs.push((document.to_owned(), diff));
+        }
+    }
+
+    pub fn drift_diffs(&self) -> Vec<(String, String)> {
+        self.drift_diffs.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn drift(&self) -> Vec<DriftRecord> {
+        self.drift.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn leftovers(&self) -> Vec<Leftover> {
@@ -160,6 +207,8 @@ pub struct CustomerUnderTest {
 #[derive(cucumber::World, Default)]
 pub struct MagentoWorld {
     ctx: Option<Arc<RunContext>>,
+    /// The scenario's name, for reports.
+    pub scenario: String,
     /// The request body the scenario is preparing.
     pub body: Option<Value>,
     /// The customer the scenario is working with.
@@ -182,8 +231,9 @@ impl fmt::Debug for MagentoWorld {
 }
 
 impl MagentoWorld {
-    pub fn attach(&mut self, ctx: Arc<RunContext>) {
+    pub fn attach(&mut self, ctx: Arc<RunContext>, scenario: &str) {
         self.ctx = Some(ctx);
+        self.scenario = scenario.to_owned();
     }
 
     /// The run context. Steps only run after the `before` hook attached it.
@@ -228,6 +278,7 @@ mod tests {
             None,
             Redactor::new(),
             SchemaSet::compile(BTreeMap::new()).unwrap(),
+            Baseline::default(),
         )
     }
 

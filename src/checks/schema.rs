@@ -13,6 +13,7 @@ use super::json_path::type_name;
 /// Every schema of `schemas/`, compiled.
 pub struct SchemaSet {
     validators: BTreeMap<String, Validator>,
+    sources: BTreeMap<String, Value>,
 }
 
 impl fmt::Debug for SchemaSet {
@@ -115,7 +116,12 @@ impl SchemaSet {
             })?;
             validators.insert(name.clone(), validator);
         }
-        Ok(Self { validators })
+        Ok(Self { validators, sources })
+    }
+
+    /// A schema as written in `schemas/`, for comparisons with a store's own definitions.
+    pub fn source(&self, name: &str) -> Option<&Value> {
+        self.sources.get(name)
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

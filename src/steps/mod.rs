@@ -4,6 +4,7 @@
 mod admin;
 mod body;
 mod customer;
+mod drift;
 mod request;
 mod token;
 
