@@ -107,7 +107,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "`0`",
         "`1` skips certificate verification (loudly logged).",
     ),
-    ("MAGENTO_DRIFT_BASELINE", "`drift/accepted.toml`", "Reviewed documented-vs-observed differences that do not fail the run."),
+    (
+        "MAGENTO_DRIFT_BASELINE",
+        "`drift/accepted.toml`",
+        "Reviewed documented-vs-observed differences that do not fail the run.",
+    ),
     ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
     ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
     (
@@ -170,6 +174,8 @@ pub struct StorePolicy {
     pub customer_token_lifetime_minutes: i64,
     /// The store view's name, echoed as `created_in` (§4.3 step 9).
     pub store_name: String,
+    /// `customer/create_account/confirm` (§4.3 step 12), default off.
+    pub require_confirmation: bool,
 }
 
 impl Default for StorePolicy {
@@ -180,6 +186,7 @@ impl Default for StorePolicy {
             max_login_failures: 6,
             customer_token_lifetime_minutes: 60,
             store_name: "Default Store View".to_owned(),
+            require_confirmation: false,
         }
     }
 }
@@ -308,6 +315,7 @@ impl Config {
                 "Set it to the store's webapi/jwtauth/customer_expiration in minutes.",
             )? as i64,
             store_name: get("MAGENTO_STORE_NAME").unwrap_or(defaults.store_name),
+            require_confirmation: parse_flag(&get, "MAGENTO_REQUIRE_CONFIRMATION")?,
         };
 
         let email_domain = get("MAGENTO_EMAIL_DOMAIN").unwrap_or_else(|| "example.com".to_owned());

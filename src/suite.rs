@@ -85,6 +85,7 @@ impl Outcome {
 /// Tags that make a scenario depend on what the configuration provides.
 const NEEDS_ADMIN: &str = "needs-admin";
 const NEEDS_TWO_FACTOR: &str = "needs-two-factor";
+const NEEDS_CONFIRMATION: &str = "needs-confirmation";
 
 /// Runs the suite and reports to stdout. Never panics on bad input; the caller exits with
 /// `outcome.exit_code`.
@@ -183,6 +184,7 @@ pub fn reference_settings(config: &Config) -> StoreSettings {
         password_required_classes: config.policy.password_required_classes,
         max_login_failures: config.policy.max_login_failures,
         customer_token_lifetime_minutes: config.policy.customer_token_lifetime_minutes,
+        require_confirmation: config.policy.require_confirmation,
         ..StoreSettings::default()
     }
 }
@@ -266,7 +268,8 @@ async fn run_against(
 }
 
 /// Which scenarios run: the user's tag expression and name regex, and what the configuration
-/// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret).
+/// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret,
+/// `@needs-confirmation` a store that requires email confirmation).
 struct ScenarioFilter {
     tags: Option<gherkin::tagexpr::TagOperation>,
     name: Option<Regex>,
@@ -322,6 +325,13 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
         )
     {
         return Some("needs a store with two-factor auth on (MAGENTO_ADMIN_TOTP_SECRET)");
+    }
+    if has(NEEDS_CONFIRMATION) && !ctx.config.policy.require_confirmation {
+        return Some("the store does not require email confirmation (set MAGENTO_REQUIRE_CONFIRMATION=1 if it does)");
+    }
+    // Every other scenario signs customers in, which an unconfirmed account cannot.
+    if !has(NEEDS_CONFIRMATION) && ctx.config.policy.require_confirmation {
+        return Some("the store requires email confirmation, so new customers cannot sign in");
     }
     None
 }

@@ -197,3 +197,34 @@ async fn the_embedded_run_passes_and_writes_its_reports() {
         assert!(record["status"].is_u64() && record["url"].is_string(), "{record}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undefined_step_fails_the_run() {
+    let dir = common::temp_dir("features");
+    std::fs::write(
+        dir.join("undefined.feature"),
+        "Feature: x\n  Scenario: a step nobody defined\n    When a guest sends GET /V1/customers/me\n    Then the moon is made of cheese\n",
+    )
+    .unwrap();
+    let env = vec![("MAGENTO_FEATURES_DIR".to_owned(), dir.display().to_string())];
+    let result = run_binary(&["run", "--color", "never"], &env, LIMIT).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(
+        result.output().contains("doesn't match any function"),
+        "{}",
+        result.output()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_requiring_confirmation_runs_only_the_confirmation_scenarios() {
+    let env = vec![("MAGENTO_REQUIRE_CONFIRMATION".to_owned(), "1".to_owned())];
+    let result = run_binary(&["run", "--color", "never"], &env, LIMIT).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    assert!(result.stdout.contains("2 scenarios (2 passed)"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("the store requires email confirmation"),
+        "{}",
+        result.stdout
+    );
+}

@@ -210,6 +210,22 @@ fn describe(value: &Value) -> String {
     format!("{} ({})", value, json_path::type_name(value))
 }
 
+#[then(regex = r#"^the response has no "([^"]+)" key$"#)]
+async fn has_no_key(world: &mut MagentoWorld, path: String) -> Result<(), StepError> {
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    match json_path::lookup(&json, &path) {
+        None => Ok(()),
+        Some(value) => checked(
+            world,
+            Err(CheckFailure::Value {
+                path,
+                expected: "no such key".into(),
+                received: describe(value),
+            }),
+        ),
+    }
+}
+
 #[then(regex = r"^the error body is:$")]
 async fn error_body_is(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
     let expected = docstring_json(world, step)?;
