@@ -68,6 +68,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "The store's `webapi/jwtauth/customer_expiration`.",
     ),
     (
+        "MAGENTO_REQUIRE_CONFIRMATION",
+        "`0`",
+        "`1` if the store's `customer/create_account/confirm` is on: runs the `@needs-confirmation` scenarios only.",
+    ),
+    (
         "MAGENTO_STORE_NAME",
         "`Default Store View`",
         "The store view's name, expected in `created_in`.",
