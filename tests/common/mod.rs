@@ -62,6 +62,11 @@ pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
 /// Runs the binary with `args` and only the given `MAGENTO_*` variables, killing it after
 /// `limit`. Snapshots are never written (CI mode).
 pub async fn run_binary(args: &[&str], env: &[(String, String)], limit: Duration) -> RunResult {
+    run_binary_without(args, env, &[], limit).await
+}
+
+/// Like [`run_binary`], with the variables in `unset` removed after the defaults (e.g. `CI`).
+pub async fn run_binary_without(args: &[&str], env: &[(String, String)], unset: &[&str], limit: Duration) -> RunResult {
     let report_dir = temp_dir("reports");
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
     command
@@ -82,6 +87,9 @@ pub async fn run_binary(args: &[&str], env: &[(String, String)], limit: Duration
         .env("MAGENTO_REPORT_DIR", &report_dir);
     for (key, value) in env {
         command.env(key, value);
+    }
+    for key in unset {
+        command.env_remove(key);
     }
     let started = Instant::now();
     let child = command.spawn().expect("the binary starts");
