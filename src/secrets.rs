@@ -10,6 +10,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, RwLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::Value;
 
 /// What a secret value is replaced with in every output.
@@ -69,9 +70,18 @@ pub fn is_secret_key(name: &str) -> bool {
 const MIN_REDACTABLE_LEN: usize = 4;
 
 /// The set of secret values known to this run, shared by every writer.
+///
+/// Every output passes through [`Redactor::redact`], so it matches all known values (and their
+/// PHP-escaped spellings) in one pass; the matcher is rebuilt only when a secret is added.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
-    values: Arc<RwLock<Vec<String>>>,
+    known: Arc<RwLock<KnownSecrets>>,
+}
+
+#[derive(Debug, Default)]
+struct KnownSecrets {
+    values: Vec<String>,
+    matcher: Option<AhoCorasick>,
 }
 
 impl Redactor {
@@ -88,29 +98,37 @@ impl Redactor {
         if value.len() < MIN_REDACTABLE_LEN {
             return;
         }
-        let mut values = self.values.write().unwrap_or_else(|e| e.into_inner());
-        if !values.iter().any(|v| v == value) {
-            values.push(value.to_owned());
-            // Longest first, so a secret containing another is replaced whole.
-            values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        if known.values.iter().any(|v| v == value) {
+            return;
         }
+        known.values.push(value.to_owned());
+        // JSON encoders may escape `/` (PHP does); catch that spelling too.
+        let escaped = value.replace('/', "\\/");
+        if escaped != value {
+            known.values.push(escaped);
+        }
+        // Leftmost-longest: a secret that contains another is replaced whole.
+        known.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&known.values)
+            .ok();
     }
 
     /// Replaces every known secret value in `text`.
     pub fn redact(&self, text: &str) -> String {
-        let values = self.values.read().unwrap_or_else(|e| e.into_inner());
-        let mut out = text.to_owned();
-        for value in values.iter() {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), REDACTED);
+        let known = self.known.read().unwrap_or_else(|e| e.into_inner());
+        match &known.matcher {
+            Some(matcher) if matcher.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                matcher.replace_all_with(text, &mut out, |_, _, dst| {
+                    dst.push_str(REDACTED);
+                    true
+                });
+                out
             }
-            // JSON encoders may escape `/` (PHP does); catch that spelling too.
-            let escaped = value.replace('/', "\\/");
-            if escaped != *value && out.contains(escaped.as_str()) {
-                out = out.replace(escaped.as_str(), REDACTED);
-            }
+            _ => text.to_owned(),
         }
-        out
     }
 
     /// Redacts a JSON document by key name and by known value.

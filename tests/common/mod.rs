@@ -51,10 +51,8 @@ pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
         ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
         ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
     ];
-    if server.settings().two_factor_auth {
-        if let Some(secret) = &admin.totp_secret {
-            env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
-        }
+    if let Some(secret) = admin.totp_secret.as_ref().filter(|_| server.settings().two_factor_auth) {
+        env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
     }
     env
 }

@@ -1,0 +1,315 @@
+//! Running the `magento-contract` binary as a user would, as a child process: a clean
+//! environment pointed at a reference server, output discarded, wall time and peak memory.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use magento_contract::reference::RunningReference;
+use serde_json::Value;
+
+/// The binary Cargo built for this bench target, with the bench target's profile: `cargo bench`
+/// builds `target/release/magento-contract`, `cargo test --bench harness` the debug one.
+pub const BIN: &str = env!("CARGO_BIN_EXE_magento-contract");
+
+/// The binary's path from `target/` on, for printing (no machine path in the output).
+pub fn bin_label() -> String {
+    let path = Path::new(BIN);
+    let profile = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("target/{profile}/magento-contract")
+}
+
+/// Whether the binary is an optimised build (`cargo bench`) rather than a debug one.
+pub fn bin_is_release() -> bool {
+    bin_label().starts_with("target/release/")
+}
+
+/// A fresh directory under `root`.
+pub fn fresh_dir(root: &Path, label: &str) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = root.join(format!("{label}-{n}"));
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    dir
+}
+
+/// Environment that points the binary at a running reference server, signed in as its admin
+/// (the same variables as `tests/common/mod.rs::env_for`).
+pub fn server_env(server: &RunningReference) -> Vec<(String, String)> {
+    let admin = &server.settings().admin;
+    let mut env = vec![
+        ("MAGENTO_BASE_URL".to_owned(), server.base_url()),
+        ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
+        ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
+    ];
+    if server.settings().two_factor_auth
+        && let Some(secret) = &admin.totp_secret
+    {
+        env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
+    }
+    env
+}
+
+/// A prepared run of the binary.
+pub struct Spec<'a> {
+    /// The program: [`BIN`], or a peer tool.
+    pub program: String,
+    pub root: &'a Path,
+    pub env: Vec<(String, String)>,
+    pub args: Vec<String>,
+    pub limit: Duration,
+    /// Keep stdout and stderr (for a failure message) instead of sending them to /dev/null.
+    pub capture: bool,
+}
+
+impl<'a> Spec<'a> {
+    /// The suite against `env`'s server with `features` at `concurrency`.
+    pub fn suite(root: &'a Path, env: &[(String, String)], features: &Path, concurrency: usize) -> Self {
+        let mut env = env.to_vec();
+        env.push(("MAGENTO_FEATURES_DIR".into(), features.display().to_string()));
+        env.push(("MAGENTO_CONCURRENCY".into(), concurrency.to_string()));
+        Spec {
+            program: BIN.to_owned(),
+            root,
+            env,
+            args: vec!["--color".into(), "never".into()],
+            limit: Duration::from_secs(600),
+            capture: false,
+        }
+    }
+}
+
+/// How a run of the binary went.
+pub struct Run {
+    /// From just before `spawn` to the moment the exit was reaped.
+    pub wall: Duration,
+    pub code: i32,
+    /// The largest `VmHWM` read from `/proc/<pid>/status` while the child ran (sampled every
+    /// 2 ms, so a lower bound on the true peak), in KiB.
+    pub peak_rss_kib: Option<u64>,
+    pub report_dir: PathBuf,
+    /// stdout and stderr, when captured.
+    pub output: String,
+}
+
+/// Runs the binary once. Only the variables of `spec.env` (plus `CI=true`, `INSTA_UPDATE=no`
+/// and a fresh `MAGENTO_REPORT_DIR`) reach it; it runs in a fresh directory, so no `.env`
+/// file is read; it is killed after `spec.limit`.
+pub async fn run_binary(spec: &Spec<'_>) -> Result<Run, String> {
+    let report_dir = fresh_dir(spec.root, "reports");
+    let work_dir = fresh_dir(spec.root, "cwd");
+    let mut command = tokio::process::Command::new(&spec.program);
+    command
+        .args(&spec.args)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .current_dir(&work_dir);
+    if spec.capture {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key.starts_with("CUCUMBER_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("CI", "true")
+        .env("INSTA_UPDATE", "no")
+        .env("MAGENTO_REPORT_DIR", &report_dir);
+    for (key, value) in &spec.env {
+        command.env(key, value);
+    }
+
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", spec.program))?;
+    let pid = child.id();
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let drain = async move {
+        use tokio::io::AsyncReadExt as _;
+        let mut text = Vec::new();
+        if let Some(out) = stdout.as_mut() {
+            let _ = out.read_to_end(&mut text).await;
+        }
+        if let Some(err) = stderr.as_mut() {
+            let _ = err.read_to_end(&mut text).await;
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    };
+    let drained = tokio::spawn(drain);
+
+    let mut peak: Option<u64> = None;
+    let mut tick = tokio::time::interval(Duration::from_millis(2));
+    let deadline = tokio::time::sleep(spec.limit);
+    tokio::pin!(deadline);
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status.map_err(|e| format!("waiting for the child: {e}"))?,
+            _ = tick.tick() => {
+                if let Some(kib) = pid.and_then(vm_hwm_kib) {
+                    peak = Some(peak.map_or(kib, |p| p.max(kib)));
+                }
+            }
+            _ = &mut deadline => {
+                let _ = child.kill().await;
+                return Err(format!("the run did not finish within {:?} and was killed", spec.limit));
+            }
+        }
+    };
+    let wall = started.elapsed();
+    let output = drained.await.unwrap_or_default();
+    Ok(Run {
+        wall,
+        code: status.code().unwrap_or(-1),
+        peak_rss_kib: peak,
+        report_dir,
+        output,
+    })
+}
+
+/// Runs the program and insists on exit code 0; on any other code, runs it again with its output
+/// captured and puts the end of that output in the error.
+pub async fn run_passing(spec: Spec<'_>) -> Result<Run, String> {
+    let run = run_binary(&spec).await?;
+    if run.code == 0 {
+        return Ok(run);
+    }
+    let name = Path::new(&spec.program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let again = run_binary(&Spec { capture: true, ..spec }).await?;
+    let tail: Vec<&str> = again.output.lines().rev().take(40).collect();
+    Err(format!(
+        "{} exited with {} (again: {}); the end of its output:\n{}",
+        name,
+        run.code,
+        again.code,
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    ))
+}
+
+/// `VmHWM` (peak resident set size) of a running process, in KiB.
+pub fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// One line of `exchanges.ndjson`, the fields the bench needs.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+}
+
+impl Logged {
+    /// Method and path from `/rest` on, without the query, with every digit run as `N`: the
+    /// same request of two runs has the same shape.
+    pub fn shape(&self) -> String {
+        request_shape(&self.method, &self.url)
+    }
+
+    pub fn is_search(&self) -> bool {
+        self.method == "GET" && self.url.contains("/V1/customers/search")
+    }
+}
+
+pub fn request_shape(method: &str, url: &str) -> String {
+    let path = url.find("/rest").map_or(url, |i| &url[i..]);
+    let path = path.split('?').next().unwrap_or(path);
+    let mut shape = String::with_capacity(path.len());
+    let mut in_digits = false;
+    for c in path.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                shape.push('N');
+            }
+            in_digits = true;
+        } else {
+            shape.push(c);
+            in_digits = false;
+        }
+    }
+    format!("{method} {shape}")
+}
+
+/// Every exchange of a run, in the order the client recorded them.
+pub fn read_exchanges(report_dir: &Path) -> Result<Vec<Logged>, String> {
+    let path = report_dir.join("exchanges.ndjson");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read exchanges.ndjson: {e}"))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let v: Value = serde_json::from_str(line).map_err(|e| format!("exchanges.ndjson line {}: {e}", i + 1))?;
+            let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            Ok(Logged {
+                method: field("method").ok_or(format!("line {}: no method", i + 1))?,
+                url: field("url").ok_or(format!("line {}: no url", i + 1))?,
+                status: v
+                    .get("status")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok())
+                    .ok_or(format!("line {}: no status", i + 1))?,
+            })
+        })
+        .collect()
+}
+
+/// The requests every run sends outside the scenarios, one after the other: before them the
+/// guest pre-flight, the admin sign-in and its check (`GET /V1/customers/-1` must be 404 with the
+/// new token); after them the end-of-run sweep (a search, then a DELETE for each leftover).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunOverhead {
+    pub before: usize,
+    pub after: usize,
+}
+
+impl RunOverhead {
+    pub fn total(&self) -> usize {
+        self.before + self.after
+    }
+}
+
+/// Splits a run's exchange log into its fixed sequential part and the scenarios' requests,
+/// checking that it has the expected shape.
+pub fn run_overhead(log: &[Logged]) -> Result<RunOverhead, String> {
+    let expect = |i: usize, what: &str, ok: &dyn Fn(&Logged) -> bool| match log.get(i) {
+        Some(e) if ok(e) => Ok(()),
+        Some(e) => Err(format!("exchange {} is {} {}, not {what}", i + 1, e.shape(), e.status)),
+        None => Err(format!("the exchange log ends before {what}")),
+    };
+    expect(0, "the guest pre-flight", &|e| {
+        e.shape() == "GET /rest/default/VN/customers/me" && e.status == 401
+    })?;
+    expect(1, "the admin sign-in", &|e| {
+        e.method == "POST"
+            && (e.url.contains("/V1/tfa/provider/google/authenticate") || e.url.contains("/V1/integration/admin/token"))
+    })?;
+    expect(2, "the admin token check", &|e| {
+        e.shape() == "GET /rest/default/VN/customers/-N" && e.status == 404
+    })?;
+    let sweep = log
+        .iter()
+        .rposition(Logged::is_search)
+        .ok_or("the exchange log has no end-of-run sweep search")?;
+    if sweep < 3 || log[sweep + 1..].iter().any(|e| e.method != "DELETE") {
+        return Err("the end-of-run sweep is not at the end of the exchange log".into());
+    }
+    Ok(RunOverhead {
+        before: 3,
+        after: log.len() - sweep,
+    })
+}
