@@ -13,6 +13,7 @@ pub mod preflight;
 pub mod reference;
 pub mod report;
 pub mod secrets;
+pub mod selftest;
 mod steps;
 pub mod suite;
 pub mod sweep;

@@ -6,10 +6,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use magento_contract::client::MagentoClient;
 use magento_contract::config::{AdminAuth, Target};
-use magento_contract::reference::{AdminAccount, ReferenceMagento};
+use magento_contract::reference::{AdminAccount, Fault, ReferenceMagento};
 use magento_contract::secrets::Redactor;
 use magento_contract::sweep::{self, Filter};
-use magento_contract::{Config, RunOptions, SuiteArgs, admin, load_dotenv, run_suite, suite, tls_from_env};
+use magento_contract::{Config, RunOptions, SuiteArgs, admin, load_dotenv, run_suite, selftest, suite, tls_from_env};
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
@@ -36,6 +36,18 @@ enum Command {
         /// Turn Magento_TwoFactorAuth off (on by default when MAGENTO_ADMIN_TOTP_SECRET is set).
         #[arg(long)]
         no_two_factor: bool,
+        /// Serve with this deliberate deviation from Magento (repeatable; see `selftest`).
+        #[arg(long = "fault", value_name = "NAME")]
+        faults: Vec<String>,
+    },
+    /// Prove the suite catches deviations: run it against the reference server with each fault.
+    Selftest {
+        /// Run only this fault (repeatable); every fault by default.
+        #[arg(long = "fault", value_name = "NAME")]
+        faults: Vec<String>,
+        /// How many suite runs at once.
+        #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=32))]
+        parallel: u16,
     },
     /// Delete customers that earlier runs left behind (emails `mc-<run id>-…`).
     Cleanup {
@@ -85,7 +97,18 @@ fn main() -> ExitCode {
         match cli.command {
             None => run(cli.suite).await,
             Some(Command::Run(args)) => run(args).await,
-            Some(Command::Serve { port, no_two_factor }) => serve(port, no_two_factor).await,
+            Some(Command::Serve {
+                port,
+                no_two_factor,
+                faults,
+            }) => match parse_faults(&faults) {
+                Ok(faults) => serve(port, no_two_factor, faults).await,
+                Err(code) => code,
+            },
+            Some(Command::Selftest { faults, parallel }) => match parse_faults(&faults) {
+                Ok(faults) => selftest(faults, parallel).await,
+                Err(code) => code,
+            },
             Some(Command::Cleanup {
                 run_id,
                 older_than,
@@ -123,7 +146,46 @@ async fn run(args: SuiteArgs) -> u8 {
     outcome.exit_code as u8
 }
 
-async fn serve(port: u16, no_two_factor: bool) -> u8 {
+/// Fault names from the command line, in order, without repeats; an unknown one is reported in
+/// one line and yields exit code 2.
+fn parse_faults(names: &[String]) -> Result<Vec<Fault>, u8> {
+    let mut faults: Vec<Fault> = Vec::new();
+    for name in names {
+        match name.parse::<Fault>() {
+            Ok(fault) if !faults.contains(&fault) => faults.push(fault),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("magento-contract: {e}");
+                return Err(2);
+            }
+        }
+    }
+    Ok(faults)
+}
+
+async fn selftest(faults: Vec<Fault>, parallel: u16) -> u8 {
+    let faults = if faults.is_empty() {
+        Fault::all().to_vec()
+    } else {
+        faults
+    };
+    let binary = match std::env::current_exe() {
+        Ok(binary) => binary,
+        Err(e) => {
+            eprintln!("magento-contract: cannot find this program's own path to run it: {e}");
+            return 2;
+        }
+    };
+    eprintln!(
+        "magento-contract: self-test: the faithful server and {} fault(s), {parallel} run(s) at a time",
+        faults.len()
+    );
+    let report = selftest::run_selftest(&binary, &faults, usize::from(parallel)).await;
+    print!("{report}");
+    if report.passed() { 0 } else { 1 }
+}
+
+async fn serve(port: u16, no_two_factor: bool, faults: Vec<Fault>) -> u8 {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -147,6 +209,7 @@ async fn serve(port: u16, no_two_factor: bool) -> u8 {
         chosen = true;
     }
     settings.two_factor_auth = !no_two_factor && settings.admin.totp_secret.is_some() && chosen;
+    settings.faults = faults;
     let two_factor = settings.two_factor_auth;
     let username = settings.admin.username.clone();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -172,6 +235,9 @@ async fn serve(port: u16, no_two_factor: bool) -> u8 {
         println!(
             "  admin {username:?} has a random password: set MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD before `serve` to sign in as admin"
         );
+    }
+    for fault in &server.settings().faults {
+        println!("  FAULT {}: {}", fault.name(), fault.description());
     }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;

@@ -5,6 +5,7 @@ use super::binding::{DataObject, is_numeric, numeric_to_int};
 use super::directory;
 use super::error::{InputErrors, MagentoError, Parameters};
 use super::validation::{is_blank, is_valid_city, is_valid_name, is_valid_street_line, is_valid_telephone, php_trim};
+use super::{Fault, StoreSettings};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -13,7 +14,7 @@ fn owned(value: Option<&str>) -> Option<String> {
 }
 
 /// PHP 8.1 `htmlspecialchars` with its default flags, applied to echoed invalid values.
-fn html_escape(text: &str) -> String {
+pub(crate) fn html_escape(text: &str) -> String {
     text.chars()
         .map(|ch| match ch {
             '&' => "&amp;".to_owned(),
@@ -63,7 +64,9 @@ struct RegionView<'a> {
 pub(crate) struct AddressView<'a> {
     id: i64,
     customer_id: i64,
-    region: RegionView<'a>,
+    /// Always present; optional only for `Fault::AddressRegionMissing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<RegionView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region_id: Option<i64>,
     country_id: &'a str,
@@ -101,7 +104,12 @@ impl AddressRecord {
     /// `AbstractAddress::getDataModel` after a reload: a region id of the address's country
     /// yields that region's code and name; otherwise the stored region text doubles as the code
     /// (`getRegionCode()`), and a missing id is rendered as `0` (examples S5).
-    pub(crate) fn view(&self, default_billing: Option<i64>, default_shipping: Option<i64>) -> AddressView<'_> {
+    pub(crate) fn view(
+        &self,
+        default_billing: Option<i64>,
+        default_shipping: Option<i64>,
+        settings: &StoreSettings,
+    ) -> AddressView<'_> {
         let region = match self.region_id {
             Some(id) => match directory::region(id).filter(|r| r.country_id == self.country_id) {
                 Some(known) => RegionView {
@@ -124,7 +132,7 @@ impl AddressRecord {
         AddressView {
             id: self.id,
             customer_id: self.customer_id,
-            region,
+            region: Some(region).filter(|_| !settings.has_fault(Fault::AddressRegionMissing)),
             region_id: self.region_id,
             country_id: &self.country_id,
             street: self.street.as_deref().map(|joined| joined.split('\n').collect()),

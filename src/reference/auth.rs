@@ -2,7 +2,7 @@
 //! §5.4).
 
 use super::state::{App, OpaqueToken, Store};
-use super::{StoreSettings, TokenFormat};
+use super::{Fault, StoreSettings, TokenFormat};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
@@ -16,6 +16,9 @@ pub(crate) const ADMIN_USER_ID: i64 = 1;
 
 /// The protected JWS header, byte for byte (§5.4).
 const JWT_HEADER: &str = r#"{"kid":"1","alg":"HS256"}"#;
+
+/// The header most JWT libraries write (`Fault::JwtGenericHeader`).
+const GENERIC_JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 /// A user a token is issued to; `utypid` in the JWT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,6 +125,8 @@ pub(crate) fn is_allowed(
 /// Issues and reads tokens for one server.
 pub(crate) struct TokenService {
     format: TokenFormat,
+    /// The server's faults, for the token-handling ones.
+    faults: Vec<Fault>,
     key: [u8; 32],
     customer_ttl_seconds: i64,
     admin_ttl_seconds: i64,
@@ -143,8 +148,13 @@ impl TokenService {
     pub(crate) fn new(settings: &StoreSettings) -> Self {
         TokenService {
             format: settings.token_format,
+            faults: settings.faults.clone(),
             key: rand::random(),
-            customer_ttl_seconds: ttl_seconds(settings.customer_token_lifetime_minutes),
+            customer_ttl_seconds: if settings.has_fault(Fault::TokenLifetimeIgnored) {
+                24 * 60 * 60
+            } else {
+                ttl_seconds(settings.customer_token_lifetime_minutes)
+            },
             admin_ttl_seconds: ttl_seconds(settings.admin_token_lifetime_minutes),
         }
     }
@@ -171,11 +181,12 @@ impl TokenService {
                     subject.user_type_id(),
                     now.saturating_add(self.ttl(subject))
                 );
-                let signing_input = format!(
-                    "{}.{}",
-                    URL_SAFE_NO_PAD.encode(JWT_HEADER),
-                    URL_SAFE_NO_PAD.encode(payload)
-                );
+                let header = if self.faults.contains(&Fault::JwtGenericHeader) {
+                    GENERIC_JWT_HEADER
+                } else {
+                    JWT_HEADER
+                };
+                let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload));
                 let mut mac = self.mac();
                 mac.update(signing_input.as_bytes());
                 let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
@@ -254,6 +265,10 @@ impl TokenService {
         match self.read(store, token, now) {
             Some(TokenSubject::Admin(id)) => UserContext::Admin(id),
             Some(TokenSubject::Customer(id)) => UserContext::Customer(id),
+            None if self.faults.contains(&Fault::GarbageTokenReadsMe) => store
+                .customers()
+                .last()
+                .map_or(UserContext::Guest, |customer| UserContext::Customer(customer.id)),
             None => UserContext::Guest,
         }
     }

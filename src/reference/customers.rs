@@ -1,19 +1,22 @@
 //! Customer accounts: `AccountManagement::createAccount` and the customer repository
 //! (CONTRACT.md §4, §6, §7).
 
-use super::addresses::{AddressRecord, AddressView, build_address};
+use super::addresses::{AddressRecord, AddressView, build_address, html_escape};
 use super::auth::{AclResource, TokenSubject};
 use super::binding::{DataObject, php_truthy};
 use super::directory;
 use super::error::{MagentoError, Parameters};
 use super::state::{App, Store};
 use super::validation::{
-    self, DobInput, check_password_strength, email_messages, is_valid_name, password_equals_email,
+    self, DobInput, INVALID_EMAIL, check_password_strength, email_messages, is_valid_name, password_equals_email,
 };
+use super::{Fault, StoreSettings};
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
@@ -84,21 +87,25 @@ struct CustomerExtensionView {
 /// `customer-data-customer-interface` in getter order (§7.2, examples S1/S3).
 #[derive(Debug, Serialize)]
 pub(crate) struct CustomerView<'a> {
-    id: i64,
+    /// An integer; a `Value` so that `Fault::CustomerIdString` can render it as a string.
+    id: Value,
     group_id: i64,
+    /// A string; a `Value` so that `Fault::DefaultBillingNumber` can render it as a number.
     #[serde(skip_serializing_if = "Option::is_none")]
-    default_billing: Option<String>,
+    default_billing: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     default_shipping: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     confirmation: Option<&'a str>,
     created_at: String,
     updated_at: String,
-    created_in: &'a str,
+    /// Always present; optional only for `Fault::CreatedInMissing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_in: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dob: Option<String>,
     email: &'a str,
-    firstname: &'a str,
+    firstname: Cow<'a, str>,
     lastname: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     middlename: Option<&'a str>,
@@ -114,7 +121,9 @@ pub(crate) struct CustomerView<'a> {
     website_id: i64,
     addresses: Vec<AddressView<'a>>,
     disable_auto_group_change: i64,
-    extension_attributes: CustomerExtensionView,
+    /// Always present; optional only for `Fault::ExtensionAttributesMissing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extension_attributes: Option<CustomerExtensionView>,
 }
 
 /// MySQL `DATETIME` as Magento prints it (UTC).
@@ -157,21 +166,42 @@ impl CustomerRecord {
 
     /// The repository's data object. `with_confirmation` is false for the create response,
     /// which `AccountManagementApi` strips of `confirmation` (§4.1).
-    pub(crate) fn view(&self, with_confirmation: bool) -> CustomerView<'_> {
+    pub(crate) fn view(&self, with_confirmation: bool, settings: &StoreSettings) -> CustomerView<'_> {
         let mut addresses: Vec<&AddressRecord> = self.addresses.iter().collect();
         addresses.sort_by_key(|address| (Some(address.id) != self.default_shipping, address.id));
+        if settings.has_fault(Fault::AddressesDropped) {
+            addresses.clear();
+        }
         CustomerView {
-            id: self.id,
+            id: if settings.has_fault(Fault::CustomerIdString) {
+                Value::from(self.id.to_string())
+            } else {
+                Value::from(self.id)
+            },
             group_id: self.group_id,
-            default_billing: self.default_billing.map(|id| id.to_string()),
+            default_billing: self.default_billing.map(|id| {
+                if settings.has_fault(Fault::DefaultBillingNumber) {
+                    Value::from(id)
+                } else {
+                    Value::from(id.to_string())
+                }
+            }),
             default_shipping: self.default_shipping.map(|id| id.to_string()),
             confirmation: self.confirmation.as_deref().filter(|_| with_confirmation),
-            created_at: format_datetime(&self.created_at),
+            created_at: if settings.has_fault(Fault::CreatedAtIso8601) {
+                self.created_at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+            } else {
+                format_datetime(&self.created_at)
+            },
             updated_at: format_datetime(&self.updated_at),
-            created_in: &self.created_in,
+            created_in: Some(self.created_in.as_str()).filter(|_| !settings.has_fault(Fault::CreatedInMissing)),
             dob: self.dob.map(|date| date.format("%Y-%m-%d").to_string()),
             email: &self.email,
-            firstname: &self.firstname,
+            firstname: if settings.has_fault(Fault::FirstnameHtmlEscaped) {
+                Cow::Owned(html_escape(&self.firstname))
+            } else {
+                Cow::Borrowed(&self.firstname)
+            },
             lastname: &self.lastname,
             middlename: self.middlename.as_deref(),
             prefix: self.prefix.as_deref(),
@@ -182,12 +212,13 @@ impl CustomerRecord {
             website_id: self.website_id,
             addresses: addresses
                 .into_iter()
-                .map(|address| address.view(self.default_billing, self.default_shipping))
+                .map(|address| address.view(self.default_billing, self.default_shipping, settings))
                 .collect(),
             disable_auto_group_change: self.disable_auto_group_change,
-            extension_attributes: CustomerExtensionView {
+            extension_attributes: Some(CustomerExtensionView {
                 is_subscribed: self.is_subscribed,
-            },
+            })
+            .filter(|_| !settings.has_fault(Fault::ExtensionAttributesMissing)),
         }
     }
 }
@@ -290,7 +321,7 @@ pub(crate) fn create_account(
 
     // §4.3 step 1 / §4.1: the group_id guard comes first.
     let requested_group = customer.int("group_id");
-    if requested_group.is_some() && !request.may_manage_customers {
+    if requested_group.is_some() && !request.may_manage_customers && !settings.has_fault(Fault::GroupIdGuardMissing) {
         return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
     }
     // §4.3 step 2.
@@ -302,11 +333,13 @@ pub(crate) fn create_account(
     // §4.3 step 3.
     let password_hash = match request.password {
         Some(password) => {
-            check_password_strength(
-                password,
-                settings.password_min_length,
-                settings.password_required_classes,
-            )?;
+            if !settings.has_fault(Fault::WeakPasswordAccepted) {
+                check_password_strength(
+                    password,
+                    settings.password_min_length,
+                    settings.password_required_classes,
+                )?;
+            }
             if password_equals_email(password, email) {
                 return Err(MagentoError::bad_request(
                     "The password can't be the same as the email address. Create a new password and try again.",
@@ -335,14 +368,14 @@ pub(crate) fn create_account(
     let (store_id, website_id) = resolve_store(app, customer)?;
     // §4.3 step 10.
     let group_id = check_group(requested_group)?.unwrap_or(DEFAULT_GROUP_ID);
-    let (email, dob) = check_before_save(&store, customer, website_id, None)?;
+    let (email, dob) = check_before_save(&store, settings, customer, website_id, None)?;
     // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
     let confirmation = if settings.require_confirmation {
         Some(random_hex_key())
     } else {
         truthy_text(customer, "confirmation")
     };
-    validate_customer_entity(customer, &email, dob, now.date_naive())?;
+    validate_customer_entity(settings, customer, &email, dob, now.date_naive())?;
 
     let mut record = CustomerRecord {
         id: store.allocate_customer_id(),
@@ -379,8 +412,13 @@ pub(crate) fn create_account(
         .filter(|address| address.str("country_id").is_some_and(directory::is_allowed_country))
         .cloned()
         .collect();
-    save_addresses(&mut store, &mut record, &allowed)?;
-    let body = super::json::encode(&record.view(false));
+    if let Err(error) = save_addresses(&mut store, &mut record, &allowed) {
+        if settings.has_fault(Fault::AddressRollbackMissing) {
+            store.insert_customer(record);
+        }
+        return Err(error);
+    }
+    let body = super::json::encode(&record.view(false, settings));
     store.insert_customer(record);
     Ok(body)
 }
@@ -413,9 +451,9 @@ pub(crate) fn save_customer(app: &App, customer: &DataObject, now: DateTime<Utc>
         .or(previous.as_ref().map(|p| p.website_id))
         .unwrap_or(settings.website_id);
     let own_id = previous.as_ref().map(|p| p.id);
-    let (email, dob) = check_before_save(&store, customer, website_id, own_id)?;
+    let (email, dob) = check_before_save(&store, settings, customer, website_id, own_id)?;
     let dob = dob.or(previous.as_ref().and_then(|p| p.dob));
-    validate_customer_entity(customer, &email, dob, now.date_naive())?;
+    validate_customer_entity(settings, customer, &email, dob, now.date_naive())?;
 
     let mut record = match previous {
         Some(previous) => previous,
@@ -456,7 +494,7 @@ pub(crate) fn save_customer(app: &App, customer: &DataObject, now: DateTime<Utc>
     if let Some(addresses) = customer.objects("addresses") {
         save_addresses(&mut store, &mut record, addresses)?;
     }
-    let body = super::json::encode(&record.view(true));
+    let body = super::json::encode(&record.view(true, settings));
     store.insert_customer(record);
     Ok(body)
 }
@@ -481,6 +519,7 @@ fn check_group(group_id: Option<i64>) -> Result<Option<i64>, MagentoError> {
 /// be set and unique in the website.
 fn check_before_save(
     store: &Store,
+    settings: &StoreSettings,
     customer: &DataObject,
     website_id: i64,
     own_id: Option<i64>,
@@ -501,9 +540,14 @@ fn check_before_save(
         .customer_by_email(&email, website_id)
         .is_some_and(|other| Some(other.id) != own_id)
     {
-        return Err(MagentoError::bad_request(
+        let duplicate = MagentoError::bad_request(
             "A customer with the same email address already exists in an associated website.",
-        ));
+        );
+        return Err(if settings.has_fault(Fault::DuplicateEmail409) {
+            duplicate.with_status(StatusCode::CONFLICT)
+        } else {
+            duplicate
+        });
     }
     Ok((email, dob))
 }
@@ -584,6 +628,7 @@ fn resolve_store(app: &App, customer: &DataObject) -> Result<(i64, i64), Magento
 ///
 /// derived: the EAV messages follow attribute-id order (firstname, lastname, email).
 fn validate_customer_entity(
+    settings: &StoreSettings,
     customer: &DataObject,
     email: &str,
     dob: Option<NaiveDate>,
@@ -597,7 +642,15 @@ fn validate_customer_entity(
     if eav_required(customer.str("lastname")) {
         messages.push("\"Last Name\" is a required value.".into());
     }
-    messages.extend(email_messages(email).into_iter().map(String::from));
+    if !settings.has_fault(Fault::InvalidEmailAccepted) {
+        messages.extend(email_messages(email).into_iter().map(|message| {
+            if message == INVALID_EMAIL && settings.has_fault(Fault::InvalidEmailMessageReworded) {
+                "Please enter a valid email address (Ex: johndoe@domain.com).".to_owned()
+            } else {
+                message.to_owned()
+            }
+        }));
+    }
     for (key, label) in [
         ("firstname", "First Name"),
         ("lastname", "Last Name"),
@@ -623,7 +676,7 @@ pub(crate) fn get_customer(app: &App, customer_id: i64) -> Result<Vec<u8>, Magen
     let customer = store
         .customer(customer_id)
         .ok_or_else(|| MagentoError::no_such_customer(customer_id))?;
-    Ok(super::json::encode(&customer.view(true)))
+    Ok(super::json::encode(&customer.view(true, &app.settings)))
 }
 
 /// `CustomerRepository::deleteById` (§6.3): the customer, its addresses and subscription go, and

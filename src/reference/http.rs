@@ -1,25 +1,28 @@
 //! Request dispatch in Magento's order (CONTRACT.md §1.2): method, path processing, processor,
 //! route, ACL, and only then the body, the service and the response.
 
-use super::StoreSettings;
 use super::auth::{self, AclResource, StoreScope, UserContext, shared_store_ids};
 use super::binding::{Bound, CUSTOMER, ParamKind, SEARCH_CRITERIA, ServiceParam, bind_params, php_truthy};
 use super::customers::{self, CreateRequest};
 use super::error::MagentoError;
+use super::faults::CACHED_OTHER_CUSTOMER;
 use super::json::{self, PhpValue};
 use super::query::parse_query;
 use super::routes::{self, HttpMethod, Operation, RouteMatch};
 use super::search::search_customers;
 use super::state::App;
 use super::tokens;
+use super::{Fault, SLOW_RESPONSE_DELAY, StoreSettings};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use rand::Rng;
 use regex::Regex;
 use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 /// derived: PHP reads `php://input` without a size limit; 16 MiB keeps memory bounded.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -32,11 +35,55 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     if let Some(delay) = app.settings.response_delay {
         tokio::time::sleep(delay).await;
     }
+    if let Some(jitter) = app.settings.response_jitter {
+        let max_nanos = u64::try_from(jitter.as_nanos()).unwrap_or(u64::MAX);
+        let nanos = rand::rng().random_range(0..=max_nanos);
+        tokio::time::sleep(Duration::from_nanos(nanos)).await;
+    }
+    if app.settings.has_fault(Fault::Html500Page)
+        && request.method() == Method::POST
+        && request.uri().path().ends_with("/V1/integration/customer/token")
+    {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
+            HTML_500_PAGE,
+        )
+            .into_response();
+    }
     let (status, body) = match dispatch(&app, request).await {
-        Ok(body) => (StatusCode::OK, body),
-        Err(error) => (error.status(), json::encode(&error)),
+        Ok(answer) => answer,
+        Err(error) => (error.status(), encode_error(&app.settings, error)),
     };
-    (status, [(CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+    let content_type = if status == StatusCode::OK && app.settings.has_fault(Fault::HtmlContentType) {
+        HTML_CONTENT_TYPE
+    } else {
+        "application/json; charset=utf-8"
+    };
+    (status, [(CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// What a PHP error page or a misconfigured proxy labels its answers with.
+const HTML_CONTENT_TYPE: &str = "text/html; charset=UTF-8";
+
+/// The page a web server shows when PHP dies (`Fault::Html500Page`).
+const HTML_500_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n<body><h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to complete your request.</p></body></html>\n";
+
+/// The error envelope (§2.1), with the envelope faults applied.
+fn encode_error(settings: &StoreSettings, mut error: MagentoError) -> Vec<u8> {
+    if settings.has_fault(Fault::AggregateErrorsFlattened) {
+        error = error.first_error_only();
+    }
+    if settings.has_fault(Fault::RenderedPlaceholders) {
+        error = error.with_rendered_placeholders();
+    }
+    if settings.has_fault(Fault::ParametersAsList) {
+        error = error.with_parameters_as_list();
+    }
+    if settings.has_fault(Fault::ErrorKeyInsteadOfMessage) {
+        return json::encode(&error.under_error_key());
+    }
+    json::encode(&error)
 }
 
 /// `PathProcessor::process` (§1.1): drops the `rest` front name, then a known store code or
@@ -55,6 +102,8 @@ fn process_path(raw_path: &str, settings: &StoreSettings) -> Result<(StoreScope,
         (StoreScope::View, format!("/{rest}"))
     } else if first == "all" {
         (StoreScope::Admin, format!("/{rest}"))
+    } else if settings.has_fault(Fault::UnknownStoreCodeAccepted) && !is_synchronous_path(&format!("/{inner}")) {
+        (StoreScope::View, format!("/{rest}"))
     } else {
         (StoreScope::View, format!("/{inner}"))
     })
@@ -69,31 +118,59 @@ fn is_synchronous_path(path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
 }
 
-async fn dispatch(app: &App, request: Request) -> Result<Vec<u8>, MagentoError> {
+async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), MagentoError> {
     let method = HttpMethod::parse(request.method().as_str())
         .ok_or_else(|| MagentoError::method_not_supported(request.method().as_str()))?;
     let (scope, path) = process_path(request.uri().path(), &app.settings)?;
     if !is_synchronous_path(&path) {
         return Err(MagentoError::request_not_processable());
     }
-    let route = routes::find(method, &path, app.settings.two_factor_auth).ok_or_else(MagentoError::route_not_found)?;
+    let route = routes::find(method, &path, app.settings.two_factor_auth)
+        .ok_or_else(|| no_route(&app.settings, method, &path))?;
+    let (parts, body) = request.into_parts();
+    let mut unread_body = Some(body);
+    let mut early_input = None;
+    if method.reads_body()
+        && app.settings.has_fault(Fault::BodyReadBeforeAcl)
+        && let Some(body) = unread_body.take()
+    {
+        early_input = Some(read_body(app, &parts.headers, body).await?);
+    }
     let now = Utc::now();
+    let resource = if route.operation == Operation::DeleteCustomer && app.settings.has_fault(Fault::DeleteWithoutAdmin)
+    {
+        AclResource::Anonymous
+    } else {
+        route.resource
+    };
     let (user, allowed) = {
         let store = app.store();
-        let user = app.tokens.user_context(&store, request.headers(), now.timestamp());
-        let allowed = auth::is_allowed(user, route.resource, scope.store_id(app), |id| {
-            shared_store_ids(app, &store, id)
+        let user = app.tokens.user_context(&store, &parts.headers, now.timestamp());
+        let allowed = auth::is_allowed(user, resource, scope.store_id(app), |id| {
+            if app.settings.has_fault(Fault::TokenNotUsableOnMe) {
+                Vec::new()
+            } else {
+                shared_store_ids(app, &store, id)
+            }
         });
         (user, allowed)
     };
     if !allowed {
-        return Err(MagentoError::not_authorized(route.resource.id()));
+        let refusal = MagentoError::not_authorized(resource.id());
+        return Err(
+            if resource != AclResource::OwnAccount && app.settings.has_fault(Fault::Acl403) {
+                refusal.with_status(StatusCode::FORBIDDEN)
+            } else {
+                refusal
+            },
+        );
     }
-    let (parts, body) = request.into_parts();
-    let mut input = if method.reads_body() {
-        read_body(&parts.headers, body).await?
-    } else {
-        Vec::new()
+    if route.operation == Operation::CurrentCustomer && app.settings.has_fault(Fault::SlowMe) {
+        tokio::time::sleep(SLOW_RESPONSE_DELAY).await;
+    }
+    let mut input = match unread_body.filter(|_| method.reads_body()) {
+        Some(body) => read_body(app, &parts.headers, body).await?,
+        None => early_input.unwrap_or_default(),
     };
     // `getRequestData`: query and route parameters are merged over the body, route last.
     for (key, value) in parse_query(parts.uri.query().unwrap_or_default()) {
@@ -102,11 +179,33 @@ async fn dispatch(app: &App, request: Request) -> Result<Vec<u8>, MagentoError> 
     for (key, value) in route.path_params.iter().cloned() {
         PhpValue::assign(&mut input, key, PhpValue::Str(value));
     }
-    run(app, &route, user, input, now)
+    let body = run(app, &route, user, input, now)?;
+    let status = if route.operation == Operation::CreateCustomer && app.settings.has_fault(Fault::CreateReturns201) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, body))
+}
+
+/// The answer when no route matches: 404 "no route" (§1.1), unless a fault says otherwise.
+fn no_route(settings: &StoreSettings, method: HttpMethod, path: &str) -> MagentoError {
+    const METHODS: [HttpMethod; 4] = [HttpMethod::Get, HttpMethod::Post, HttpMethod::Put, HttpMethod::Delete];
+    if settings.has_fault(Fault::KnownPath405)
+        && METHODS
+            .iter()
+            .any(|other| routes::find(*other, path, settings.two_factor_auth).is_some())
+    {
+        return MagentoError::method_not_supported(method.name());
+    }
+    if settings.has_fault(Fault::UnknownRoute200) {
+        return MagentoError::route_not_found().with_status(StatusCode::OK);
+    }
+    MagentoError::route_not_found()
 }
 
 /// `Request::getBodyParams` and `getContentType` (§1.3).
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<(String, PhpValue)>, MagentoError> {
+async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<(String, PhpValue)>, MagentoError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| MagentoError::decoding_error())?;
@@ -122,10 +221,17 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<(String, PhpVa
             "Server cannot understand Content-Type HTTP header media type {media_type}"
         )));
     }
-    json::decode(&bytes)
-        .map(PhpValue::into_array)
-        .ok_or_else(MagentoError::decoding_error)
+    json::decode(&bytes).map(PhpValue::into_array).ok_or_else(|| {
+        if app.settings.has_fault(Fault::DecodingErrorDeveloperMode) {
+            MagentoError::bad_request(DEVELOPER_MODE_DECODING_ERROR)
+        } else {
+            MagentoError::decoding_error()
+        }
+    })
 }
+
+/// `Deserializer\Json` in developer mode: the PHP error and a trace follow the message (§1.3).
+const DEVELOPER_MODE_DECODING_ERROR: &str = "Decoding error: \nUnable to unserialize value. Error: Syntax error\n#0 vendor/magento/framework/Webapi/Rest/Request/Deserializer/Json.php(70): Magento\\Framework\\Serialize\\Serializer\\Json->unserialize()";
 
 /// `~^([a-z\d/\-+.]+)(?:; *charset=(.+))?$~Ui`; the media type is returned as sent.
 fn content_type(headers: &HeaderMap) -> Result<String, MagentoError> {
@@ -232,6 +338,9 @@ fn run(
         }
         (Operation::SearchCustomers, [Bound::Object(criteria)]) => search_customers(app, criteria),
         (Operation::RevokeCustomerToken, [Bound::Int(id)]) => Ok(tokens::revoke_customer_token(app, *id, seconds)),
+        (Operation::CurrentCustomer, [Bound::Int(_)]) if app.settings.has_fault(Fault::MeReturnsAnotherCustomer) => {
+            Ok(CACHED_OTHER_CUSTOMER.as_bytes().to_vec())
+        }
         (Operation::CurrentCustomer | Operation::CustomerById, [Bound::Int(id)]) => customers::get_customer(app, *id),
         (Operation::DeleteCustomer, [Bound::Int(id)]) => customers::delete_customer(app, *id, seconds),
         _ => Err(MagentoError::internal()),

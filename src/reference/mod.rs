@@ -11,6 +11,7 @@ mod binding;
 mod customers;
 mod directory;
 mod error;
+mod faults;
 mod http;
 mod json;
 mod query;
@@ -22,6 +23,8 @@ mod validation;
 
 #[cfg(test)]
 mod tests;
+
+pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
 
 use rand::Rng;
 use state::App;
@@ -62,6 +65,19 @@ pub struct StoreSettings {
     pub two_factor_auth: bool,
     /// A fixed delay before every response, for client timeout tests.
     pub response_delay: Option<Duration>,
+    /// A random delay in `0..=jitter` before every response, so that self-tests see the
+    /// scheduling a real store's latency causes.
+    pub response_jitter: Option<Duration>,
+    /// Deliberate deviations from Magento (none by default), for proving that the suite catches
+    /// them.
+    pub faults: Vec<Fault>,
+}
+
+impl StoreSettings {
+    /// Whether the server was started with `fault`.
+    pub fn has_fault(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
 }
 
 impl Default for StoreSettings {
@@ -82,6 +98,8 @@ impl Default for StoreSettings {
             admin: AdminAccount::generated(),
             two_factor_auth: true,
             response_delay: None,
+            response_jitter: None,
+            faults: Vec::new(),
         }
     }
 }

@@ -24,6 +24,16 @@ impl HttpMethod {
         }
     }
 
+    /// The method as it appears on the request line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
     /// Only POST and PUT bodies are read (§1.3).
     pub(crate) fn reads_body(self) -> bool {
         matches!(self, HttpMethod::Post | HttpMethod::Put)

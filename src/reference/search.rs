@@ -118,10 +118,13 @@ pub(crate) fn search_customers(app: &App, criteria: &DataObject) -> Result<Vec<u
                 .iter()
                 .skip((page - 1) * size)
                 .take(size)
-                .map(|customer| customer.view(true))
+                .map(|customer| customer.view(true, &app.settings))
                 .collect()
         }
-        _ => matching.iter().map(|customer| customer.view(true)).collect(),
+        _ => matching
+            .iter()
+            .map(|customer| customer.view(true, &app.settings))
+            .collect(),
     };
     Ok(super::json::encode(&SearchResultsView {
         items,

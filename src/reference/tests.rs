@@ -1,7 +1,7 @@
 //! End-to-end checks of the reference server over HTTP, each pinned to a CONTRACT.md fact.
 
 use super::tokens::current_otp;
-use super::{AdminAccount, ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
+use super::{AdminAccount, Fault, ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::Method;
@@ -1106,4 +1106,134 @@ async fn response_delay_and_shutdown() {
     assert!(base.starts_with("http://127.0.0.1:") && !base.ends_with('/'));
     client.server.shutdown().await;
     assert!(client.http.get(format!("{base}/rest/V1/x")).send().await.is_err());
+}
+
+/// A server started with `faults`, its admin signing in without two-factor auth.
+async fn with_faults(faults: &[Fault]) -> Client {
+    Client::start(StoreSettings {
+        two_factor_auth: false,
+        faults: faults.to_vec(),
+        ..StoreSettings::default()
+    })
+    .await
+}
+
+/// Shape faults change the one field they name; the rest of the answer stays Magento's.
+#[tokio::test]
+async fn shape_faults_change_only_their_field() {
+    let faithful = Client::default().await.create(tutorial_body("a@example.com")).await;
+    let client = with_faults(&[Fault::CreateReturns201, Fault::DefaultBillingNumber]).await;
+    let reply = client.create(tutorial_body("a@example.com")).await;
+    assert_eq!(reply.status, 201, "{}", reply.raw);
+    let (mut expected, mut received) = (faithful.json(), reply.json());
+    assert_eq!(received["default_billing"], json!(1));
+    assert_eq!(expected["default_billing"], json!("1"));
+    for body in [&mut expected, &mut received] {
+        let map = body.as_object_mut().unwrap();
+        for volatile in ["default_billing", "created_at", "updated_at"] {
+            map.remove(volatile);
+        }
+    }
+    assert_eq!(received, expected);
+}
+
+/// Error faults: a duplicate email is 409, placeholders are rendered, the envelope key changes.
+#[tokio::test]
+async fn error_faults_take_effect() {
+    let client = with_faults(&[Fault::DuplicateEmail409, Fault::RenderedPlaceholders]).await;
+    assert_eq!(client.create(simple_body("dup@example.com")).await.status, 200);
+    client.create(simple_body("dup@example.com")).await.expect(
+        409,
+        json!({"message": "A customer with the same email address already exists in an associated website."}),
+    );
+    let token = client.admin_token().await;
+    client.send("GET", "/V1/customers/-1", Some(&token), None).await.expect(
+        404,
+        json!({"message": "No such entity with customerId = -1", "parameters": {"fieldName": "customerId", "fieldValue": -1}}),
+    );
+
+    let client = with_faults(&[Fault::ErrorKeyInsteadOfMessage, Fault::Acl403]).await;
+    client.send("GET", "/V1/customers/me", None, None).await.expect(
+        401,
+        json!({"error": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}),
+    );
+    assert_eq!(client.send("GET", "/V1/customers/-1", None, None).await.status, 403);
+}
+
+/// Token and security faults: a wrapped token, a garbage token that reads `/me`, an early lockout.
+#[tokio::test]
+async fn token_and_security_faults_take_effect() {
+    let client = with_faults(&[Fault::TokenWrappedInObject, Fault::GarbageTokenReadsMe]).await;
+    let created = client.create(simple_body("tok@example.com")).await.json();
+    let reply = client.customer_token("tok@example.com", "Password1").await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert!(
+        reply.json()["token"].as_str().is_some_and(|t| t.starts_with("eyJ")),
+        "{}",
+        reply.raw
+    );
+    let me = client.send("GET", "/V1/customers/me", Some("garbage"), None).await;
+    assert_eq!((me.status, me.json()), (200, created));
+    assert_eq!(client.send("GET", "/V1/customers/me", None, None).await.status, 401);
+
+    let client = with_faults(&[Fault::LockoutAfter3]).await;
+    client.create(simple_body("lock@example.com")).await;
+    for _ in 0..3 {
+        assert_eq!(
+            client.customer_token("lock@example.com", "Wrong-pass1").await.status,
+            401
+        );
+    }
+    client
+        .customer_token("lock@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+}
+
+/// Transport faults: the content type, an HTML 500 page on one route, a slow `/me`, and jitter.
+#[tokio::test]
+async fn transport_faults_take_effect() {
+    let client = with_faults(&[Fault::HtmlContentType, Fault::Html500Page, Fault::UnknownRoute200]).await;
+    let created = client.create(simple_body("html@example.com")).await;
+    assert_eq!(
+        (created.status, created.content_type.as_str()),
+        (200, "text/html; charset=UTF-8")
+    );
+    let token = client.customer_token("html@example.com", "Password1").await;
+    assert_eq!(token.status, 500);
+    assert!(token.raw.starts_with("<!DOCTYPE html>"), "{}", token.raw);
+    let unknown = client.send("GET", "/V1/no-such-route", None, None).await;
+    assert_eq!(unknown.status, 200);
+    assert_eq!(unknown.json(), json!({"message": "Request does not match any route."}));
+
+    let client = with_faults(&[Fault::SlowMe]).await;
+    client.create(simple_body("slow@example.com")).await;
+    let token = client.customer_token("slow@example.com", "Password1").await.json();
+    let token = token.as_str().unwrap();
+    let started = Instant::now();
+    assert_eq!(client.send("GET", "/V1/customers/me", None, None).await.status, 401);
+    assert!(
+        started.elapsed() < super::SLOW_RESPONSE_DELAY,
+        "a guest is refused at once"
+    );
+    assert_eq!(
+        client.send("GET", "/V1/customers/me", Some(token), None).await.status,
+        200
+    );
+    assert!(started.elapsed() >= super::SLOW_RESPONSE_DELAY);
+
+    let client = Client::start(StoreSettings {
+        response_jitter: Some(Duration::from_millis(30)),
+        ..StoreSettings::default()
+    })
+    .await;
+    let started = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(client.send("GET", "/V1/nothing", None, None).await.status, 404);
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(5 * 30 + 500),
+        "{:?}",
+        started.elapsed()
+    );
 }

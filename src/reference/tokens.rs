@@ -1,6 +1,7 @@
 //! Token services: customer and admin tokens, Google Authenticator 2FA, revocation
 //! (CONTRACT.md §3, §5).
 
+use super::Fault;
 use super::auth::{ADMIN_USER_ID, TokenSubject};
 use super::error::{InputErrors, MagentoError, named};
 use super::json::encode;
@@ -29,8 +30,12 @@ fn throttled_login(
     now: i64,
     authenticate: impl FnOnce(&Store) -> Result<TokenSubject, MagentoError>,
 ) -> Result<TokenSubject, MagentoError> {
-    let max_failures = app.settings.max_login_failures;
-    if store.active_login_failures(kind, username, now) >= max_failures {
+    let max_failures = if app.settings.has_fault(Fault::LockoutAfter3) {
+        3
+    } else {
+        app.settings.max_login_failures
+    };
+    if store.active_login_failures(kind, username, now) >= max_failures && !app.settings.has_fault(Fault::NoLockout) {
         return Err(MagentoError::sign_in_failed());
     }
     match authenticate(store) {
@@ -63,6 +68,7 @@ pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64
             .password_hash
             .as_ref()
             .is_some_and(|hash| hash.matches(password))
+            && !app.settings.has_fault(Fault::WrongPasswordGetsToken)
         {
             return Err(MagentoError::sign_in_failed());
         }
@@ -75,7 +81,14 @@ pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64
         }
         Ok(TokenSubject::Customer(customer.id))
     })?;
-    Ok(encode(&app.tokens.issue(&mut store, subject, now)))
+    let token = app.tokens.issue(&mut store, subject, now);
+    if app.settings.has_fault(Fault::TokenWrappedInObject) {
+        return Ok(encode(&serde_json::json!({ "token": token })));
+    }
+    if app.settings.has_fault(Fault::EmptyToken) {
+        return Ok(encode(""));
+    }
+    Ok(encode(&token))
 }
 
 /// `Integration\Model\AdminTokenService::createAdminAccessToken` (§3.2).
@@ -152,7 +165,9 @@ fn verify_otp(secret_base32: &str, otp: &str, now: i64) -> bool {
 /// `POST /V1/integration/customer/revoke-customer-token`: every token of the customer issued up
 /// to this second stops working (§5.4).
 pub(crate) fn revoke_customer_token(app: &App, customer_id: i64, now: i64) -> Vec<u8> {
-    app.store().revoke_tokens(TokenSubject::Customer(customer_id), now);
+    if !app.settings.has_fault(Fault::RevokeIgnored) {
+        app.store().revoke_tokens(TokenSubject::Customer(customer_id), now);
+    }
     encode(&true)
 }
 

@@ -124,6 +124,9 @@ pub(crate) fn is_valid_street_line(value: &str) -> bool {
     }
 }
 
+/// The EAV email rule's message for a malformed address.
+pub(crate) const INVALID_EMAIL: &str = "\"Email\" is not a valid email address.";
+
 /// The EAV `input_validation=email` rule (Laminas `EmailAddress`, DNS hostnames, no MX check),
 /// with Magento's label-based messages, de-duplicated in the order Laminas raises them.
 ///
@@ -131,14 +134,13 @@ pub(crate) fn is_valid_street_line(value: &str) -> bool {
 /// digits and inner hyphens, at least two labels, an alphabetic or punycode TLD); its own
 /// detailed hostname messages are not reproduced.
 pub(crate) fn email_messages(email: &str) -> Vec<&'static str> {
-    const INVALID: &str = "\"Email\" is not a valid email address.";
     const HOSTNAME: &str = "\"Email\" is not a valid hostname.";
     const TOO_LONG: &str = "\"Email\" uses too many characters.";
     let Some((local, host)) = email.rsplit_once('@') else {
-        return vec![INVALID];
+        return vec![INVALID_EMAIL];
     };
     if local.is_empty() || host.is_empty() {
-        return vec![INVALID];
+        return vec![INVALID_EMAIL];
     }
     let mut messages = Vec::new();
     if local.len() > 64 || host.len() > 255 {
@@ -148,7 +150,7 @@ pub(crate) fn email_messages(email: &str) -> Vec<&'static str> {
         messages.push(HOSTNAME);
     }
     if !is_valid_local_part(local) {
-        messages.push(INVALID);
+        messages.push(INVALID_EMAIL);
     }
     messages
 }
