@@ -25,9 +25,11 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
     let json = serde_json::to_string_pretty(&records).map_err(io::Error::other)?;
     std::fs::write(dir.join("drift.json"), ctx.redactor.redact(&json))?;
 
-    let mut md = String::from("# Documented vs observed
+    let mut md = String::from(
+        "# Documented vs observed
 
-");
+",
+    );
     md.push_str(&format!(
         "Target: {} (MAGENTO_VERSION {}). Baseline: `{}`.
 
@@ -37,8 +39,10 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         ctx.config.drift_baseline.display()
     ));
     if records.is_empty() {
-        md.push_str("No differences: every documented response checked matched what the store answered.
-");
+        md.push_str(
+            "No differences: every documented response checked matched what the store answered.
+",
+        );
     } else {
         md.push_str("| document | path | difference | documented | observed | verdict |\n|---|---|---|---|---|---|\n");
         for r in &records {
@@ -48,7 +52,12 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
             };
             md.push_str(&format!(
                 "| {} | `{}` | {} | {} | {} | {} |\n",
-                r.document, r.difference.path, r.difference.kind, r.difference.documented, r.difference.observed, verdict
+                r.document,
+                r.difference.path,
+                r.difference.kind,
+                r.difference.documented,
+                r.difference.observed,
+                verdict
             ));
         }
         for (document, diff) in ctx.drift_diffs() {
@@ -92,7 +101,11 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Sweep
             drift.len() - new
         );
         for r in &drift {
-            let verdict = if r.accepted_because.is_some() { "accepted" } else { "NEW" };
+            let verdict = if r.accepted_because.is_some() {
+                "accepted"
+            } else {
+                "NEW"
+            };
             let _ = writeln!(console, "  - [{verdict}] {}: {}", r.document, r.difference);
         }
     }

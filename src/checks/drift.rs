@@ -58,7 +58,11 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (documented {}, observed {})", self.path, self.kind, self.documented, self.observed)
+        write!(
+            f,
+            "{}: {} (documented {}, observed {})",
+            self.path, self.kind, self.documented, self.observed
+        )
     }
 }
 
@@ -77,7 +81,8 @@ const VOLATILE_KEYS: &[&str] = &[
 /// The format of a string, the part of it a contract cares about.
 pub fn string_format(s: &str) -> &'static str {
     let all = |p: &dyn Fn(char) -> bool| !s.is_empty() && s.chars().all(p);
-    let b64url = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let b64url =
+        |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     let parts: Vec<&str> = s.split('.').collect();
     if s.starts_with("eyJ") && parts.len() == 3 && parts.iter().all(|p| b64url(p)) {
         "JWT"
@@ -121,7 +126,11 @@ pub fn compare(documented: &Value, observed: &Value) -> Vec<Difference> {
 }
 
 fn child_path(parent: &str, key: &str) -> String {
-    if parent == "$" { key.to_owned() } else { format!("{parent}.{key}") }
+    if parent == "$" {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 fn walk(path: &str, volatile: bool, documented: Option<&Value>, observed: Option<&Value>, out: &mut Vec<Difference>) {
@@ -369,7 +378,10 @@ mod tests {
         assert!(kinds.contains(&("default_billing", DriftKind::TypeChange)), "{kinds:?}");
         assert!(kinds.contains(&("created_at", DriftKind::FormatChange)), "{kinds:?}");
         assert!(kinds.contains(&("created_in", DriftKind::ValueChange)), "{kinds:?}");
-        assert!(kinds.contains(&("addresses[0].region.region_id", DriftKind::MissingKey)), "{kinds:?}");
+        assert!(
+            kinds.contains(&("addresses[0].region.region_id", DriftKind::MissingKey)),
+            "{kinds:?}"
+        );
     }
 
     #[test]
@@ -381,8 +393,18 @@ mod tests {
         assert_eq!(diffs.len(), 1);
         assert_eq!(diffs[0].path, "$");
         assert_eq!(diffs[0].kind, DriftKind::FormatChange);
-        assert!(diffs[0].observed.contains("JWT") && !diffs[0].observed.contains("eyJ"), "{}", diffs[0]);
-        assert_eq!(compare(&json!("q0u66k8h42yaevtchv09uyy3y9gaj2ap"), &json!("abcdefghijklmnopqrstuvwxyz012345")), vec![]);
+        assert!(
+            diffs[0].observed.contains("JWT") && !diffs[0].observed.contains("eyJ"),
+            "{}",
+            diffs[0]
+        );
+        assert_eq!(
+            compare(
+                &json!("q0u66k8h42yaevtchv09uyy3y9gaj2ap"),
+                &json!("abcdefghijklmnopqrstuvwxyz012345")
+            ),
+            vec![]
+        );
     }
 
     #[test]
@@ -413,7 +435,9 @@ mod tests {
     #[test]
     fn a_malformed_baseline_is_an_error() {
         assert!(Baseline::parse("[[drift]]\npath = 1").is_err());
-        assert!(Baseline::parse("[[drift]]\ndocument='d'\npath='p'\nkind='extra-key'\nversions='x'\nreason='r'").is_err());
+        assert!(
+            Baseline::parse("[[drift]]\ndocument='d'\npath='p'\nkind='extra-key'\nversions='x'\nreason='r'").is_err()
+        );
     }
 
     #[test]
@@ -425,13 +449,22 @@ mod tests {
 
     #[test]
     fn the_diff_view_shows_token_formats_not_tokens() {
-        assert_eq!(diff_view(&json!("q0u66k8h42yaevtchv09uyy3y9gaj2ap")), json!("[opaque 32-character token]"));
-        assert_eq!(diff_view(&json!({"id": 5, "t": "eyJhbGciOi.eyJ1aWQi.c2ln"})), json!({"id": "[id]", "t": "[JWT]"}));
+        assert_eq!(
+            diff_view(&json!("q0u66k8h42yaevtchv09uyy3y9gaj2ap")),
+            json!("[opaque 32-character token]")
+        );
+        assert_eq!(
+            diff_view(&json!({"id": 5, "t": "eyJhbGciOi.eyJ1aWQi.c2ln"})),
+            json!({"id": "[id]", "t": "[JWT]"})
+        );
     }
 
     #[test]
     fn diffs_mark_the_changed_words() {
-        let diff = render_diff("{\n  \"a\": \"Default Store View\"\n}\n", "{\n  \"a\": \"Main Store View\"\n}\n");
+        let diff = render_diff(
+            "{\n  \"a\": \"Default Store View\"\n}\n",
+            "{\n  \"a\": \"Main Store View\"\n}\n",
+        );
         assert!(diff.contains("[-\"Default-] Store View"), "{diff}");
         assert!(diff.contains("{+\"Main+} Store View"), "{diff}");
     }

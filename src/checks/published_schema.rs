@@ -12,7 +12,11 @@ const MAPPING: &[(&str, &str, &str)] = &[
     ("customer-data-customer-interface", "customer", ""),
     ("customer-data-address-interface", "address", ""),
     ("customer-data-region-interface", "region", ""),
-    ("customer-data-customer-extension-interface", "customer", "/properties/extension_attributes"),
+    (
+        "customer-data-customer-extension-interface",
+        "customer",
+        "/properties/extension_attributes",
+    ),
 ];
 
 /// Extension interfaces vary with the installed modules: a property `schemas/` knows that the
@@ -61,8 +65,16 @@ pub fn cross_check<'a>(swagger: &Value, ours: impl Fn(&str) -> Option<&'a Value>
         let mine = ours(schema_name)
             .and_then(|s| s.pointer(pointer))
             .ok_or_else(|| format!("schemas/{schema_name}.schema.json has nothing at {pointer:?}"))?;
-        let their_props = theirs.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-        let my_props = mine.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let their_props = theirs
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let my_props = mine
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let path = |property: &str| format!("{definition}.{property}");
 
         for (property, spec) in &their_props {
@@ -159,14 +171,37 @@ mod tests {
         let schemas = our_schemas();
         let diffs = cross_check(&swagger(), |name| schemas.get(name)).unwrap();
         let has = |path: &str, kind: DriftKind| diffs.iter().any(|d| d.path == path && d.kind == kind);
-        assert!(has("customer-data-customer-extension-interface.loyalty_tier", DriftKind::AddedProperty), "{diffs:#?}");
-        assert!(has("customer-data-address-interface.id", DriftKind::TypeChange), "{diffs:#?}");
-        assert!(has("customer-data-customer-interface.created_in", DriftKind::RemovedProperty), "{diffs:#?}");
         assert!(
-            !diffs.iter().any(|d| d.path.starts_with("customer-data-customer-extension-interface") && d.kind == DriftKind::RemovedProperty),
+            has(
+                "customer-data-customer-extension-interface.loyalty_tier",
+                DriftKind::AddedProperty
+            ),
+            "{diffs:#?}"
+        );
+        assert!(
+            has("customer-data-address-interface.id", DriftKind::TypeChange),
+            "{diffs:#?}"
+        );
+        assert!(
+            has(
+                "customer-data-customer-interface.created_in",
+                DriftKind::RemovedProperty
+            ),
+            "{diffs:#?}"
+        );
+        assert!(
+            !diffs
+                .iter()
+                .any(|d| d.path.starts_with("customer-data-customer-extension-interface")
+                    && d.kind == DriftKind::RemovedProperty),
             "extension attributes depend on modules: {diffs:#?}"
         );
-        assert!(!diffs.iter().any(|d| d.path.starts_with("customer-data-region-interface")), "{diffs:#?}");
+        assert!(
+            !diffs
+                .iter()
+                .any(|d| d.path.starts_with("customer-data-region-interface")),
+            "{diffs:#?}"
+        );
     }
 
     #[test]
@@ -175,7 +210,11 @@ mod tests {
         let mut doc = swagger();
         doc["definitions"]["customer-data-address-interface"]["required"] = json!(["telephone"]);
         let diffs = cross_check(&doc, |name| schemas.get(name)).unwrap();
-        assert!(diffs.iter().any(|d| d.path == "customer-data-address-interface.telephone" && d.kind == DriftKind::RequiredChange));
+        assert!(
+            diffs
+                .iter()
+                .any(|d| d.path == "customer-data-address-interface.telephone" && d.kind == DriftKind::RequiredChange)
+        );
     }
 
     #[test]
@@ -192,7 +231,10 @@ mod tests {
             return;
         }
         let schemas = our_schemas();
-        for file in ["magento-2.4.7-admin-openapi.json", "magento-2.4.8-customer-auth-subset.swagger.json"] {
+        for file in [
+            "magento-2.4.7-admin-openapi.json",
+            "magento-2.4.8-customer-auth-subset.swagger.json",
+        ] {
             let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
             let diffs = cross_check(&doc, |name| schemas.get(name)).unwrap();
             assert_eq!(diffs, vec![], "{file}");

@@ -218,7 +218,7 @@ impl CustomerRecord {
             extension_attributes: Some(CustomerExtensionView {
                 is_subscribed: self.is_subscribed,
             })
-            .filter(|_| !settings.has_fault(Fault::ExtensionAttributesMissing)),
+            .filter(|_| settings.newsletter_module && !settings.has_fault(Fault::ExtensionAttributesMissing)),
         }
     }
 }

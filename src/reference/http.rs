@@ -9,6 +9,7 @@ use super::faults::CACHED_OTHER_CUSTOMER;
 use super::json::{self, PhpValue};
 use super::query::parse_query;
 use super::routes::{self, HttpMethod, Operation, RouteMatch};
+use super::schema;
 use super::search::search_customers;
 use super::state::App;
 use super::tokens;
@@ -51,6 +52,9 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         )
             .into_response();
     }
+    if let Some(answer) = schema_answer(&app, &request) {
+        return answer;
+    }
     let (status, body) = match dispatch(&app, request).await {
         Ok(answer) => answer,
         Err(error) => (error.status(), encode_error(&app.settings, error)),
@@ -61,6 +65,72 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         "application/json; charset=utf-8"
     };
     (status, [(CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// `GET /rest/<store>/schema` (§8), answered by the schema processor rather than the
+/// synchronous one; `None` for every other request.
+fn schema_answer(app: &App, request: &Request) -> Option<Response> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let (scope, path) = process_path(request.uri().path(), &app.settings).ok()?;
+    if path != "/schema" {
+        return None;
+    }
+    if let Some(document) = &app.settings.published_schema {
+        return Some(
+            (
+                StatusCode::OK,
+                [(CONTENT_TYPE, "application/json")],
+                json::encode(document),
+            )
+                .into_response(),
+        );
+    }
+    let services = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "services")
+        .map(|(_, value)| value.into_owned());
+    let (user, own_account_allowed) = {
+        let store = app.store();
+        let user = app
+            .tokens
+            .user_context(&store, request.headers(), Utc::now().timestamp());
+        let own = auth::is_allowed(user, AclResource::OwnAccount, scope.store_id(app), |id| {
+            shared_store_ids(app, &store, id)
+        });
+        (user, own)
+    };
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let raw_path = request.uri().path();
+    let base_path = raw_path.strip_suffix("/schema").unwrap_or(raw_path);
+    let answer = schema::document(&schema::SchemaRequest {
+        services: services.as_deref(),
+        user,
+        host,
+        base_path,
+        two_factor_auth: app.settings.two_factor_auth,
+        newsletter_module: app.settings.newsletter_module,
+        own_account_allowed,
+    });
+    Some(match answer {
+        // The schema processor sets a bare `application/json` (§1.4).
+        Ok(document) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, "application/json")],
+            json::encode(&document),
+        )
+            .into_response(),
+        Err(error) => (
+            error.status(),
+            [(CONTENT_TYPE, "application/json; charset=utf-8")],
+            encode_error(&app.settings, error),
+        )
+            .into_response(),
+    })
 }
 
 /// What a PHP error page or a misconfigured proxy labels its answers with.
@@ -111,8 +181,8 @@ fn process_path(raw_path: &str, settings: &StoreSettings) -> Result<(StoreScope,
 
 /// The synchronous processor claims `^/V\d+` (case-sensitive).
 ///
-/// derived: the schema (`/schema`) and async (`/async/...`) processors are not emulated, so
-/// those paths are answered as if their modules were absent.
+/// derived: the async processors (`/async/...`) are not emulated, so those paths are answered
+/// as if the module were absent; `/schema` is answered before dispatch (`schema_answer`).
 fn is_synchronous_path(path: &str) -> bool {
     path.strip_prefix("/V")
         .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))

@@ -16,6 +16,7 @@ mod http;
 mod json;
 mod query;
 mod routes;
+mod schema;
 mod search;
 mod state;
 mod tokens;
@@ -68,6 +69,13 @@ pub struct StoreSettings {
     /// A random delay in `0..=jitter` before every response, so that self-tests see the
     /// scheduling a real store's latency causes.
     pub response_jitter: Option<Duration>,
+    /// Whether Magento_Newsletter is enabled (the default): it adds
+    /// `extension_attributes.is_subscribed` to every customer read (§4.3 step 13). Off, the
+    /// server answers like the tutorial's 2017 sample.
+    pub newsletter_module: bool,
+    /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
+    /// (e.g. a published file, or one with a module's extra attribute).
+    pub published_schema: Option<serde_json::Value>,
     /// Deliberate deviations from Magento (none by default), for proving that the suite catches
     /// them.
     pub faults: Vec<Fault>,
@@ -99,6 +107,8 @@ impl Default for StoreSettings {
             two_factor_auth: true,
             response_delay: None,
             response_jitter: None,
+            newsletter_module: true,
+            published_schema: None,
             faults: Vec::new(),
         }
     }

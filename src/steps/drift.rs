@@ -25,7 +25,10 @@ async fn documented_response(world: &mut MagentoWorld, document: String, step: &
     let documented = docstring_json(world, step)?;
     let observed = checked(world, checks::expect_json_content_type(world.last()?))?;
     let differences = compare(&documented, &observed);
-    let diff = render_diff(&canonical_json(&diff_view(&documented)), &canonical_json(&diff_view(&observed)));
+    let diff = render_diff(
+        &canonical_json(&diff_view(&documented)),
+        &canonical_json(&diff_view(&observed)),
+    );
     if !differences.is_empty() {
         ctx.record_drift_diff(&document, diff.clone());
     }
@@ -41,12 +44,11 @@ async fn documented_response(world: &mut MagentoWorld, document: String, step: &
 async fn live_schema(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
     let swagger = checked(world, checks::expect_json_content_type(world.last()?))?;
-    let differences = cross_check(&swagger, |name| ctx.schemas.source(name))
-        .map_err(|problem| StepError::Check {
-            failure: CheckFailure::Body(problem),
-            request: String::new(),
-            curl: String::new(),
-        })?;
+    let differences = cross_check(&swagger, |name| ctx.schemas.source(name)).map_err(|problem| StepError::Check {
+        failure: CheckFailure::Body(problem),
+        request: String::new(),
+        curl: String::new(),
+    })?;
     let new = ctx.record_drift("live-schema", &world.scenario, differences);
     if new.is_empty() {
         Ok(())

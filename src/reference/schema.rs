@@ -1,0 +1,532 @@
+//! `GET /rest/<store>/schema` (CONTRACT.md §8): the Swagger 2.0 document Magento generates
+//! from its service interfaces, filtered by the caller's ACL.
+//!
+//! The definitions are written from the interfaces as CONTRACT.md §7 lists them (getter names,
+//! return types, non-nullable getters required), not copied from a published file; a test can
+//! serve a published file instead through `StoreSettings::published_schema`.
+
+use serde_json::{Map, Value, json};
+
+use super::auth::{AclResource, UserContext};
+use super::error::MagentoError;
+use super::routes::HttpMethod;
+
+/// One REST operation of a covered service.
+struct Operation {
+    service: &'static str,
+    method: HttpMethod,
+    path: &'static str,
+    resource: AclResource,
+    parameters: fn() -> Value,
+    response: fn() -> Value,
+}
+
+fn no_parameters() -> Value {
+    json!([])
+}
+
+fn customer_id_parameter() -> Value {
+    json!([{"name": "customerId", "in": "path", "type": "integer", "required": true}])
+}
+
+fn body_parameter(name: &'static str, properties: Value, required: &[&str]) -> Value {
+    json!([{"name": name, "in": "body", "schema": {"required": required, "properties": properties, "type": "object"}}])
+}
+
+fn create_account_parameters() -> Value {
+    body_parameter(
+        "PostV1CustomersBody",
+        json!({
+            "customer": {"$ref": "#/definitions/customer-data-customer-interface"},
+            "password": {"type": "string"},
+            "redirectUrl": {"type": "string"}
+        }),
+        &["customer"],
+    )
+}
+
+fn credentials_parameters() -> Value {
+    body_parameter(
+        "PostV1IntegrationTokenBody",
+        json!({"username": {"type": "string"}, "password": {"type": "string"}}),
+        &["username", "password"],
+    )
+}
+
+fn google_parameters() -> Value {
+    body_parameter(
+        "PostV1TfaProviderGoogleAuthenticateBody",
+        json!({"username": {"type": "string"}, "password": {"type": "string"}, "otp": {"type": "string"}}),
+        &["username", "password", "otp"],
+    )
+}
+
+fn search_parameters() -> Value {
+    let field =
+        |name: &str, kind: &str| json!({"name": format!("searchCriteria[{name}]"), "in": "query", "type": kind});
+    json!([
+        field("filterGroups][0][filters][0][field", "string"),
+        field("filterGroups][0][filters][0][value", "string"),
+        field("filterGroups][0][filters][0][conditionType", "string"),
+        field("sortOrders][0][field", "string"),
+        field("sortOrders][0][direction", "string"),
+        field("pageSize", "integer"),
+        field("currentPage", "integer")
+    ])
+}
+
+fn customer_response() -> Value {
+    json!({"description": "200 Success.", "schema": {"$ref": "#/definitions/customer-data-customer-interface"}})
+}
+
+fn search_response() -> Value {
+    json!({"description": "200 Success.", "schema": {"$ref": "#/definitions/customer-data-customer-search-results-interface"}})
+}
+
+fn string_response() -> Value {
+    json!({"description": "200 Success.", "schema": {"type": "string"}})
+}
+
+fn boolean_response() -> Value {
+    json!({"description": "200 Success.", "schema": {"type": "boolean"}})
+}
+
+const ADMIN_TOKEN_SERVICE: &str = "integrationAdminTokenServiceV1";
+const TWO_FACTOR_ADMIN_TOKEN_SERVICE: &str = "twoFactorAuthAdminTokenServiceV1";
+const GOOGLE_SERVICE: &str = "twoFactorAuthGoogleAuthenticateV1";
+
+const OPERATIONS: &[Operation] = &[
+    Operation {
+        service: "customerAccountManagementV1",
+        method: HttpMethod::Post,
+        path: "/V1/customers",
+        resource: AclResource::Anonymous,
+        parameters: create_account_parameters,
+        response: customer_response,
+    },
+    Operation {
+        service: "customerCustomerRepositoryV1",
+        method: HttpMethod::Get,
+        path: "/V1/customers/me",
+        resource: AclResource::OwnAccount,
+        parameters: no_parameters,
+        response: customer_response,
+    },
+    Operation {
+        service: "customerCustomerRepositoryV1",
+        method: HttpMethod::Get,
+        path: "/V1/customers/search",
+        resource: AclResource::CustomerRead,
+        parameters: search_parameters,
+        response: search_response,
+    },
+    Operation {
+        service: "customerCustomerRepositoryV1",
+        method: HttpMethod::Get,
+        path: "/V1/customers/{customerId}",
+        resource: AclResource::CustomerRead,
+        parameters: customer_id_parameter,
+        response: customer_response,
+    },
+    Operation {
+        service: "customerCustomerRepositoryV1",
+        method: HttpMethod::Put,
+        path: "/V1/customers/{customerId}",
+        resource: AclResource::CustomerManage,
+        parameters: customer_id_parameter,
+        response: customer_response,
+    },
+    Operation {
+        service: "customerCustomerRepositoryV1",
+        method: HttpMethod::Delete,
+        path: "/V1/customers/{customerId}",
+        resource: AclResource::CustomerDelete,
+        parameters: customer_id_parameter,
+        response: boolean_response,
+    },
+    Operation {
+        service: "integrationCustomerTokenServiceV1",
+        method: HttpMethod::Post,
+        path: "/V1/integration/customer/token",
+        resource: AclResource::Anonymous,
+        parameters: credentials_parameters,
+        response: string_response,
+    },
+    Operation {
+        service: "integrationCustomerTokenServiceV1",
+        method: HttpMethod::Post,
+        path: "/V1/integration/customer/revoke-customer-token",
+        resource: AclResource::OwnAccount,
+        parameters: no_parameters,
+        response: boolean_response,
+    },
+    Operation {
+        service: ADMIN_TOKEN_SERVICE,
+        method: HttpMethod::Post,
+        path: "/V1/integration/admin/token",
+        resource: AclResource::Anonymous,
+        parameters: credentials_parameters,
+        response: string_response,
+    },
+    Operation {
+        service: TWO_FACTOR_ADMIN_TOKEN_SERVICE,
+        method: HttpMethod::Post,
+        path: "/V1/integration/admin/token",
+        resource: AclResource::Anonymous,
+        parameters: credentials_parameters,
+        response: string_response,
+    },
+    Operation {
+        service: GOOGLE_SERVICE,
+        method: HttpMethod::Post,
+        path: "/V1/tfa/provider/google/authenticate",
+        resource: AclResource::Anonymous,
+        parameters: google_parameters,
+        response: string_response,
+    },
+];
+
+/// Whether a service exists in this install: the two-factor module redeclares the admin token
+/// route under its own service name (§3.1).
+fn installed(service: &str, two_factor_auth: bool) -> bool {
+    match service {
+        ADMIN_TOKEN_SERVICE => !two_factor_auth,
+        TWO_FACTOR_ADMIN_TOKEN_SERVICE | GOOGLE_SERVICE => two_factor_auth,
+        _ => true,
+    }
+}
+
+/// `Request::getRequestedServices`: `all`, or a comma list of `<name>V<n>`; absent means all.
+fn requested_services(services: Option<&str>) -> Result<Option<Vec<String>>, MagentoError> {
+    let Some(services) = services.filter(|s| *s != "all") else {
+        return Ok(None);
+    };
+    let valid = !services.is_empty()
+        && services.split(',').all(|name| {
+            let Some(pos) = name.rfind('V') else { return false };
+            let (prefix, version) = name.split_at(pos);
+            prefix.chars().all(|c| c.is_ascii_alphanumeric())
+                && version.len() > 1
+                && version[1..].chars().all(|c| c.is_ascii_digit())
+        });
+    if !valid {
+        return Err(MagentoError::bad_request(
+            "Incorrect format of request URI or Requested services are missing.",
+        ));
+    }
+    Ok(Some(services.split(',').map(str::to_owned).collect()))
+}
+
+/// What the request asks for and who asks.
+pub(crate) struct SchemaRequest<'a> {
+    pub(crate) services: Option<&'a str>,
+    pub(crate) user: UserContext,
+    pub(crate) host: &'a str,
+    pub(crate) base_path: &'a str,
+    pub(crate) two_factor_auth: bool,
+    pub(crate) newsletter_module: bool,
+    /// Whether `self` routes would be allowed for this caller in this store (§1.5).
+    pub(crate) own_account_allowed: bool,
+}
+
+fn allowed(resource: AclResource, request: &SchemaRequest<'_>) -> bool {
+    match (resource, request.user) {
+        (AclResource::Anonymous, _) => true,
+        (AclResource::OwnAccount, _) => request.own_account_allowed,
+        (_, UserContext::Admin(_)) => true,
+        _ => false,
+    }
+}
+
+fn operation_id(method: HttpMethod, path: &str) -> String {
+    let mut id = String::new();
+    let name = method.name();
+    id.push_str(&name[..1]);
+    id.push_str(&name[1..].to_ascii_lowercase());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        for part in segment.trim_matches(|c| c == '{' || c == '}').split('-') {
+            let mut chars = part.chars();
+            if let Some(first) = chars.next() {
+                id.push(first.to_ascii_uppercase());
+                id.push_str(chars.as_str());
+            }
+        }
+    }
+    id
+}
+
+/// The document for this request (§8): paths of the requested services the caller may call,
+/// and the definitions they use.
+pub(crate) fn document(request: &SchemaRequest<'_>) -> Result<Value, MagentoError> {
+    let requested = requested_services(request.services)?;
+    let unknown_service = requested.iter().flatten().any(|name| {
+        !OPERATIONS
+            .iter()
+            .any(|op| op.service == name.as_str() && installed(op.service, request.two_factor_auth))
+    });
+    if unknown_service {
+        // `ServiceMetadata::getRouteMetadata` throws a plain exception: a masked 500 (§8).
+        return Err(MagentoError::internal());
+    }
+    let mut paths = Map::new();
+    let mut tags = Vec::new();
+    for op in OPERATIONS.iter().filter(|op| {
+        installed(op.service, request.two_factor_auth)
+            && requested
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == op.service))
+            && allowed(op.resource, request)
+    }) {
+        if !tags.contains(&op.service) {
+            tags.push(op.service);
+        }
+        let mut responses = json!({
+            "200": (op.response)(),
+            "default": {"description": "Unexpected error", "schema": {"$ref": "#/definitions/error-response"}}
+        });
+        if op.resource != AclResource::Anonymous {
+            responses["401"] =
+                json!({"description": "401 Unauthorized", "schema": {"$ref": "#/definitions/error-response"}});
+        }
+        let entry = paths.entry(op.path).or_insert_with(|| json!({}));
+        entry[op.method.name().to_ascii_lowercase()] = json!({
+            "tags": [op.service],
+            "description": "",
+            "operationId": operation_id(op.method, op.path),
+            "parameters": (op.parameters)(),
+            "responses": responses
+        });
+    }
+    Ok(json!({
+        "swagger": "2.0",
+        "info": {"version": "2.4", "title": "Magento Community"},
+        "host": request.host,
+        "basePath": request.base_path,
+        "schemes": ["http"],
+        "tags": tags.iter().map(|t| json!({"name": t, "description": ""})).collect::<Vec<_>>(),
+        "paths": paths,
+        "definitions": definitions(request.newsletter_module),
+        "securityDefinitions": {"api_key": {"type": "apiKey", "name": "api_key", "in": "header"}},
+        "consumes": ["application/json", "application/xml"],
+        "produces": ["application/json", "application/xml"]
+    }))
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/definitions/{name}")})
+}
+
+fn array_of(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+/// The definitions, from the getters of the data interfaces (§7.2, §7.3); `required` lists the
+/// non-nullable getters, as `Swagger\Generator::getDefinitions` does.
+fn definitions(newsletter_module: bool) -> Value {
+    let mut customer_extension = Map::new();
+    if newsletter_module {
+        customer_extension.insert("is_subscribed".into(), json!({"type": "boolean"}));
+    }
+    customer_extension.insert("assistance_allowed".into(), integer());
+    json!({
+        "customer-data-customer-interface": {
+            "type": "object",
+            "description": "Customer interface.",
+            "properties": {
+                "id": integer(), "group_id": integer(), "default_billing": string(), "default_shipping": string(),
+                "confirmation": string(), "created_at": string(), "updated_at": string(), "created_in": string(),
+                "dob": string(), "email": string(), "firstname": string(), "lastname": string(), "middlename": string(),
+                "prefix": string(), "suffix": string(), "gender": integer(), "store_id": integer(), "taxvat": string(),
+                "website_id": integer(),
+                "addresses": array_of(reference("customer-data-address-interface")),
+                "disable_auto_group_change": integer(),
+                "extension_attributes": reference("customer-data-customer-extension-interface"),
+                "custom_attributes": array_of(reference("framework-attribute-interface"))
+            },
+            "required": ["email", "firstname", "lastname"]
+        },
+        "customer-data-customer-extension-interface": {
+            "type": "object",
+            "description": "ExtensionInterface class for @see \\Magento\\Customer\\Api\\Data\\CustomerInterface",
+            "properties": customer_extension
+        },
+        "customer-data-address-interface": {
+            "type": "object",
+            "description": "Customer address interface.",
+            "properties": {
+                "id": integer(), "customer_id": integer(),
+                "region": reference("customer-data-region-interface"),
+                "region_id": integer(), "country_id": string(), "street": array_of(string()),
+                "company": string(), "telephone": string(), "fax": string(), "postcode": string(), "city": string(),
+                "firstname": string(), "lastname": string(), "middlename": string(), "prefix": string(),
+                "suffix": string(), "vat_id": string(),
+                "default_shipping": {"type": "boolean"}, "default_billing": {"type": "boolean"},
+                "extension_attributes": reference("customer-data-address-extension-interface"),
+                "custom_attributes": array_of(reference("framework-attribute-interface"))
+            }
+        },
+        "customer-data-address-extension-interface": {"type": "object", "description": "ExtensionInterface class for @see \\Magento\\Customer\\Api\\Data\\AddressInterface"},
+        "customer-data-region-interface": {
+            "type": "object",
+            "description": "Customer address region interface.",
+            "properties": {
+                "region_code": string(), "region": string(), "region_id": integer(),
+                "extension_attributes": reference("customer-data-region-extension-interface")
+            },
+            "required": ["region_code", "region", "region_id"]
+        },
+        "customer-data-region-extension-interface": {"type": "object", "description": "ExtensionInterface class for @see \\Magento\\Customer\\Api\\Data\\RegionInterface"},
+        "framework-attribute-interface": {
+            "type": "object",
+            "description": "Interface for custom attribute value.",
+            "properties": {"attribute_code": string(), "value": string()},
+            "required": ["attribute_code", "value"]
+        },
+        "customer-data-customer-search-results-interface": {
+            "type": "object",
+            "description": "Interface for customer search results.",
+            "properties": {
+                "items": array_of(reference("customer-data-customer-interface")),
+                "search_criteria": reference("framework-search-criteria-interface"),
+                "total_count": integer()
+            },
+            "required": ["items", "search_criteria", "total_count"]
+        },
+        "framework-search-criteria-interface": {
+            "type": "object",
+            "description": "Search criteria interface.",
+            "properties": {
+                "filter_groups": array_of(reference("framework-search-filter-group")),
+                "sort_orders": array_of(reference("framework-sort-order")),
+                "page_size": integer(), "current_page": integer()
+            },
+            "required": ["filter_groups"]
+        },
+        "framework-search-filter-group": {
+            "type": "object",
+            "description": "Groups two or more filters together using a logical OR",
+            "properties": {"filters": array_of(reference("framework-filter"))}
+        },
+        "framework-filter": {
+            "type": "object",
+            "description": "Filter which can be used by any methods from service layer.",
+            "properties": {"field": string(), "value": string(), "condition_type": string()},
+            "required": ["field", "value"]
+        },
+        "framework-sort-order": {
+            "type": "object",
+            "description": "Data object for sort order.",
+            "properties": {"field": string(), "direction": string()},
+            "required": ["field", "direction"]
+        },
+        "error-response": {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string", "description": "Error message"},
+                "errors": reference("error-errors"),
+                "code": {"type": "integer", "description": "Error code"},
+                "parameters": reference("error-parameters"),
+                "trace": {"type": "string", "description": "Stack trace"}
+            },
+            "required": ["message"]
+        },
+        "error-errors": {"type": "array", "description": "Errors list", "items": reference("error-errors-item")},
+        "error-errors-item": {
+            "type": "object",
+            "description": "Error details",
+            "properties": {"message": {"type": "string", "description": "Error message"}, "parameters": reference("error-parameters")}
+        },
+        "error-parameters": {"type": "array", "description": "Error parameters list", "items": reference("error-parameters-item")},
+        "error-parameters-item": {
+            "type": "object",
+            "description": "Error parameters item",
+            "properties": {
+                "resources": {"type": "string", "description": "ACL resource"},
+                "fieldName": {"type": "string", "description": "Missing or invalid field name"},
+                "fieldValue": {"type": "string", "description": "Incorrect field value"}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(user: UserContext, services: Option<&'static str>) -> SchemaRequest<'static> {
+        SchemaRequest {
+            services,
+            user,
+            host: "127.0.0.1:8080",
+            base_path: "/rest/default",
+            two_factor_auth: true,
+            newsletter_module: true,
+            own_account_allowed: false,
+        }
+    }
+
+    #[test]
+    fn operation_ids_follow_magentos_generator() {
+        assert_eq!(operation_id(HttpMethod::Post, "/V1/customers"), "PostV1Customers");
+        assert_eq!(
+            operation_id(HttpMethod::Get, "/V1/customers/{customerId}"),
+            "GetV1CustomersCustomerId"
+        );
+        assert_eq!(
+            operation_id(HttpMethod::Post, "/V1/integration/customer/revoke-customer-token"),
+            "PostV1IntegrationCustomerRevokeCustomerToken"
+        );
+    }
+
+    #[test]
+    fn a_guest_sees_only_anonymous_operations() {
+        let doc = document(&request(UserContext::Guest, None)).unwrap();
+        assert!(doc["paths"]["/V1/customers"]["post"].is_object());
+        assert!(doc["paths"].get("/V1/customers/{customerId}").is_none());
+        let admin = document(&request(UserContext::Admin(1), None)).unwrap();
+        assert!(admin["paths"]["/V1/customers/{customerId}"]["delete"]["responses"]["401"].is_object());
+    }
+
+    #[test]
+    fn services_are_filtered_and_validated() {
+        let doc = document(&request(
+            UserContext::Admin(1),
+            Some("integrationCustomerTokenServiceV1"),
+        ))
+        .unwrap();
+        assert_eq!(
+            doc["tags"],
+            json!([{"name": "integrationCustomerTokenServiceV1", "description": ""}])
+        );
+        let bad = document(&request(UserContext::Admin(1), Some("customers"))).unwrap_err();
+        assert_eq!(bad.status(), axum::http::StatusCode::BAD_REQUEST);
+        let unknown = document(&request(UserContext::Admin(1), Some("nosuchServiceV1"))).unwrap_err();
+        assert_eq!(unknown.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let removed = document(&request(UserContext::Admin(1), Some("integrationAdminTokenServiceV1"))).unwrap_err();
+        assert_eq!(
+            removed.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "2FA replaces the service"
+        );
+    }
+
+    #[test]
+    fn without_the_newsletter_module_there_is_no_is_subscribed() {
+        let mut r = request(UserContext::Admin(1), None);
+        r.newsletter_module = false;
+        let doc = document(&r).unwrap();
+        assert!(
+            doc["definitions"]["customer-data-customer-extension-interface"]["properties"]
+                .get("is_subscribed")
+                .is_none()
+        );
+    }
+}

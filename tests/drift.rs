@@ -1,0 +1,197 @@
+//! Documented vs observed: exactly the accepted drift against a 2.4.8-like store, none against
+//! a store that answers like the tutorial, a failure naming the path for anything new, and the
+//! live schema cross-check against published and modified definitions.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{RunResult, env_for, run_binary};
+use magento_contract::reference::{ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
+use serde_json::Value;
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+async fn run_drift(server: &RunningReference, extra: &[(&str, &str)]) -> (RunResult, Vec<Value>) {
+    let mut env = env_for(server);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let result = run_binary(&["run", "--color", "never", "--tags", "@drift"], &env, LIMIT).await;
+    let report = std::fs::read_to_string(result.report_dir.join("drift.json"))
+        .unwrap_or_else(|e| panic!("drift.json: {e}\n{}", result.output()));
+    let records: Vec<Value> = serde_json::from_str(&report).unwrap();
+    (result, records)
+}
+
+fn summary(records: &[Value]) -> Vec<(String, String, String, bool)> {
+    let mut out: Vec<_> = records
+        .iter()
+        .map(|r| {
+            (
+                r["document"].as_str().unwrap().to_owned(),
+                r["path"].as_str().unwrap().to_owned(),
+                r["kind"].as_str().unwrap().to_owned(),
+                r["accepted_because"].is_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_2_4_8_store_shows_exactly_the_two_accepted_drifts() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let (result, records) = run_drift(&server, &[]).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    assert_eq!(
+        summary(&records),
+        vec![
+            (
+                "tutorial-create-customer".into(),
+                "extension_attributes.is_subscribed".into(),
+                "extra-key".into(),
+                true
+            ),
+            (
+                "tutorial-customer-token".into(),
+                "$".into(),
+                "format-change".into(),
+                true
+            ),
+        ]
+    );
+    let md = std::fs::read_to_string(result.report_dir.join("drift.md")).unwrap();
+    assert!(md.contains("accepted: Magento 2.4.4+ issues an HS256 JWT"), "{md}");
+    assert!(
+        result.stdout.contains("Documented vs observed: 2 accepted, 0 new"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_answers_like_the_tutorial_shows_no_drift() {
+    let server = ReferenceMagento::start(StoreSettings {
+        token_format: TokenFormat::Opaque,
+        newsletter_module: false,
+        ..StoreSettings::default()
+    })
+    .await
+    .unwrap();
+    let (result, records) = run_drift(&server, &[]).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    assert_eq!(summary(&records), vec![]);
+    let md = std::fs::read_to_string(result.report_dir.join("drift.md")).unwrap();
+    assert!(md.contains("No differences"), "{md}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_difference_fails_with_its_path_and_a_diff() {
+    let server = ReferenceMagento::start(StoreSettings {
+        store_name: "Main Store".to_owned(),
+        ..StoreSettings::default()
+    })
+    .await
+    .unwrap();
+    let (result, records) = run_drift(&server, &[("MAGENTO_STORE_NAME", "Main Store")]).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(
+        summary(&records).contains(&(
+            "tutorial-create-customer".into(),
+            "created_in".into(),
+            "value-change".into(),
+            false
+        )),
+        "{records:?}"
+    );
+    let out = &result.stdout;
+    assert!(
+        out.contains("1 new difference(s) from the documented \"tutorial-create-customer\""),
+        "{out}"
+    );
+    assert!(out.contains("created_in: value change"), "{out}");
+    assert!(
+        out.contains("[-\"Default-]") && out.contains("{+\"Main+}"),
+        "the diff marks the change: {out}"
+    );
+    let md = std::fs::read_to_string(result.report_dir.join("drift.md")).unwrap();
+    assert!(md.contains("**NEW**"), "{md}");
+}
+
+/// The schema a default reference server publishes, for modified copies.
+async fn generated_schema() -> Value {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let env = env_for(&server);
+    let result = run_binary(&["run", "--tags", "@drift and @needs-admin"], &env, LIMIT).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let exchanges = std::fs::read_to_string(result.report_dir.join("exchanges.ndjson")).unwrap();
+    exchanges
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["url"].as_str().is_some_and(|u| u.contains("/schema?")))
+        .map(|e| serde_json::from_str(e["response_body"].as_str().unwrap()).unwrap())
+        .expect("the live-schema scenario fetched the schema")
+}
+
+async fn serving(document: Value) -> RunningReference {
+    ReferenceMagento::start(StoreSettings {
+        published_schema: Some(document),
+        ..StoreSettings::default()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schema_cross_check_detects_an_added_attribute() {
+    let mut document = generated_schema().await;
+    document["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty_tier"] =
+        serde_json::json!({"type": "string"});
+    let server = serving(document).await;
+    let (result, records) = run_drift(&server, &[]).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(
+        summary(&records).contains(&(
+            "live-schema".into(),
+            "customer-data-customer-extension-interface.loyalty_tier".into(),
+            "added-property".into(),
+            false
+        )),
+        "{records:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_published_2_4_7_and_2_4_8_schemas_pass_the_cross_check() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+    if !dir.is_dir() {
+        eprintln!("skipped: ../shared/reference is not beside this clone");
+        return;
+    }
+    for file in [
+        "magento-2.4.7-admin-openapi.json",
+        "magento-2.4.8-customer-auth-subset.swagger.json",
+    ] {
+        let document: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let server = serving(document.clone()).await;
+        let (result, records) = run_drift(&server, &[]).await;
+        assert_eq!(result.code, 0, "{file}: {}", result.output());
+        assert!(
+            !records.iter().any(|r| r["document"] == "live-schema"),
+            "{file}: {records:?}"
+        );
+
+        let mut modified = document;
+        modified["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty_tier"] =
+            serde_json::json!({"type": "string"});
+        let server = serving(modified).await;
+        let (result, _) = run_drift(&server, &[]).await;
+        assert_eq!(result.code, 1, "{file} with an extra attribute: {}", result.output());
+        assert!(
+            result.stdout.contains("loyalty_tier: added property"),
+            "{}",
+            result.stdout
+        );
+    }
+}
