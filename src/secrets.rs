@@ -80,9 +80,16 @@ pub struct Redactor {
 
 #[derive(Debug, Default)]
 struct KnownSecrets {
+    /// Values already in `matcher`.
     values: Vec<String>,
     matcher: Option<AhoCorasick>,
+    /// Values registered since `matcher` was built, searched one by one until there are
+    /// enough to rebuild it: rebuilding on every token would make a long run quadratic.
+    recent: Vec<String>,
 }
+
+/// How many recent secrets are searched one by one before the matcher is rebuilt.
+const REBUILD_AFTER: usize = 64;
 
 impl Redactor {
     pub fn new() -> Self {
@@ -99,36 +106,65 @@ impl Redactor {
             return;
         }
         let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
-        if known.values.iter().any(|v| v == value) {
+        if known.values.iter().chain(&known.recent).any(|v| v == value) {
             return;
         }
-        known.values.push(value.to_owned());
+        known.recent.push(value.to_owned());
         // JSON encoders may escape `/` (PHP does); catch that spelling too.
         let escaped = value.replace('/', "\\/");
         if escaped != value {
-            known.values.push(escaped);
+            known.recent.push(escaped);
         }
-        // Leftmost-longest: a secret that contains another is replaced whole.
-        known.matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&known.values)
-            .ok();
+        if known.recent.len() >= REBUILD_AFTER {
+            let recent = std::mem::take(&mut known.recent);
+            known.values.extend(recent);
+            // Leftmost-longest: a secret that contains another is replaced whole.
+            known.matcher = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&known.values)
+                .ok();
+        }
     }
 
     /// Replaces every known secret value in `text`.
     pub fn redact(&self, text: &str) -> String {
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
-        match &known.matcher {
-            Some(matcher) if matcher.is_match(text) => {
-                let mut out = String::with_capacity(text.len());
-                matcher.replace_all_with(text, &mut out, |_, _, dst| {
-                    dst.push_str(REDACTED);
-                    true
-                });
-                out
-            }
-            _ => text.to_owned(),
+        let mut spans: Vec<(usize, usize)> = known
+            .matcher
+            .iter()
+            .flat_map(|matcher| matcher.find_iter(text))
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        for value in &known.recent {
+            spans.extend(text.match_indices(value.as_str()).map(|(start, v)| (start, start + v.len())));
         }
+        if spans.is_empty() {
+            return text.to_owned();
+        }
+        // Every byte covered by any secret goes, even where two secrets overlap.
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut cursor = 0;
+        let mut current: Option<(usize, usize)> = None;
+        for (start, end) in spans {
+            match current {
+                Some((s, e)) if start <= e => current = Some((s, e.max(end))),
+                Some((s, e)) => {
+                    out.push_str(&text[cursor..s]);
+                    out.push_str(REDACTED);
+                    cursor = e;
+                    current = Some((start, end));
+                }
+                None => current = Some((start, end)),
+            }
+        }
+        if let Some((s, e)) = current {
+            out.push_str(&text[cursor..s]);
+            out.push_str(REDACTED);
+            cursor = e;
+        }
+        out.push_str(&text[cursor..]);
+        out
     }
 
     /// Redacts a JSON document by key name and by known value.
@@ -251,6 +287,32 @@ mod tests {
         r.register_value("secret");
         r.register_value("secret-and-more");
         assert_eq!(r.redact("x secret-and-more y"), "x [redacted] y");
+    }
+
+    #[test]
+    fn many_secrets_are_all_redacted_before_and_after_the_matcher_is_rebuilt() {
+        let r = Redactor::new();
+        let secrets: Vec<String> = (0..(REBUILD_AFTER * 2 + 5)).map(|i| format!("secret-number-{i:04}")).collect();
+        for secret in &secrets {
+            r.register_value(secret);
+        }
+        let text = secrets.join(" ");
+        let redacted = r.redact(&text);
+        assert!(!redacted.contains("secret-number"), "{redacted}");
+        assert_eq!(redacted.matches(REDACTED).count(), secrets.len());
+    }
+
+    #[test]
+    fn overlapping_secrets_from_before_and_after_a_rebuild_leave_nothing() {
+        let r = Redactor::new();
+        r.register_value("shared-prefix");
+        for i in 0..REBUILD_AFTER {
+            r.register_value(&format!("filler-secret-{i:03}"));
+        }
+        r.register_value("shared-prefix-and-a-longer-tail");
+        r.register_value("tail-and-beyond");
+        assert_eq!(r.redact("<shared-prefix-and-a-longer-tail-and-beyond>"), "<[redacted]>");
+        assert_eq!(r.redact("a shared-prefix b"), "a [redacted] b");
     }
 
     #[test]
