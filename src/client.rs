@@ -9,6 +9,13 @@ use serde_json::Value;
 
 use crate::secrets::{Redactor, Secret, is_secret_key};
 
+/// Paths whose answer is a bare JSON string holding a credential (§1.4): token routes and the
+/// two-factor provider routes.
+fn answers_a_token(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or(url);
+    path.ends_with("/token") || path.ends_with("/authenticate")
+}
+
 /// A request body: JSON, or raw bytes for the routing and decoding scenarios.
 #[derive(Debug, Clone)]
 pub enum RequestBody {
@@ -223,6 +230,7 @@ pub struct MagentoClient {
     store_code: String,
     timeout: Duration,
     log: Arc<Mutex<Vec<Exchange>>>,
+    redactor: Option<Redactor>,
 }
 
 impl MagentoClient {
@@ -249,7 +257,15 @@ impl MagentoClient {
             store_code: store_code.to_owned(),
             timeout,
             log: Arc::default(),
+            redactor: None,
         })
+    }
+
+    /// Registers every token the store answers with, the moment it arrives, so no failure
+    /// message, report or log line can show it.
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = Some(redactor);
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -283,6 +299,12 @@ impl MagentoClient {
             match self.send_once(&request, &url).await {
                 Ok(mut exchange) => {
                     exchange.attempts = attempt;
+                    if let Some(redactor) = &self.redactor
+                        && answers_a_token(&url)
+                        && let Some(serde_json::Value::String(token)) = exchange.json()
+                    {
+                        redactor.register_value(&token);
+                    }
                     let gateway = matches!(exchange.status, 502..=504);
                     if gateway && attempt <= retries {
                         tokio::time::sleep(RETRY_DELAY).await;
@@ -513,6 +535,30 @@ mod tests {
         let error = client.send(ApiRequest::get("/V1/customers/me")).await.unwrap_err();
         assert!(matches!(error, TransportError::Timeout { .. }), "{error}");
         assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn tokens_are_registered_for_redaction_as_they_arrive() {
+        let app = axum::Router::new().fallback(|| async { "\"eyJraWQiOiIxIn0.eyJ1aWQiOjF9.c2lnbmF0dXJl\"" });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let redactor = Redactor::new();
+        let client = client(&url).with_redactor(redactor.clone());
+        let exchange = client
+            .send(ApiRequest::post(
+                "/V1/integration/customer/token",
+                serde_json::json!({}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(redactor.redact(&exchange.body), "\"[redacted]\"");
+        let other = client.send(ApiRequest::get("/V1/customers/me")).await.unwrap();
+        assert_eq!(other.body, exchange.body, "the same body from another route");
+        assert!(answers_a_token(
+            "http://h/rest/default/V1/tfa/provider/google/authenticate"
+        ));
+        assert!(!answers_a_token("http://h/rest/default/V1/customers/me"));
     }
 
     #[test]

@@ -264,14 +264,14 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             return 2;
         }
     };
+    let redactor = Redactor::new();
     let client = match MagentoClient::new(url.as_str(), &config.store_code, config.timeout, &tls) {
-        Ok(client) => client,
+        Ok(client) => client.with_redactor(redactor.clone()),
         Err(e) => {
             eprintln!("magento-contract: {e}");
             return 2;
         }
     };
-    let redactor = Redactor::new();
     let admin_token = match admin::obtain_admin_token(&client, &config.admin, &redactor).await {
         Ok(Some(token)) => token,
         Ok(None) => {

@@ -136,7 +136,10 @@ impl Redactor {
             .map(|m| (m.start(), m.end()))
             .collect();
         for value in &known.recent {
-            spans.extend(text.match_indices(value.as_str()).map(|(start, v)| (start, start + v.len())));
+            spans.extend(
+                text.match_indices(value.as_str())
+                    .map(|(start, v)| (start, start + v.len())),
+            );
         }
         if spans.is_empty() {
             return text.to_owned();
@@ -292,7 +295,9 @@ mod tests {
     #[test]
     fn many_secrets_are_all_redacted_before_and_after_the_matcher_is_rebuilt() {
         let r = Redactor::new();
-        let secrets: Vec<String> = (0..(REBUILD_AFTER * 2 + 5)).map(|i| format!("secret-number-{i:04}")).collect();
+        let secrets: Vec<String> = (0..(REBUILD_AFTER * 2 + 5))
+            .map(|i| format!("secret-number-{i:04}"))
+            .collect();
         for secret in &secrets {
             r.register_value(secret);
         }

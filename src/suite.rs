@@ -201,7 +201,7 @@ async fn run_against(
         return Outcome::environment("no target URL");
     };
     let client = match MagentoClient::new(url.as_str(), &config.store_code, config.timeout, &tls) {
-        Ok(client) => client,
+        Ok(client) => client.with_redactor(redactor.clone()),
         Err(problem) => return Outcome::environment(problem),
     };
     let schemas = match SchemaSet::load(&config.schemas_dir) {

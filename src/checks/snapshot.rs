@@ -71,14 +71,39 @@ pub fn assert_snapshot(snapshots_dir: &Path, profile: &str, name: &str, value: &
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_json_snapshot!(name, &redacted));
     }));
-    outcome.map_err(|panic| CheckFailure::Snapshot {
-        name: format!("{name}@{profile}"),
-        detail: panic
+    outcome.map_err(|panic| {
+        let insta_says = panic
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "snapshot assertion failed".to_owned()),
+            .unwrap_or_else(|| "snapshot assertion failed".to_owned());
+        let file = snapshots_dir.join(format!("{name}@{profile}.snap"));
+        CheckFailure::Snapshot {
+            name: format!("{name}@{profile}"),
+            detail: match stored_snapshot(&file) {
+                Some(stored) => changed_paths(&stored, &redacted),
+                None => format!("{insta_says}; there is no stored snapshot {} yet", file.display()),
+            },
+        }
     })
+}
+
+/// The JSON body of a stored snapshot file (after insta's `---` metadata header).
+fn stored_snapshot(file: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let body = text.strip_prefix("---")?.split_once("\n---\n")?.1;
+    serde_json::from_str(body).ok()
+}
+
+/// The differences by JSON path, so the failure names the field before insta's diff shows it.
+fn changed_paths(stored: &Value, observed: &Value) -> String {
+    const SHOWN: usize = 10;
+    let differences = super::drift::compare(stored, observed);
+    let mut lines: Vec<String> = differences.iter().take(SHOWN).map(|d| format!("  - {d}")).collect();
+    if differences.len() > SHOWN {
+        lines.push(format!("  … and {} more", differences.len() - SHOWN));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -107,6 +132,26 @@ mod tests {
         assert_eq!(r["addresses"][0]["default_billing"], true);
         assert_eq!(r["addresses"][0]["region_id"], 43);
         assert_eq!(r["token"], "[token]");
+    }
+
+    #[test]
+    fn a_mismatch_names_the_changed_paths() {
+        let dir = std::env::temp_dir().join(format!("mc-snap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("thing@test.snap"),
+            "---\nsource: x\n---\n{\n  \"created_in\": \"Default Store View\",\n  \"extension_attributes\": {\"is_subscribed\": false}\n}\n",
+        )
+        .unwrap();
+        let observed = json!({"created_in": "Default Store View"});
+        let failure = assert_snapshot(&dir, "test", "thing", &observed)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            failure.contains("extension_attributes.is_subscribed: missing key"),
+            "{failure}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
