@@ -103,3 +103,20 @@ fn every_variable_the_code_reads_is_documented() {
         );
     }
 }
+
+#[test]
+fn the_readme_shows_the_selftest_table_for_every_fault() {
+    let readme = read("README.md");
+    let start = readme.find("<!-- selftest:start -->").expect("selftest table start marker");
+    let end = readme.find("<!-- selftest:end -->").expect("selftest table end marker");
+    let table = &readme[start..end];
+    let faults = magento_contract::reference::Fault::all();
+    for fault in faults {
+        assert!(
+            table.contains(&format!("| `{}` | yes", fault.name())),
+            "README's selftest table has no caught row for {}: run `cargo run --release -- selftest`",
+            fault.name()
+        );
+    }
+    assert!(table.contains(&format!("Score: {0}/{0}", faults.len())), "the score line is stale");
+}
