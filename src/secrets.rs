@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, RwLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde_json::Value;
 
 /// What a secret value is replaced with in every output.
@@ -83,13 +83,24 @@ struct KnownSecrets {
     /// Values already in `matcher`.
     values: Vec<String>,
     matcher: Option<AhoCorasick>,
-    /// Values registered since `matcher` was built, searched one by one until there are
-    /// enough to rebuild it: rebuilding on every token would make a long run quadratic.
+    /// Values registered since `matcher` was built, with their own small matcher: rebuilding
+    /// the big one on every token would make a long run quadratic.
     recent: Vec<String>,
+    recent_matcher: Option<AhoCorasick>,
 }
 
-/// How many recent secrets are searched one by one before the matcher is rebuilt.
+/// How many recent secrets the small matcher holds before they join the big one.
 const REBUILD_AFTER: usize = 64;
+
+fn build_matcher(values: &[String]) -> Option<AhoCorasick> {
+    // Standard semantics, so every overlapping occurrence is reported and redacted; an NFA,
+    // because a DFA costs more to build than a run saves by searching with it.
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(values)
+        .ok()
+}
 
 impl Redactor {
     pub fn new() -> Self {
@@ -118,12 +129,9 @@ impl Redactor {
         if known.recent.len() >= REBUILD_AFTER {
             let recent = std::mem::take(&mut known.recent);
             known.values.extend(recent);
-            // Leftmost-longest: a secret that contains another is replaced whole.
-            known.matcher = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&known.values)
-                .ok();
+            known.matcher = build_matcher(&known.values);
         }
+        known.recent_matcher = build_matcher(&known.recent);
     }
 
     /// Replaces every known secret value in `text`.
@@ -132,15 +140,10 @@ impl Redactor {
         let mut spans: Vec<(usize, usize)> = known
             .matcher
             .iter()
-            .flat_map(|matcher| matcher.find_iter(text))
+            .chain(known.recent_matcher.iter())
+            .flat_map(|matcher| matcher.find_overlapping_iter(text))
             .map(|m| (m.start(), m.end()))
             .collect();
-        for value in &known.recent {
-            spans.extend(
-                text.match_indices(value.as_str())
-                    .map(|(start, v)| (start, start + v.len())),
-            );
-        }
         if spans.is_empty() {
             return text.to_owned();
         }

@@ -107,7 +107,9 @@ fn every_variable_the_code_reads_is_documented() {
 #[test]
 fn the_readme_shows_the_selftest_table_for_every_fault() {
     let readme = read("README.md");
-    let start = readme.find("<!-- selftest:start -->").expect("selftest table start marker");
+    let start = readme
+        .find("<!-- selftest:start -->")
+        .expect("selftest table start marker");
     let end = readme.find("<!-- selftest:end -->").expect("selftest table end marker");
     let table = &readme[start..end];
     let faults = magento_contract::reference::Fault::all();
@@ -118,5 +120,8 @@ fn the_readme_shows_the_selftest_table_for_every_fault() {
             fault.name()
         );
     }
-    assert!(table.contains(&format!("Score: {0}/{0}", faults.len())), "the score line is stale");
+    assert!(
+        table.contains(&format!("Score: {0}/{0}", faults.len())),
+        "the score line is stale"
+    );
 }
