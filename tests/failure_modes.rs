@@ -228,3 +228,29 @@ async fn a_store_requiring_confirmation_runs_only_the_confirmation_scenarios() {
         result.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dotenv_file_is_read_and_checked_like_the_environment() {
+    let dir = common::temp_dir("dotenv");
+    std::fs::write(dir.join(".env"), "MAGENTO_TIMEOUT_SECS=soon\n").unwrap();
+    let result = common::run_binary_in(&dir, &["run"], &[], &[], LIMIT).await;
+    assert_environment_problem(&result, "MAGENTO_TIMEOUT_SECS");
+
+    let dir = common::temp_dir("dotenv-bad");
+    std::fs::write(dir.join(".env"), "THIS IS NOT A DOTENV LINE\n").unwrap();
+    let result = common::run_binary_in(&dir, &["run"], &[], &[], LIMIT).await;
+    assert_environment_problem(&result, ".env");
+
+    let dir = common::temp_dir("dotenv-wins");
+    std::fs::write(dir.join(".env"), "MAGENTO_TIMEOUT_SECS=soon\n").unwrap();
+    let env = vec![("MAGENTO_TIMEOUT_SECS".to_owned(), "5".to_owned())];
+    let result = common::run_binary_in(
+        &dir,
+        &["run", "--tags", "@admin and not @needs-two-factor"],
+        &env,
+        &[],
+        LIMIT,
+    )
+    .await;
+    assert_eq!(result.code, 0, "the environment wins over .env: {}", result.output());
+}

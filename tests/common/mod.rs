@@ -65,7 +65,18 @@ pub async fn run_binary(args: &[&str], env: &[(String, String)], limit: Duration
 
 /// Like [`run_binary`], with the variables in `unset` removed after the defaults (e.g. `CI`).
 pub async fn run_binary_without(args: &[&str], env: &[(String, String)], unset: &[&str], limit: Duration) -> RunResult {
-    let report_dir = temp_dir("reports");
+    run_binary_in(&temp_dir("reports"), args, env, unset, limit).await
+}
+
+/// Like [`run_binary_without`], in `dir` (which also receives the reports): where a `.env` is read.
+pub async fn run_binary_in(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(String, String)],
+    unset: &[&str],
+    limit: Duration,
+) -> RunResult {
+    let report_dir = dir.to_path_buf();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
     command
         .args(args)
@@ -73,7 +84,7 @@ pub async fn run_binary_without(args: &[&str], env: &[(String, String)], unset: 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .current_dir(std::env::temp_dir());
+        .current_dir(&report_dir);
     for (key, _) in std::env::vars() {
         if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key == "CUCUMBER_FILTER_TAGS" {
             command.env_remove(key);
