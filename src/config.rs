@@ -73,6 +73,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "`1` if the store's `customer/create_account/confirm` is on: runs the `@needs-confirmation` scenarios only.",
     ),
     (
+        "MAGENTO_STORE_ID",
+        "`1`",
+        "Id of that store view, expected in `store_id`.",
+    ),
+    (
+        "MAGENTO_WEBSITE_ID",
+        "`1`",
+        "Id of its website, expected in `website_id` and in error parameters.",
+    ),
+    (
         "MAGENTO_STORE_NAME",
         "`Default Store View`",
         "The store view's name, expected in `created_in`.",
@@ -181,6 +191,9 @@ pub struct StorePolicy {
     pub store_name: String,
     /// `customer/create_account/confirm` (§4.3 step 12), default off.
     pub require_confirmation: bool,
+    /// The store view's id and its website's, echoed as `store_id` and `website_id` (§4.3 step 5).
+    pub store_id: i64,
+    pub website_id: i64,
 }
 
 impl Default for StorePolicy {
@@ -192,6 +205,8 @@ impl Default for StorePolicy {
             customer_token_lifetime_minutes: 60,
             store_name: "Default Store View".to_owned(),
             require_confirmation: false,
+            store_id: 1,
+            website_id: 1,
         }
     }
 }
@@ -321,6 +336,20 @@ impl Config {
             )? as i64,
             store_name: get("MAGENTO_STORE_NAME").unwrap_or(defaults.store_name),
             require_confirmation: parse_flag(&get, "MAGENTO_REQUIRE_CONFIRMATION")?,
+            store_id: parse_number(
+                &get,
+                "MAGENTO_STORE_ID",
+                defaults.store_id as u64,
+                1..=1_000_000,
+                "Set it to the id of the store view MAGENTO_STORE_CODE names (Stores > All Stores).",
+            )? as i64,
+            website_id: parse_number(
+                &get,
+                "MAGENTO_WEBSITE_ID",
+                defaults.website_id as u64,
+                1..=1_000_000,
+                "Set it to the id of that store view's website (Stores > All Stores).",
+            )? as i64,
         };
 
         let email_domain = get("MAGENTO_EMAIL_DOMAIN").unwrap_or_else(|| "example.com".to_owned());

@@ -185,6 +185,8 @@ pub fn reference_settings(config: &Config) -> StoreSettings {
         max_login_failures: config.policy.max_login_failures,
         customer_token_lifetime_minutes: config.policy.customer_token_lifetime_minutes,
         require_confirmation: config.policy.require_confirmation,
+        store_id: config.policy.store_id,
+        website_id: config.policy.website_id,
         ..StoreSettings::default()
     }
 }

@@ -47,8 +47,8 @@ Feature: Create a customer account (Order Processing Tutorial, step "Create a cu
       | firstname                         | "Jane"               |
       | lastname                          | "Doe"                |
       | group_id                          | 1                    |
-      | store_id                          | 1                    |
-      | website_id                        | 1                    |
+      | store_id                          | {{store_id}}           |
+      | website_id                        | {{website_id}}         |
       | disable_auto_group_change         | 0                    |
       | addresses[0].firstname            | "Jane"               |
       | addresses[0].lastname             | "Doe"                |

@@ -144,7 +144,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """json
       {
         "message": "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
-        "parameters": {"fieldName": "email", "fieldValue": "{{email}}", "field2Name": "websiteId", "field2Value": 1}
+        "parameters": {"fieldName": "email", "fieldValue": "{{email}}", "field2Name": "websiteId", "field2Value": {{website_id}}}
       }
       """
 
@@ -296,8 +296,8 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     And the response matches the "customer" schema
     And the response has these values:
       | path       | value            |
-      | store_id   | 1                |
-      | website_id | 1                |
+      | store_id   | {{store_id}}       |
+      | website_id | {{website_id}}     |
       | created_in | "{{store_name}}" |
 
   @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin

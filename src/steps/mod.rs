@@ -98,7 +98,7 @@ pub(crate) fn docstring_json(world: &MagentoWorld, step: &Step) -> Result<Value,
         .map_err(|e| StepError::Feature(format!("the docstring of {:?} is not JSON: {e}", step.value)))
 }
 
-/// Fills `{{email}}`, `{{password}}` (the scenario customer's), `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}` and the
+/// Fills `{{email}}`, `{{password}}` (the scenario customer's), `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}`, `{{store_id}}`, `{{website_id}}` and the
 /// password policy (`{{password_min_length}}`, `{{password_classes}}`) from the run.
 pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
     let ctx = world.ctx();
@@ -106,6 +106,8 @@ pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
         .replace("{{run_id}}", &ctx.run_id)
         .replace("{{email_prefix}}", &ctx.email_prefix())
         .replace("{{store_name}}", &ctx.config.policy.store_name)
+        .replace("{{store_id}}", &ctx.config.policy.store_id.to_string())
+        .replace("{{website_id}}", &ctx.config.policy.website_id.to_string())
         .replace(
             "{{password_min_length}}",
             &ctx.config.policy.password_min_length.to_string(),
