@@ -935,14 +935,8 @@ fn first_request_after_spawn(root: &Path) -> Result<Duration, String> {
     });
 
     let mut command = Command::new(child::BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key.starts_with("CUCUMBER_") {
-            command.env_remove(key);
-        }
-    }
+    child::isolate(&mut command);
     command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
         .env("MAGENTO_BASE_URL", format!("http://{addr}"))
         .env("MAGENTO_REPORT_DIR", child::fresh_dir(root, "reports"))
         .current_dir(child::fresh_dir(root, "cwd"))

@@ -113,15 +113,8 @@ pub async fn run_binary(spec: &Spec<'_>) -> Result<Run, String> {
     } else {
         command.stdout(Stdio::null()).stderr(Stdio::null());
     }
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key.starts_with("CUCUMBER_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
-        .env("MAGENTO_REPORT_DIR", &report_dir);
+    isolate(command.as_std_mut());
+    command.env("MAGENTO_REPORT_DIR", &report_dir);
     for (key, value) in &spec.env {
         command.env(key, value);
     }
@@ -312,4 +305,15 @@ pub fn run_overhead(log: &[Logged]) -> Result<RunOverhead, String> {
         before: 3,
         after: log.len() - sweep,
     })
+}
+
+/// A child sees only what the bench gives it: no inherited `MAGENTO_*`, `INSTA_*` or
+/// `CUCUMBER_*` variable, and CI mode, so it never writes snapshots.
+pub fn isolate(command: &mut std::process::Command) {
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key.starts_with("CUCUMBER_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("CI", "true").env("INSTA_UPDATE", "no");
 }
