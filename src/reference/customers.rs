@@ -132,6 +132,45 @@ pub(crate) fn format_datetime(moment: &DateTime<Utc>) -> String {
 }
 
 impl CustomerRecord {
+    /// A new customer with nothing set yet: `created_in` is the store's name, the timestamps
+    /// `now`, the flags Magento's column defaults (§4.6).
+    fn new(
+        id: i64,
+        website_id: i64,
+        store_id: i64,
+        group_id: i64,
+        settings: &StoreSettings,
+        now: DateTime<Utc>,
+    ) -> Self {
+        CustomerRecord {
+            id,
+            email: String::new(),
+            website_id,
+            store_id,
+            group_id,
+            firstname: String::new(),
+            lastname: String::new(),
+            middlename: None,
+            prefix: None,
+            suffix: None,
+            dob: None,
+            gender: None,
+            taxvat: None,
+            created_in: settings.store_name.clone(),
+            created_at: now,
+            updated_at: now,
+            confirmation: None,
+            disable_auto_group_change: 0,
+            default_billing: None,
+            default_shipping: None,
+            password_hash: None,
+            is_subscribed: false,
+            addresses: Vec::new(),
+        }
+    }
+}
+
+impl CustomerRecord {
     /// Copies the sent attributes; absent or null ones keep their value.
     fn apply(&mut self, customer: &DataObject) {
         let text = |key: &str| customer.str(key).map(str::to_owned);
@@ -378,29 +417,18 @@ pub(crate) fn create_account(
     validate_customer_entity(settings, customer, &email, dob, now.date_naive())?;
 
     let mut record = CustomerRecord {
-        id: store.allocate_customer_id(),
         email,
-        website_id,
-        store_id,
-        group_id,
-        firstname: String::new(),
-        lastname: String::new(),
-        middlename: None,
-        prefix: None,
-        suffix: None,
         dob,
-        gender: None,
-        taxvat: None,
-        created_in: settings.store_name.clone(),
-        created_at: now,
-        updated_at: now,
         confirmation,
-        disable_auto_group_change: 0,
-        default_billing: None,
-        default_shipping: None,
         password_hash,
-        is_subscribed: false,
-        addresses: Vec::new(),
+        ..CustomerRecord::new(
+            store.allocate_customer_id(),
+            website_id,
+            store_id,
+            group_id,
+            settings,
+            now,
+        )
     };
     record.apply(customer);
     // §4.3 step 11: addresses with a missing or disallowed country are skipped; any address
@@ -457,31 +485,14 @@ pub(crate) fn save_customer(app: &App, customer: &DataObject, now: DateTime<Utc>
 
     let mut record = match previous {
         Some(previous) => previous,
-        None => CustomerRecord {
-            id: store.allocate_customer_id(),
-            email: String::new(),
+        None => CustomerRecord::new(
+            store.allocate_customer_id(),
             website_id,
-            store_id: settings.store_id,
+            settings.store_id,
             group_id,
-            firstname: String::new(),
-            lastname: String::new(),
-            middlename: None,
-            prefix: None,
-            suffix: None,
-            dob: None,
-            gender: None,
-            taxvat: None,
-            created_in: settings.store_name.clone(),
-            created_at: now,
-            updated_at: now,
-            confirmation: None,
-            disable_auto_group_change: 0,
-            default_billing: None,
-            default_shipping: None,
-            password_hash: None,
-            is_subscribed: false,
-            addresses: Vec::new(),
-        },
+            settings,
+            now,
+        ),
     };
     record.email = email;
     record.group_id = group_id;
