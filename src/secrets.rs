@@ -78,28 +78,57 @@ pub struct Redactor {
     known: Arc<RwLock<KnownSecrets>>,
 }
 
+/// The known secrets as levels of matchers whose sizes double, like a binary counter: adding a
+/// secret rebuilds only the small levels, so a run that registers n secrets builds O(n log n)
+/// matcher entries in all, and a redaction searches O(log n) matchers.
 #[derive(Debug, Default)]
 struct KnownSecrets {
-    /// Values already in `matcher`.
-    values: Vec<String>,
-    matcher: Option<AhoCorasick>,
-    /// Values registered since `matcher` was built, with their own small matcher: rebuilding
-    /// the big one on every token would make a long run quadratic.
-    recent: Vec<String>,
-    recent_matcher: Option<AhoCorasick>,
+    levels: Vec<Option<Level>>,
 }
 
-/// How many recent secrets the small matcher holds before they join the big one.
-const REBUILD_AFTER: usize = 64;
+#[derive(Debug)]
+struct Level {
+    values: Vec<String>,
+    matcher: AhoCorasick,
+}
 
-fn build_matcher(values: &[String]) -> Option<AhoCorasick> {
-    // Standard semantics, so every overlapping occurrence is reported and redacted; an NFA,
-    // because a DFA costs more to build than a run saves by searching with it.
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .build(values)
-        .ok()
+impl KnownSecrets {
+    fn contains(&self, value: &str) -> bool {
+        self.levels
+            .iter()
+            .flatten()
+            .any(|level| level.values.iter().any(|v| v == value))
+    }
+
+    fn add(&mut self, mut carry: Vec<String>) {
+        for slot in self.levels.iter_mut() {
+            match slot.take() {
+                Some(level) => carry.extend(level.values),
+                None => {
+                    *slot = Level::build(carry);
+                    return;
+                }
+            }
+        }
+        self.levels.push(Level::build(carry));
+    }
+
+    fn matchers(&self) -> impl Iterator<Item = &AhoCorasick> {
+        self.levels.iter().flatten().map(|level| &level.matcher)
+    }
+}
+
+impl Level {
+    fn build(values: Vec<String>) -> Option<Level> {
+        // Standard semantics, so every overlapping occurrence is reported and redacted; an NFA,
+        // because a DFA costs more to build than a run saves by searching with it.
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&values)
+            .ok()?;
+        Some(Level { values, matcher })
+    }
 }
 
 impl Redactor {
@@ -117,30 +146,23 @@ impl Redactor {
             return;
         }
         let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
-        if known.values.iter().chain(&known.recent).any(|v| v == value) {
+        if known.contains(value) {
             return;
         }
-        known.recent.push(value.to_owned());
+        let mut spellings = vec![value.to_owned()];
         // JSON encoders may escape `/` (PHP does); catch that spelling too.
         let escaped = value.replace('/', "\\/");
         if escaped != value {
-            known.recent.push(escaped);
+            spellings.push(escaped);
         }
-        if known.recent.len() >= REBUILD_AFTER {
-            let recent = std::mem::take(&mut known.recent);
-            known.values.extend(recent);
-            known.matcher = build_matcher(&known.values);
-        }
-        known.recent_matcher = build_matcher(&known.recent);
+        known.add(spellings);
     }
 
     /// Replaces every known secret value in `text`.
     pub fn redact(&self, text: &str) -> String {
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
         let mut spans: Vec<(usize, usize)> = known
-            .matcher
-            .iter()
-            .chain(known.recent_matcher.iter())
+            .matchers()
             .flat_map(|matcher| matcher.find_overlapping_iter(text))
             .map(|m| (m.start(), m.end()))
             .collect();
@@ -296,11 +318,9 @@ mod tests {
     }
 
     #[test]
-    fn many_secrets_are_all_redacted_before_and_after_the_matcher_is_rebuilt() {
+    fn many_secrets_across_every_level_are_all_redacted() {
         let r = Redactor::new();
-        let secrets: Vec<String> = (0..(REBUILD_AFTER * 2 + 5))
-            .map(|i| format!("secret-number-{i:04}"))
-            .collect();
+        let secrets: Vec<String> = (0..133).map(|i| format!("secret-number-{i:04}")).collect();
         for secret in &secrets {
             r.register_value(secret);
         }
@@ -311,10 +331,10 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_secrets_from_before_and_after_a_rebuild_leave_nothing() {
+    fn overlapping_secrets_in_different_levels_leave_nothing() {
         let r = Redactor::new();
         r.register_value("shared-prefix");
-        for i in 0..REBUILD_AFTER {
+        for i in 0..64 {
             r.register_value(&format!("filler-secret-{i:03}"));
         }
         r.register_value("shared-prefix-and-a-longer-tail");
