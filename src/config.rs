@@ -70,7 +70,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "MAGENTO_REQUIRE_CONFIRMATION",
         "`0`",
-        "`1` if the store's `customer/create_account/confirm` is on: runs the `@needs-confirmation` scenarios only.",
+        "`1` if the store's `customer/create_account/confirm` is on: runs the `@needs-confirmation` scenarios and skips the `@signs-in` ones.",
     ),
     (
         "MAGENTO_STORE_ID",

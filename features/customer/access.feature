@@ -38,7 +38,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
       """
 
-  @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken
+  @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken @signs-in
   Scenario: A revoked token no longer reads the account
     Given the customer has an access token
     When the customer sends POST /V1/integration/customer/revoke-customer-token
@@ -64,7 +64,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       """
 
   # A store-"all" request runs in the admin store (id 0), which is never the customer's (§1.1).
-  @contract-1.1 @contract-1.5
+  @contract-1.1 @contract-1.5 @signs-in
   Scenario: A customer token is not "self" in the all-stores scope
     Given the customer has an access token
     When the customer sends GET to the full path /rest/all/V1/customers/me
@@ -74,7 +74,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
       """
 
-  @contract-2.3 @contract-6.2
+  @contract-2.3 @contract-6.2 @signs-in
   Scenario: A customer token cannot read a customer by id, not even its own
     Given the customer has an access token
     When the customer sends GET /V1/customers/{{customer_id}}
@@ -111,7 +111,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again."}
       """
 
-  @contract-6.3 @af-testDeleteCustomer @needs-admin
+  @contract-6.3 @af-testDeleteCustomer @needs-admin @signs-in
   Scenario: Deleting a customer answers true, revokes their tokens, and the id is gone
     Given the customer has an access token
     When the admin sends DELETE /V1/customers/{{customer_id}}
@@ -129,7 +129,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": {{customer_id}}}}
       """
 
-  @contract-4.8 @af-testInvalidCustomerUpdate
+  @contract-4.8 @af-testInvalidCustomerUpdate @signs-in
   Scenario: A customer token cannot update a customer by id
     Given the customer has an access token
     And the request body:

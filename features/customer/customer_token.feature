@@ -1,4 +1,4 @@
-@customer @token @smoke
+@customer @token @smoke @signs-in
 Feature: Get the customer's access token (Order Processing Tutorial, step "Create a customer", part 2)
 
   POST /V1/integration/customer/token is anonymous and answers a bare JSON string (CONTRACT.md

@@ -102,14 +102,14 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
 
   # The throttle counts failures per username; the limit is MAGENTO_LOCKOUT_FAILURES (default
   # 6, oauth/authentication_lock/max_failures_count). Each scenario locks only its own customer.
-  @contract-5.3 @lockout @serial @af-testThrottlingMaxAttempts
+  @contract-5.3 @lockout @serial @af-testThrottlingMaxAttempts @signs-in
   Scenario: One failure short of the limit, the right password still works
     When the customer signs in with a wrong password 1 time fewer than the lockout limit
     And the customer requests an access token with their email and password
     Then the response status is 200
     And the response is a customer access token for that customer
 
-  @contract-5.3 @lockout @serial @af-testThrottlingAccountLockout
+  @contract-5.3 @lockout @serial @af-testThrottlingAccountLockout @signs-in
   Scenario: At the limit, even the right password gets the generic 401
     When the customer signs in with a wrong password 0 times fewer than the lockout limit
     And the customer requests an access token with their email and password
@@ -121,7 +121,7 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
 
   # The customer is looked up in the website of the URL's store; "all" falls back to the
   # default store view's website (§5.2, CustomerTokenServiceTest::storesDataProvider).
-  @contract-5.2 @contract-1.1 @af-testCreateCustomerAccessToken
+  @contract-5.2 @contract-1.1 @af-testCreateCustomerAccessToken @signs-in
   Scenario: The token route works in the all-stores scope too
     Given the request body:
       """json

@@ -81,6 +81,7 @@ Feature: The tutorial's documented responses versus what the store answers (CONT
       }
       """
 
+  @signs-in
   Scenario: The customer's token, compared with the tutorial's documented token
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
