@@ -3,9 +3,9 @@ Feature: Stores that require email confirmation (CONTRACT.md §4.3 step 12, §5.
 
   With customer/create_account/confirm on, a new account is unconfirmed: the create response
   still omits `confirmation`, and the token route refuses it with its own, unmasked message.
-  Run with MAGENTO_REQUIRE_CONFIRMATION=1 against such a store (the run then skips the
-  @signs-in scenarios); a stock store does not require confirmation, and the run lists this
-  feature as not run.
+  Run with MAGENTO_REQUIRE_CONFIRMATION=1 against such a store; the run then skips the scenarios
+  tagged signs-in. A stock store does not require confirmation, and the run lists this feature
+  as not run.
 
   Background:
     Given a customer created by a guest from this request body, with a fresh email and password:
