@@ -247,6 +247,29 @@ impl MagentoWorld {
             .ok_or_else(|| crate::steps::StepError::Scenario("no request has been sent yet in this scenario".into()))
     }
 
+    /// The request body the scenario is preparing.
+    pub fn body_mut(&mut self) -> Result<&mut Value, crate::steps::StepError> {
+        self.body
+            .as_mut()
+            .ok_or_else(|| crate::steps::StepError::Scenario("no request body to change: give one first".into()))
+    }
+
+    /// The customer the scenario created.
+    pub fn customer(&self) -> Result<&CustomerUnderTest, crate::steps::StepError> {
+        self.customer
+            .as_ref()
+            .ok_or_else(|| crate::steps::StepError::Scenario("no customer in this scenario: create one first".into()))
+    }
+
+    /// The run's admin token, for steps that act as admin.
+    pub fn admin_token(&self) -> Result<Secret, crate::steps::StepError> {
+        self.ctx().admin_token.clone().ok_or_else(|| {
+            crate::steps::StepError::Scenario(
+                "this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into(),
+            )
+        })
+    }
+
     /// Deletes everything this scenario created.
     pub async fn clean_up(&mut self) {
         let Some(ctx) = self.ctx.clone() else { return };

@@ -9,29 +9,22 @@ use crate::checks::json_path;
 use crate::secrets::Secret;
 use crate::world::{CustomerUnderTest, MagentoWorld};
 
-fn body_mut(world: &mut MagentoWorld) -> Result<&mut Value, StepError> {
-    world
-        .body
-        .as_mut()
-        .ok_or_else(|| StepError::Scenario("no request body to change: give one first".into()))
-}
-
 #[given(regex = r#"^in the body, "([^"]+)" is set to (.+)$"#)]
 async fn set_value(world: &mut MagentoWorld, path: String, literal: String) -> Result<(), StepError> {
     let value: Value = serde_json::from_str(&expand(world, &literal))
         .map_err(|e| StepError::Feature(format!("{literal:?} is not a JSON literal ({e}); quote strings")))?;
-    json_path::set(body_mut(world)?, &path, value).map_err(StepError::Feature)
+    json_path::set(world.body_mut()?, &path, value).map_err(StepError::Feature)
 }
 
 #[given(regex = r#"^in the body, "([^"]+)" is (\d+) times the character "(.)"$"#)]
 async fn set_long_string(world: &mut MagentoWorld, path: String, count: usize, ch: String) -> Result<(), StepError> {
-    json_path::set(body_mut(world)?, &path, Value::from(ch.repeat(count))).map_err(StepError::Feature)
+    json_path::set(world.body_mut()?, &path, Value::from(ch.repeat(count))).map_err(StepError::Feature)
 }
 
 /// Removes one key, or several separated by commas.
 #[given(regex = r#"^in the body, "([^"]+)" (?:is|are) removed$"#)]
 async fn remove_value(world: &mut MagentoWorld, paths: String) -> Result<(), StepError> {
-    let body = body_mut(world)?;
+    let body = world.body_mut()?;
     for path in paths.split(',').map(str::trim) {
         json_path::remove(body, path).map_err(StepError::Feature)?;
     }
@@ -41,7 +34,7 @@ async fn remove_value(world: &mut MagentoWorld, paths: String) -> Result<(), Ste
 #[given(regex = r"^the body uses a fresh email address$")]
 async fn fresh_email(world: &mut MagentoWorld) -> Result<(), StepError> {
     let email = world.ctx().fresh_email();
-    json_path::set(body_mut(world)?, "customer.email", Value::from(email.clone())).map_err(StepError::Feature)?;
+    json_path::set(world.body_mut()?, "customer.email", Value::from(email.clone())).map_err(StepError::Feature)?;
     let password = world
         .body
         .as_ref()
@@ -66,7 +59,7 @@ async fn dob_in_future(world: &mut MagentoWorld) -> Result<(), StepError> {
     let dob = (chrono::Utc::now() + chrono::Duration::days(31))
         .format("%Y-%m-%d")
         .to_string();
-    json_path::set(body_mut(world)?, "customer.dob", Value::from(dob)).map_err(StepError::Feature)
+    json_path::set(world.body_mut()?, "customer.dob", Value::from(dob)).map_err(StepError::Feature)
 }
 
 /// Passwords that break exactly one rule of the configured policy (CONTRACT.md §4.3 step 3).
@@ -122,5 +115,5 @@ async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), Ste
     };
     let secret = Secret::new(password);
     ctx.redactor.register(&secret);
-    json_path::set(body_mut(world)?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
+    json_path::set(world.body_mut()?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
 }

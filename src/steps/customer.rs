@@ -114,15 +114,8 @@ async fn same_customer(world: &mut MagentoWorld) -> Result<(), StepError> {
 #[then(regex = r"^no customer with the scenario's email exists$")]
 async fn no_customer_with_email(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let admin = ctx
-        .admin_token
-        .clone()
-        .ok_or_else(|| StepError::Scenario("this step needs admin credentials to search customers".into()))?;
-    let email = world
-        .customer
-        .as_ref()
-        .map(|c| c.email.clone())
-        .ok_or_else(|| StepError::Scenario("no customer email in this scenario".into()))?;
+    let admin = world.admin_token()?;
+    let email = world.customer()?.email.clone();
     let filters = [Filter {
         field: "email",
         condition: "eq",

@@ -20,10 +20,7 @@ async fn request_body(world: &mut MagentoWorld, step: &Step) -> Result<(), StepE
 #[given(regex = r"^the body uses a fresh email address and a password that meets the store's policy$")]
 async fn fresh_credentials(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let body = world
-        .body
-        .as_mut()
-        .ok_or_else(|| StepError::Scenario("no request body to change: give one first".into()))?;
+    let body = world.body_mut()?;
     let email = ctx.fresh_email();
     let password = ctx.fresh_password();
     let customer = body
@@ -46,16 +43,12 @@ async fn fresh_credentials(world: &mut MagentoWorld) -> Result<(), StepError> {
 pub(crate) fn bearer_for(world: &MagentoWorld, actor: &str) -> Result<Option<Secret>, StepError> {
     match actor {
         "a guest" => Ok(None),
-        "the admin" => world.ctx().admin_token.clone().map(Some).ok_or_else(|| {
-            StepError::Scenario(
-                "this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into(),
-            )
-        }),
+        "the admin" => world.admin_token().map(Some),
         "a client with an invalid token" => Ok(Some(Secret::new(format!("{}.invalid.token", world.ctx().run_id)))),
         "the customer" => world
-            .customer
-            .as_ref()
-            .and_then(|c| c.token.clone())
+            .customer()?
+            .token
+            .clone()
             .map(Some)
             .ok_or_else(|| StepError::Scenario("the customer has no access token yet".into())),
         other => Err(StepError::Feature(format!("unknown actor {other:?}"))),

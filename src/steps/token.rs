@@ -14,10 +14,7 @@ use crate::world::MagentoWorld;
 /// it gets for redaction).
 async fn request_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let customer = world
-        .customer
-        .as_ref()
-        .ok_or_else(|| StepError::Scenario("no customer in this scenario: create one first".into()))?;
+    let customer = world.customer()?;
     let password = customer
         .password
         .as_ref()
@@ -79,11 +76,7 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
     let attempts = limit
         .checked_sub(fewer)
         .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
-    let email = world
-        .customer
-        .as_ref()
-        .map(|c| c.email.clone())
-        .ok_or_else(|| StepError::Scenario("no customer in this scenario: create one first".into()))?;
+    let email = world.customer()?.email.clone();
     for attempt in 1..=attempts {
         let wrong = ctx.fresh_password();
         let exchange = ctx
