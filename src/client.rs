@@ -89,6 +89,8 @@ pub struct Exchange {
     pub status: u16,
     pub response_headers: Vec<(String, String)>,
     pub body: String,
+    /// When the (last) attempt went out: with `elapsed`, the log shows which requests overlapped.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
     pub elapsed: Duration,
     pub attempts: u32,
 }
@@ -118,6 +120,7 @@ impl Exchange {
             method: self.method.clone(),
             url: redactor.redact(&self.url),
             status: self.status,
+            sent_at: self.sent_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             elapsed_ms: self.elapsed.as_secs_f64() * 1000.0,
             attempts: self.attempts,
             request_headers: redact_headers(&self.request_headers, redactor),
@@ -178,6 +181,8 @@ pub struct ExchangeRecord {
     pub method: String,
     pub url: String,
     pub status: u16,
+    /// RFC 3339, UTC, microseconds.
+    pub sent_at: String,
     pub elapsed_ms: f64,
     pub attempts: u32,
     pub request_headers: Vec<(String, String)>,
@@ -247,6 +252,11 @@ impl MagentoClient {
         }
         if tls.insecure {
             builder = builder.danger_accept_invalid_certs(true);
+        }
+        if base_url.starts_with("http://") {
+            // A plain-HTTP store needs no trust roots, and reading the system's was most of the
+            // start-up (`cargo bench`); redirects are off, so no request can go to https.
+            builder = builder.tls_certs_only([]);
         }
         let http = builder
             .build()
@@ -354,6 +364,7 @@ impl MagentoClient {
         }
 
         let method = request.method.to_string();
+        let sent_at = chrono::Utc::now();
         let started = Instant::now();
         let response = builder
             .send()
@@ -382,6 +393,7 @@ impl MagentoClient {
             status,
             response_headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            sent_at,
             elapsed: started.elapsed(),
             attempts: 1,
         })
@@ -436,6 +448,7 @@ mod tests {
             status: 200,
             response_headers: vec![],
             body: r#""issued-token-value""#.into(),
+            sent_at: chrono::DateTime::from_timestamp(1_790_000_000, 123_456_000).unwrap(),
             elapsed: Duration::from_millis(3),
             attempts: 1,
         }
@@ -460,6 +473,13 @@ mod tests {
         for secret in ["sekret-token-value", "Pa55word!x", "issued-token-value"] {
             assert!(!record.contains(secret), "{secret} leaked: {record}");
         }
+    }
+
+    #[test]
+    fn exchange_record_says_when_the_request_went_out() {
+        let record = exchange().record(&Redactor::new());
+        assert_eq!(record.sent_at, "2026-09-21T14:13:20.123456Z");
+        assert_eq!(record.elapsed_ms, 3.0);
     }
 
     /// Answers 503 to the first `failures` requests, then 200, counting them all.

@@ -82,7 +82,9 @@ fn humantime_duration(s: &str) -> Result<Duration, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // One thread: the suite mostly waits on the store, and a multi-threaded runtime only added
+    // cross-thread wake-ups to every request (`cargo bench`).
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("magento-contract: cannot start the async runtime: {e}");

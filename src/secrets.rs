@@ -4,7 +4,8 @@
 //! Every secret value the run knows (configured credentials, passwords it generated, tokens it
 //! received) is registered with the [`Redactor`], which scrubs console lines, reports and
 //! error messages by value; [`redact_json`] also scrubs by key name, for values the run never
-//! saw before (a token in a response it did not ask for).
+//! saw before (a token in a response it did not ask for). The secrets a run makes by the
+//! hundred, generated passwords and JWTs, are recognised by their shape instead.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -68,6 +69,78 @@ pub fn is_secret_key(name: &str) -> bool {
 /// Values shorter than this are not redacted by value: redacting "1" or "true" would garble
 /// every report, and no credential the run handles is that short.
 const MIN_REDACTABLE_LEN: usize = 4;
+
+/// Every password the run generates starts with this; see [`generated_password`].
+pub const GENERATED_PASSWORD_PREFIX: &str = "Mc7!";
+
+/// The fewest characters after [`GENERATED_PASSWORD_PREFIX`] in a generated password.
+pub const GENERATED_PASSWORD_MIN_TAIL: usize = 12;
+
+/// A fresh random password of the run's own shape: [`GENERATED_PASSWORD_PREFIX`] (one
+/// uppercase, one lowercase, one digit, one symbol: every Magento character class) and at least
+/// [`GENERATED_PASSWORD_MIN_TAIL`] letters and digits. [`Redactor`] hides it without
+/// registration.
+pub fn generated_password(min_length: usize) -> Secret {
+    use rand::Rng as _;
+    let tail = min_length
+        .saturating_sub(GENERATED_PASSWORD_PREFIX.len())
+        .max(GENERATED_PASSWORD_MIN_TAIL);
+    let mut rng = rand::rng();
+    let tail: String = (0..tail)
+        .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+        .collect();
+    Secret::new(format!("{GENERATED_PASSWORD_PREFIX}{tail}"))
+}
+
+/// A kind of secret recognised by its shape: a prefix, then a run of characters.
+///
+/// Registering every generated password and every JWT made each new customer rebuild the
+/// matchers (`cargo bench`); a shape costs nothing to add. Every occurrence of the prefix starts
+/// a span, so two such secrets written back to back are both hidden.
+struct Shape {
+    prefix: &'static str,
+    continues: fn(u8) -> bool,
+    min_tail: usize,
+    /// Dots the span must contain: a JWT is three segments.
+    min_dots: usize,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        prefix: GENERATED_PASSWORD_PREFIX,
+        continues: |b| b.is_ascii_alphanumeric(),
+        min_tail: GENERATED_PASSWORD_MIN_TAIL,
+        min_dots: 0,
+    },
+    // A JWT: base64url JSON header (`{"` encodes as `eyJ`), payload and signature.
+    Shape {
+        prefix: "eyJ",
+        continues: |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.',
+        min_tail: 8,
+        min_dots: 2,
+    },
+];
+
+/// The byte spans of `text` that have the shape of a generated password or a JWT.
+fn shaped_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    SHAPES.iter().flat_map(move |shape| {
+        text.match_indices(shape.prefix).filter_map(move |(start, _)| {
+            let tail_start = start + shape.prefix.len();
+            let tail_len = text.as_bytes()[tail_start..]
+                .iter()
+                .take_while(|b| (shape.continues)(**b))
+                .count();
+            let end = tail_start + tail_len;
+            let dots = text.as_bytes()[tail_start..end].iter().filter(|b| **b == b'.').count();
+            (tail_len >= shape.min_tail && dots >= shape.min_dots).then_some((start, end))
+        })
+    })
+}
+
+/// Whether a value is hidden by its shape alone, wherever it appears.
+fn has_secret_shape(value: &str) -> bool {
+    shaped_spans(value).any(|(start, end)| start == 0 && end == value.len())
+}
 
 /// The set of secret values known to this run, shared by every writer.
 ///
@@ -142,7 +215,7 @@ impl Redactor {
     }
 
     pub fn register_value(&self, value: &str) {
-        if value.len() < MIN_REDACTABLE_LEN {
+        if value.len() < MIN_REDACTABLE_LEN || has_secret_shape(value) {
             return;
         }
         let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
@@ -158,13 +231,14 @@ impl Redactor {
         known.add(spellings);
     }
 
-    /// Replaces every known secret value in `text`.
+    /// Replaces every known secret value, and everything with a secret's shape, in `text`.
     pub fn redact(&self, text: &str) -> String {
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
         let mut spans: Vec<(usize, usize)> = known
             .matchers()
             .flat_map(|matcher| matcher.find_overlapping_iter(text))
             .map(|m| (m.start(), m.end()))
+            .chain(shaped_spans(text))
             .collect();
         if spans.is_empty() {
             return text.to_owned();
@@ -244,8 +318,8 @@ pub fn redact_json(value: &mut Value) {
     }
 }
 
-/// A line-buffered writer that redacts each line before passing it on, so a secret split across
-/// two `write` calls is still caught (no secret contains a newline).
+/// A line-buffered writer that redacts complete lines before passing them on, so a secret split
+/// across two `write` calls is still caught (no secret contains a newline).
 pub struct RedactingWriter<W: Write> {
     inner: W,
     redactor: Redactor,
@@ -253,13 +327,14 @@ pub struct RedactingWriter<W: Write> {
 }
 
 impl<W: Write> RedactingWriter<W> {
+    /// Redacts and passes on every complete line, all in one piece: a secret never spans lines.
     fn write_complete_lines(&mut self) -> io::Result<()> {
-        while let Some(pos) = self.pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=pos).collect();
-            let text = String::from_utf8_lossy(&line);
-            self.inner.write_all(self.redactor.redact(&text).as_bytes())?;
-        }
-        Ok(())
+        let Some(last_newline) = self.pending.iter().rposition(|b| *b == b'\n') else {
+            return Ok(());
+        };
+        let lines: Vec<u8> = self.pending.drain(..=last_newline).collect();
+        let text = String::from_utf8_lossy(&lines);
+        self.inner.write_all(self.redactor.redact(&text).as_bytes())
     }
 }
 
@@ -341,6 +416,45 @@ mod tests {
         r.register_value("tail-and-beyond");
         assert_eq!(r.redact("<shared-prefix-and-a-longer-tail-and-beyond>"), "<[redacted]>");
         assert_eq!(r.redact("a shared-prefix b"), "a [redacted] b");
+    }
+
+    #[test]
+    fn generated_passwords_are_hidden_by_their_shape_without_registration() {
+        let r = Redactor::new();
+        let (a, b) = (generated_password(8), generated_password(20));
+        assert!(a.expose().len() >= 16 && b.expose().len() >= 20, "lengths");
+        let text = format!(
+            r#"{{"password":"{}"}} then {}{} back to back"#,
+            a.expose(),
+            a.expose(),
+            b.expose()
+        );
+        let redacted = r.redact(&text);
+        assert_eq!(redacted, r#"{"password":"[redacted]"} then [redacted] back to back"#);
+        let tail = &b.expose()[GENERATED_PASSWORD_PREFIX.len()..];
+        assert!(!redacted.contains(tail), "{redacted}");
+    }
+
+    #[test]
+    fn generated_passwords_have_every_magento_character_class() {
+        let p = generated_password(8);
+        let p = p.expose();
+        assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(p.chars().any(|c| c.is_ascii_digit()));
+        assert!(p.chars().any(|c| !c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn jwts_are_hidden_by_their_shape_and_lookalikes_are_kept() {
+        let r = Redactor::new();
+        let jwt = "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ.eyJ1aWQiOjEsInV0eXBpZCI6M30.c2lnbmF0dXJlLXNpZw";
+        assert_eq!(r.redact(&format!("Bearer {jwt}\n")), "Bearer [redacted]\n");
+        assert_eq!(r.redact(&format!("\"{jwt}{jwt}\"")), "\"[redacted]\"");
+        // Too short, or not three segments: not a token.
+        assert_eq!(r.redact("eyJ is base64 for {\""), "eyJ is base64 for {\"");
+        assert_eq!(r.redact("eyJhbGciOiJIUzI1NiJ9 alone"), "eyJhbGciOiJIUzI1NiJ9 alone");
+        assert_eq!(r.redact("Mc7!short"), "Mc7!short");
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{AdminAuth, Config, Target};
 use crate::preflight::{self, PreflightError};
 use crate::reference::{ReferenceMagento, RunningReference, StoreSettings};
+use crate::report::LeanFeatures;
 use crate::secrets::Redactor;
 use crate::sweep;
 use crate::world::{MagentoWorld, RunContext};
@@ -400,7 +401,11 @@ async fn run_scenarios(
             writer::Basic::raw(ctx.redactor.writer(io::stdout()), coloring, args.verbose)
                 .summarized()
                 .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit, 0))
-                .tee::<MagentoWorld, _>(writer::Json::for_tee(json))
+                .tee::<MagentoWorld, _>(
+                    LeanFeatures::new(writer::Json::raw(json))
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes(),
+                )
                 .normalized(),
         )
         .fail_on_skipped()

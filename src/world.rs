@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::checks::SchemaSet;
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
+use crate::checks::snapshot::SnapshotStore;
 use crate::client::{ApiRequest, Exchange, MagentoClient};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
@@ -37,6 +38,7 @@ pub struct RunContext {
     pub redactor: Redactor,
     pub schemas: SchemaSet,
     pub baseline: Baseline,
+    pub snapshots: SnapshotStore,
     /// Short random id in every email this run creates, so a sweep can find them.
     pub run_id: String,
     email_seq: AtomicU64,
@@ -56,6 +58,7 @@ impl RunContext {
         baseline: Baseline,
     ) -> Self {
         Self {
+            snapshots: SnapshotStore::new(&config.snapshots_dir, &config.profile),
             config,
             client,
             admin_token,
@@ -83,15 +86,9 @@ impl RunContext {
     }
 
     /// A random password that satisfies the configured policy (all four character classes,
-    /// at least the minimum length), registered for redaction.
+    /// at least the minimum length); its shape keeps it out of every output.
     pub fn fresh_password(&self) -> Secret {
-        let mut rng = rand::rng();
-        let alnum: String = (0..self.config.policy.password_min_length.max(12))
-            .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
-            .collect();
-        let secret = Secret::new(format!("Mc7!{alnum}"));
-        self.redactor.register(&secret);
-        secret
+        crate::secrets::generated_password(self.config.policy.password_min_length)
     }
 
     pub fn observe(&self, topic: impl Into<String>, detail: impl Into<String>) {

@@ -18,7 +18,10 @@ fn main() -> std::process::ExitCode {
         load_dotenv()?;
         let config = Config::from_env().map_err(|e| e.to_string())?;
         let tls = tls_from_env()?;
-        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
         let outcome = runtime.block_on(run_suite(
             config,
             RunOptions {

@@ -194,7 +194,38 @@ async fn the_embedded_run_passes_and_writes_its_reports() {
     let exchanges = std::fs::read_to_string(result.report_dir.join("exchanges.ndjson")).unwrap();
     for line in exchanges.lines() {
         let record: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
-        assert!(record["status"].is_u64() && record["url"].is_string(), "{record}");
+        assert!(
+            record["status"].is_u64() && record["url"].is_string() && record["sent_at"].is_string(),
+            "{record}"
+        );
+    }
+    // Each feature once, with its own fields and its scenarios' passed steps.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(result.report_dir.join("cucumber.json")).unwrap())
+            .expect("cucumber.json is JSON");
+    let features = json.as_array().expect("cucumber.json is an array of features");
+    let names: Vec<&str> = features.iter().filter_map(|f| f["name"].as_str()).collect();
+    let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+    assert!(!names.is_empty() && unique.len() == names.len(), "{names:?}");
+    for feature in features {
+        assert!(
+            feature["uri"].as_str().is_some_and(|u| u.ends_with(".feature")),
+            "{feature}"
+        );
+        let scenarios: Vec<&serde_json::Value> = feature["elements"]
+            .as_array()
+            .expect("elements")
+            .iter()
+            .filter(|e| e["type"] == "scenario")
+            .collect();
+        assert!(!scenarios.is_empty(), "{feature}");
+        for scenario in scenarios {
+            let steps = scenario["steps"].as_array().expect("steps");
+            assert!(
+                !steps.is_empty() && steps.iter().all(|s| s["result"]["status"] == "passed"),
+                "{scenario}"
+            );
+        }
     }
 }
 

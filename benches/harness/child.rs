@@ -205,6 +205,12 @@ pub struct Logged {
     pub method: String,
     pub url: String,
     pub status: u16,
+    /// When the request went out and when its response ended, in µs since the Unix epoch.
+    pub sent_us: i64,
+    pub done_us: i64,
+    /// As logged: secrets redacted, everything else (emails, ids) as sent and received.
+    pub request_body: Option<String>,
+    pub response_body: String,
 }
 
 impl Logged {
@@ -248,6 +254,14 @@ pub fn read_exchanges(report_dir: &Path) -> Result<Vec<Logged>, String> {
         .map(|(i, line)| {
             let v: Value = serde_json::from_str(line).map_err(|e| format!("exchanges.ndjson line {}: {e}", i + 1))?;
             let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            let sent_us = field("sent_at")
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.timestamp_micros())
+                .ok_or(format!("line {}: no sent_at", i + 1))?;
+            let elapsed_ms = v
+                .get("elapsed_ms")
+                .and_then(Value::as_f64)
+                .ok_or(format!("line {}: no elapsed_ms", i + 1))?;
             Ok(Logged {
                 method: field("method").ok_or(format!("line {}: no method", i + 1))?,
                 url: field("url").ok_or(format!("line {}: no url", i + 1))?,
@@ -256,6 +270,10 @@ pub fn read_exchanges(report_dir: &Path) -> Result<Vec<Logged>, String> {
                     .and_then(Value::as_u64)
                     .and_then(|s| u16::try_from(s).ok())
                     .ok_or(format!("line {}: no status", i + 1))?,
+                sent_us,
+                done_us: sent_us + (elapsed_ms * 1000.0).round() as i64,
+                request_body: field("request_body"),
+                response_body: field("response_body").unwrap_or_default(),
             })
         })
         .collect()
@@ -305,6 +323,44 @@ pub fn run_overhead(log: &[Logged]) -> Result<RunOverhead, String> {
         before: 3,
         after: log.len() - sweep,
     })
+}
+
+/// The longest run of requests of which each went out after the one before had its answer: the
+/// round trips a scenario must wait for one after the other, whatever its concurrency.
+///
+/// In an interval order the longest chain is the largest set of pairwise disjoint intervals,
+/// which taking the earliest-ending request first finds.
+pub fn longest_chain(exchanges: &[Logged]) -> usize {
+    let mut by_end: Vec<(i64, i64)> = exchanges.iter().map(|e| (e.done_us, e.sent_us)).collect();
+    by_end.sort_unstable();
+    let mut chain = 0;
+    let mut free_from = i64::MIN;
+    for (done, sent) in by_end {
+        if sent >= free_from {
+            chain += 1;
+            free_from = done;
+        }
+    }
+    chain
+}
+
+/// [`longest_chain`]'s own check, run by `--smoke`: create, a burst of three overlapping
+/// attempts, one more, delete.
+pub fn longest_chain_self_check() -> Result<(), String> {
+    let at = |sent_us: i64, done_us: i64| Logged {
+        method: "POST".into(),
+        url: String::new(),
+        status: 200,
+        sent_us,
+        done_us,
+        request_body: None,
+        response_body: String::new(),
+    };
+    let log = [at(0, 10), at(10, 25), at(11, 22), at(12, 30), at(30, 40), at(41, 50)];
+    match longest_chain(&log) {
+        4 => Ok(()),
+        n => Err(format!("longest_chain: {n} round trips, expected 4")),
+    }
 }
 
 /// A child sees only what the bench gives it: no inherited `MAGENTO_*`, `INSTA_*` or

@@ -1,6 +1,7 @@
 //! The bench-only flow (create a customer, get their token, read `/me`): the feature file the
 //! suite runs N times, and the bare reqwest loop that sends the same requests with no checks.
 
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,7 @@ use magento_contract::secrets::Secret;
 use magento_contract::sweep::{Filter, search_path};
 use serde_json::{Value, json};
 
-use crate::child::{fresh_dir, request_shape};
+use crate::child::{Logged, fresh_dir, request_shape};
 
 /// `benches/features/flow.feature`: a Scenario Outline with one Examples row.
 pub const FLOW_FEATURE: &str = include_str!("../features/flow.feature");
@@ -66,18 +67,93 @@ pub struct Bare {
     pub shapes: Vec<String>,
 }
 
-/// Sends, one after the other on a fresh HTTP client, exactly the requests a suite run of `n`
-/// flows sends at concurrency 1: the guest pre-flight, the admin sign-in with a Google
-/// Authenticator code and its check, `n` flows, and the sweep's search. No status, schema or value is
-/// checked; only the customer id and the tokens are read, because the next requests need them.
-pub async fn bare_loop(base_url: &str, admin: &AdminAccount, n: usize) -> Result<Bare, String> {
+/// One request of a suite run of the flow feature, as the bare loop repeats it; a number is
+/// the flow (the Examples row) the request belongs to, in the order the flows were created.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replay {
+    Preflight,
+    AdminSignIn,
+    AdminCheck,
+    Create(usize),
+    Token(usize),
+    Me(usize),
+    Delete(usize),
+    Sweep,
+}
+
+/// Reads a suite run's exchange log into the bare loop's script: the same requests in the same
+/// order, each tied to its flow by the email it sends or the id it deletes. `GET /me` carries
+/// only a (redacted) token, so it goes to the earliest flow that has a token and no `/me` yet.
+pub fn replay_script(log: &[Logged]) -> Result<Vec<Replay>, String> {
+    let mut flows: HashMap<String, usize> = HashMap::new();
+    let mut ids: HashMap<i64, usize> = HashMap::new();
+    let mut awaiting_me: VecDeque<usize> = VecDeque::new();
+    let body = |text: Option<&str>, what: &str, at: usize| -> Result<Value, String> {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .ok_or(format!("exchange {}: no JSON {what}", at + 1))
+    };
+    let mut script = Vec::with_capacity(log.len());
+    for (at, e) in log.iter().enumerate() {
+        let path = e.url.split('?').next().unwrap_or(&e.url);
+        let step = match e.method.as_str() {
+            "GET" if at == 0 => Replay::Preflight,
+            "POST" if path.ends_with("/V1/tfa/provider/google/authenticate") => Replay::AdminSignIn,
+            "GET" if path.ends_with("/V1/customers/-1") => Replay::AdminCheck,
+            "GET" if e.is_search() => Replay::Sweep,
+            "POST" if path.ends_with("/V1/customers") => {
+                let sent = body(e.request_body.as_deref(), "request body", at)?;
+                let email = json_str(&sent, &["customer", "email"]).ok_or("a create without an email")?;
+                let flow = flows.len();
+                flows.insert(email.to_owned(), flow);
+                let created = body(Some(&e.response_body), "response body", at)?;
+                let id = created
+                    .get("id")
+                    .and_then(Value::as_i64)
+                    .ok_or("a create without an id")?;
+                ids.insert(id, flow);
+                Replay::Create(flow)
+            }
+            "POST" if path.ends_with("/V1/integration/customer/token") => {
+                let sent = body(e.request_body.as_deref(), "request body", at)?;
+                let email = json_str(&sent, &["username"]).ok_or("a token request without a username")?;
+                let flow = *flows.get(email).ok_or(format!("a token for {email}, never created"))?;
+                awaiting_me.push_back(flow);
+                Replay::Token(flow)
+            }
+            "GET" if path.ends_with("/V1/customers/me") => {
+                Replay::Me(awaiting_me.pop_front().ok_or("GET /me before any token")?)
+            }
+            "DELETE" => {
+                let id: i64 = path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|id| id.parse().ok())
+                    .ok_or(format!("exchange {}: DELETE without an id", at + 1))?;
+                Replay::Delete(*ids.get(&id).ok_or(format!("DELETE of customer {id}, never created"))?)
+            }
+            _ => return Err(format!("exchange {}: {} is not part of the flow", at + 1, e.shape())),
+        };
+        script.push(step);
+    }
+    Ok(script)
+}
+
+fn json_str<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(value, |v, key| v.get(key))?.as_str()
+}
+
+/// Sends, one after the other on a fresh HTTP client, the requests of `script`: the guest
+/// pre-flight, the admin sign-in with a Google Authenticator code and its check, the flows'
+/// requests and the sweep's search. No status, schema or value is checked; only the customer
+/// id and the tokens are read, because later requests need them.
+pub async fn bare_loop(base_url: &str, admin: &AdminAccount, script: &[Replay]) -> Result<Bare, String> {
     let started = Instant::now();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
     let rest = format!("{base_url}/rest/default");
-    let mut shapes = Vec::with_capacity(n * REQUESTS_PER_FLOW + FIXED_REQUESTS);
+    let mut shapes = Vec::with_capacity(script.len());
     let run_id = format!("bare{}", rand::random::<u32>());
     let err = |e: reqwest::Error| e.to_string();
 
@@ -94,53 +170,77 @@ pub async fn bare_loop(base_url: &str, admin: &AdminAccount, n: usize) -> Result
         }};
     }
 
-    send!(GET, format!("{rest}/V1/customers/me"));
-    let totp = admin
-        .totp_secret
-        .clone()
-        .ok_or("the reference admin has no TOTP secret")?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
-    let otp = magento_contract::admin::totp_code(&Secret::new(totp), now).map_err(|e| e.to_string())?;
-    let admin_token: String = serde_json::from_str(&send!(
-        POST,
-        format!("{rest}/V1/tfa/provider/google/authenticate"),
-        json = json!({"username": admin.username, "password": admin.password, "otp": otp})
-    ))
-    .map_err(|e| format!("admin sign-in: {e}"))?;
-    send!(GET, format!("{rest}/V1/customers/-1"), bearer = &admin_token);
-
     let template = flow_body();
-    for i in 1..=n {
-        let email = format!("mc-{run_id}-{i}@example.com");
-        let password = format!("Mc7!Bench{i:06}x");
-        let mut body = template.clone();
-        body["customer"]["email"] = Value::from(email.clone());
-        body["password"] = Value::from(password.clone());
-        let created: Value = serde_json::from_str(&send!(POST, format!("{rest}/V1/customers"), json = body))
-            .map_err(|e| format!("create: {e}"))?;
-        let id = created.get("id").and_then(Value::as_i64).ok_or("create: no id")?;
-        let token: String = serde_json::from_str(&send!(
-            POST,
-            format!("{rest}/V1/integration/customer/token"),
-            json = json!({"username": email, "password": password})
-        ))
-        .map_err(|e| format!("token: {e}"))?;
-        send!(GET, format!("{rest}/V1/customers/me"), bearer = &token);
-        send!(DELETE, format!("{rest}/V1/customers/{id}"), bearer = &admin_token);
+    let flows = script.iter().filter(|s| matches!(s, Replay::Create(_))).count();
+    let (mut ids, mut tokens) = (vec![0i64; flows], vec![String::new(); flows]);
+    let mut admin_token = String::new();
+    let email = |flow: usize| format!("mc-{run_id}-{}@example.com", flow + 1);
+    let password = |flow: usize| format!("Mc7!Bench{:06}x", flow + 1);
+    for step in script {
+        match *step {
+            Replay::Preflight => {
+                send!(GET, format!("{rest}/V1/customers/me"));
+            }
+            Replay::AdminSignIn => {
+                let totp = admin
+                    .totp_secret
+                    .clone()
+                    .ok_or("the reference admin has no TOTP secret")?;
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_err(|e| e.to_string())?
+                    .as_secs();
+                let otp = magento_contract::admin::totp_code(&Secret::new(totp), now).map_err(|e| e.to_string())?;
+                admin_token = serde_json::from_str(&send!(
+                    POST,
+                    format!("{rest}/V1/tfa/provider/google/authenticate"),
+                    json = json!({"username": admin.username, "password": admin.password, "otp": otp})
+                ))
+                .map_err(|e| format!("admin sign-in: {e}"))?;
+            }
+            Replay::AdminCheck => {
+                send!(GET, format!("{rest}/V1/customers/-1"), bearer = &admin_token);
+            }
+            Replay::Create(flow) => {
+                let mut body = template.clone();
+                body["customer"]["email"] = Value::from(email(flow));
+                body["password"] = Value::from(password(flow));
+                let created: Value = serde_json::from_str(&send!(POST, format!("{rest}/V1/customers"), json = body))
+                    .map_err(|e| format!("create: {e}"))?;
+                ids[flow] = created.get("id").and_then(Value::as_i64).ok_or("create: no id")?;
+            }
+            Replay::Token(flow) => {
+                tokens[flow] = serde_json::from_str(&send!(
+                    POST,
+                    format!("{rest}/V1/integration/customer/token"),
+                    json = json!({"username": email(flow), "password": password(flow)})
+                ))
+                .map_err(|e| format!("token: {e}"))?;
+            }
+            Replay::Me(flow) => {
+                send!(GET, format!("{rest}/V1/customers/me"), bearer = &tokens[flow]);
+            }
+            Replay::Delete(flow) => {
+                send!(
+                    DELETE,
+                    format!("{rest}/V1/customers/{}", ids[flow]),
+                    bearer = &admin_token
+                );
+            }
+            Replay::Sweep => {
+                let filters = [Filter {
+                    field: "email",
+                    condition: "like",
+                    value: format!("mc-{run_id}-%"),
+                }];
+                send!(
+                    GET,
+                    format!("{rest}{}", search_path(&filters, 100, 1)),
+                    bearer = &admin_token
+                );
+            }
+        }
     }
-    let filters = [Filter {
-        field: "email",
-        condition: "like",
-        value: format!("mc-{run_id}-%"),
-    }];
-    send!(
-        GET,
-        format!("{rest}{}", search_path(&filters, 100, 1)),
-        bearer = &admin_token
-    );
     Ok(Bare {
         wall: started.elapsed(),
         shapes,
@@ -148,13 +248,17 @@ pub async fn bare_loop(base_url: &str, admin: &AdminAccount, n: usize) -> Result
 }
 
 /// Runs [`bare_loop`] on a runtime of its own in a thread of its own, as the suite runs in a
-/// process of its own; the time includes building that runtime and the HTTP client.
-pub fn bare_loop_isolated(base_url: &str, admin: &AdminAccount, n: usize) -> Result<Bare, String> {
-    let (base_url, admin) = (base_url.to_owned(), admin.clone());
+/// process of its own, and of the same kind (one thread); the time includes building that
+/// runtime and the HTTP client.
+pub fn bare_loop_isolated(base_url: &str, admin: &AdminAccount, script: &[Replay]) -> Result<Bare, String> {
+    let (base_url, admin, script) = (base_url.to_owned(), admin.clone(), script.to_vec());
     std::thread::spawn(move || {
         let started = Instant::now();
-        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-        let mut bare = runtime.block_on(bare_loop(&base_url, &admin, n))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut bare = runtime.block_on(bare_loop(&base_url, &admin, &script))?;
         bare.wall = started.elapsed();
         Ok(bare)
     })

@@ -102,6 +102,8 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
 
   # The throttle counts failures per username; the limit is MAGENTO_LOCKOUT_FAILURES (default
   # 6, oauth/authentication_lock/max_failures_count). Each scenario locks only its own customer.
+  # The wrong attempts go out together, up to MAGENTO_CONCURRENCY at once: each failure is one
+  # atomic failures_count+1 (§5.3, RequestLog::incrementFailuresCount), whatever the order.
   @contract-5.3 @lockout @serial @af-testThrottlingMaxAttempts @signs-in
   Scenario: One failure short of the limit, the right password still works
     When the customer signs in with a wrong password 1 time fewer than the lockout limit

@@ -1,7 +1,9 @@
 //! Snapshots of responses, with the values that change from run to run redacted first, so a
 //! snapshot diff shows only what a Magento upgrade or a module changed.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -55,37 +57,78 @@ fn looks_like_token(s: &str) -> bool {
     jwt || opaque
 }
 
-/// Compares a redacted response with the stored snapshot `snapshots/<name>@<profile>.snap`.
+/// The stored snapshots of a run, `snapshots/<name>@<profile>.snap`, each read and parsed once.
 ///
-/// insta decides what a mismatch does: in CI it fails without writing anything; locally it
-/// also writes a `.snap.new` file for `cargo insta review`.
-pub fn assert_snapshot(snapshots_dir: &Path, profile: &str, name: &str, value: &Value) -> Result<(), CheckFailure> {
-    let redacted = redact_volatile(value);
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(snapshots_dir);
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_suffix(profile);
-    settings.set_omit_expression(true);
-    settings.set_sort_maps(true);
-    settings.set_description(format!("{name}: a redacted response body (volatile values replaced)"));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        settings.bind(|| insta::assert_json_snapshot!(name, &redacted));
-    }));
-    outcome.map_err(|panic| {
-        let insta_says = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "snapshot assertion failed".to_owned());
-        let file = snapshots_dir.join(format!("{name}@{profile}.snap"));
-        CheckFailure::Snapshot {
-            name: format!("{name}@{profile}"),
-            detail: match stored_snapshot(&file) {
-                Some(stored) => changed_paths(&stored, &redacted),
-                None => format!("{insta_says}; there is no stored snapshot {} yet", file.display()),
-            },
+/// insta reads and parses the file on every assertion, which cost more than the request being
+/// checked (`cargo bench`). A response equal to the stored body passes here; anything else goes
+/// to insta, which decides the mismatch exactly as before: in CI it fails without writing
+/// anything; locally it also writes a `.snap.new` file for `cargo insta review`.
+pub struct SnapshotStore {
+    dir: PathBuf,
+    profile: String,
+    stored: Mutex<HashMap<String, Option<Arc<Value>>>>,
+}
+
+impl SnapshotStore {
+    pub fn new(dir: &Path, profile: &str) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            profile: profile.to_owned(),
+            stored: Mutex::default(),
         }
-    })
+    }
+
+    /// Compares the response, with volatile values redacted, with the stored snapshot `name`.
+    pub fn check(&self, name: &str, value: &Value) -> Result<(), CheckFailure> {
+        self.check_redacted(name, &redact_volatile(value))
+    }
+
+    fn check_redacted(&self, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
+        if self.stored(name).is_some_and(|stored| *stored == *redacted) {
+            return Ok(());
+        }
+        self.assert_with_insta(name, redacted)
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}@{}.snap", self.profile))
+    }
+
+    fn stored(&self, name: &str) -> Option<Arc<Value>> {
+        let mut stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
+        stored
+            .entry(name.to_owned())
+            .or_insert_with(|| stored_snapshot(&self.file(name)).map(Arc::new))
+            .clone()
+    }
+
+    fn assert_with_insta(&self, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&self.dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_snapshot_suffix(&self.profile);
+        settings.set_omit_expression(true);
+        settings.set_sort_maps(true);
+        settings.set_description(format!("{name}: a redacted response body (volatile values replaced)"));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_json_snapshot!(name, redacted));
+        }));
+        outcome.map_err(|panic| {
+            let insta_says = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "snapshot assertion failed".to_owned());
+            let file = self.file(name);
+            CheckFailure::Snapshot {
+                name: format!("{name}@{}", self.profile),
+                detail: match stored_snapshot(&file) {
+                    Some(stored) => changed_paths(&stored, redacted),
+                    None => format!("{insta_says}; there is no stored snapshot {} yet", file.display()),
+                },
+            }
+        })
+    }
 }
 
 /// The JSON body of a stored snapshot file (after insta's `---` metadata header).
@@ -144,13 +187,64 @@ mod tests {
         )
         .unwrap();
         let observed = json!({"created_in": "Default Store View"});
-        let failure = assert_snapshot(&dir, "test", "thing", &observed)
+        let failure = SnapshotStore::new(&dir, "test")
+            .check("thing", &observed)
             .unwrap_err()
             .to_string();
         assert!(
             failure.contains("extension_attributes.is_subscribed: missing key"),
             "{failure}"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The fast path must never pass what insta would fail: every committed snapshot body,
+    /// read back, is accepted by insta itself.
+    #[test]
+    fn a_body_equal_to_the_stored_snapshot_passes_insta_too() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+        let store = SnapshotStore::new(&dir, "reference");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let Some(name) = file.strip_suffix("@reference.snap") else {
+                continue;
+            };
+            let stored = stored_snapshot(&path).unwrap_or_else(|| panic!("{file} has a JSON body"));
+            store.assert_with_insta(name, &stored).unwrap();
+            assert!(store.check_redacted(name, &stored).is_ok());
+            checked += 1;
+        }
+        assert!(checked >= 2, "found {checked} reference snapshots");
+    }
+
+    #[test]
+    fn a_stored_snapshot_is_read_once_per_run() {
+        let dir = std::env::temp_dir().join(format!("mc-snap-once-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("thing@test.snap");
+        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": [1, \"[id]\"]\n}\n").unwrap();
+        let store = SnapshotStore::new(&dir, "test");
+        assert!(store.check("thing", &json!({"a": [1, "[id]"]})).is_ok());
+        std::fs::remove_file(&file).unwrap();
+        assert!(store.check("thing", &json!({"a": [1, "[id]"]})).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A snapshot accepted while the run goes on (INSTA_UPDATE=always) is not hidden by the copy
+    /// read earlier: a body that differs from that copy is judged by insta against the file.
+    #[test]
+    fn a_difference_from_the_cached_copy_is_judged_against_the_file() {
+        let dir = std::env::temp_dir().join(format!("mc-snap-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("thing@test.snap");
+        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 1\n}\n").unwrap();
+        let store = SnapshotStore::new(&dir, "test");
+        assert!(store.check("thing", &json!({"a": 1})).is_ok());
+        assert!(store.check("thing", &json!({"a": 2})).is_err());
+        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 2\n}\n").unwrap();
+        assert!(store.check("thing", &json!({"a": 2})).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

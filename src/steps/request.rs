@@ -302,8 +302,5 @@ async fn versioned_error_body(world: &mut MagentoWorld, step: &Step) -> Result<(
 async fn matches_snapshot(world: &mut MagentoWorld, name: String) -> Result<(), StepError> {
     let ctx = world.ctx();
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
-    checked(
-        world,
-        checks::snapshot::assert_snapshot(&ctx.config.snapshots_dir, &ctx.config.profile, &name, &json),
-    )
+    checked(world, ctx.snapshots.check(&name, &json))
 }

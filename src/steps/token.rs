@@ -1,12 +1,13 @@
 //! Customer token steps (CONTRACT.md §5).
 
 use cucumber::{given, then, when};
+use futures::StreamExt as _;
 use serde_json::json;
 
 use super::{StepError, checked};
 use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token, token_from_body};
 use crate::checks::{self, CheckFailure};
-use crate::client::ApiRequest;
+use crate::client::{ApiRequest, Exchange};
 use crate::secrets::Secret;
 use crate::world::MagentoWorld;
 
@@ -69,6 +70,11 @@ const SIGN_IN_FAILED: &str =
 
 /// Fails to sign in `limit - fewer` times, where the limit is the store's
 /// `oauth/authentication_lock/max_failures_count` (§5.3); each attempt must get the generic 401.
+///
+/// The attempts go out together, at most `MAGENTO_CONCURRENCY` at a time: Magento counts each
+/// failure with one atomic `failures_count+1` (`RequestLog::incrementFailuresCount`), so their
+/// order does not matter, and a lockout scenario, which runs alone, waits for one round trip
+/// instead of six.
 #[when(regex = r"^the customer signs in with a wrong password (\d+) times? fewer than the lockout limit$")]
 async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), StepError> {
     let ctx = world.ctx();
@@ -77,16 +83,21 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
         .checked_sub(fewer)
         .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
     let email = world.customer()?.email.clone();
-    for attempt in 1..=attempts {
-        let wrong = ctx.fresh_password();
-        let exchange = ctx
-            .client
-            .send(ApiRequest::post(
+    let sent: Vec<Result<Exchange, _>> = futures::stream::iter(1..=attempts)
+        .map(|_| {
+            let wrong = ctx.fresh_password();
+            let request = ApiRequest::post(
                 "/V1/integration/customer/token",
                 json!({"username": email, "password": wrong.expose()}),
-            ))
-            .await?;
-        world.last = Some(exchange);
+            );
+            let client = &ctx.client;
+            async move { client.send(request).await }
+        })
+        .buffered(ctx.config.concurrency.max(1))
+        .collect()
+        .await;
+    for (attempt, exchange) in (1..).zip(sent) {
+        world.last = Some(exchange?);
         let exchange = world.last()?;
         let generic = exchange.status == 401
             && exchange
