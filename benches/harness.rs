@@ -634,7 +634,7 @@ impl Bench {
         r.metric("critical.scenarios", pieces.len() as f64, "scenarios");
         r.metric("critical.failing_scenarios_left_out", failing.len() as f64, "scenarios");
         r.metric("critical.requests", total as f64, "requests");
-        r.metric("critical.longest_chain", longest as f64, "round trips");
+        r.metric("critical.longest_chain", longest as f64, "round_trips");
         r.metric("critical.fixed_requests", fixed.total() as f64, "requests");
         r.metric("critical.bound", bound, "ms");
         r.passed("critical: per-scenario chains add up to the full run's requests");
