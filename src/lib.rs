@@ -9,6 +9,8 @@ pub mod admin;
 pub mod checks;
 pub mod client;
 pub mod config;
+pub mod cucumber_json;
+pub mod feature_files;
 pub mod preflight;
 pub mod reference;
 pub mod report;

@@ -1,12 +1,8 @@
-//! Reports besides cucumber's own JUnit and JSON: the NDJSON exchange log and the notes printed
+//! Reports besides JUnit and Cucumber JSON: the NDJSON exchange log and the notes printed
 //! after the scenarios. Everything goes through the run's redactor.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
-
-use cucumber::event::{Cucumber, Source};
-use cucumber::{Event, World, Writer, gherkin, parser};
 
 use crate::sweep::SweepReport;
 use crate::world::RunContext;
@@ -20,54 +16,6 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         writeln!(out, "{}", ctx.redactor.redact(&line))?;
     }
     out.flush()
-}
-
-/// Hands a writer each feature without its scenarios and rules.
-///
-/// cucumber's Cucumber JSON writer finds an event's feature by comparing whole features, every
-/// scenario and Examples row included, on every event: a 1000-row outline spent most of its run
-/// there (`cargo bench`). That writer reads only the feature's own fields (name, keyword, tags,
-/// description, path, line); scenarios and their steps come with each event.
-pub struct LeanFeatures<Wr> {
-    inner: Wr,
-    lean: HashMap<(Option<std::path::PathBuf>, usize, String), Source<gherkin::Feature>>,
-}
-
-impl<Wr> LeanFeatures<Wr> {
-    pub fn new(inner: Wr) -> Self {
-        Self {
-            inner,
-            lean: HashMap::new(),
-        }
-    }
-
-    fn lean(&mut self, feature: &gherkin::Feature) -> Source<gherkin::Feature> {
-        let key = (feature.path.clone(), feature.position.line, feature.name.clone());
-        self.lean
-            .entry(key)
-            .or_insert_with(|| {
-                Source::new(gherkin::Feature {
-                    scenarios: Vec::new(),
-                    rules: Vec::new(),
-                    ..feature.clone()
-                })
-            })
-            .clone()
-    }
-}
-
-impl<W: World, Wr: Writer<W>> Writer<W> for LeanFeatures<Wr> {
-    type Cli = Wr::Cli;
-
-    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, cli: &Self::Cli) {
-        let event = event.map(|event| {
-            event.map(|value| match value {
-                Cucumber::Feature(feature, inner) => Cucumber::Feature(self.lean(&feature), inner),
-                other => other,
-            })
-        });
-        self.inner.handle_event(event, cli).await;
-    }
 }
 
 /// Writes `drift.md` (for people) and `drift.json` (for tools): every documented-vs-observed

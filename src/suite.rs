@@ -18,9 +18,10 @@ use crate::checks::SchemaSet;
 use crate::checks::drift::Baseline;
 use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{AdminAuth, Config, Target};
+use crate::cucumber_json::CucumberJson;
+use crate::feature_files::FeatureFiles;
 use crate::preflight::{self, PreflightError};
 use crate::reference::{ReferenceMagento, RunningReference, StoreSettings};
-use crate::report::LeanFeatures;
 use crate::secrets::Redactor;
 use crate::sweep;
 use crate::world::{MagentoWorld, RunContext};
@@ -376,7 +377,8 @@ async fn run_scenarios(
     let inapplicable = Arc::clone(&skipped_as_inapplicable);
     let selected_count = Arc::clone(&selected);
 
-    let mut cucumber = MagentoWorld::cucumber()
+    let mut cucumber = MagentoWorld::cucumber::<&std::path::PathBuf>()
+        .with_parser(FeatureFiles)
         .max_concurrent_scenarios(ctx.config.concurrency)
         .which_scenario(|feature, rule, scenario| {
             if scenario_tags(feature, rule, scenario).iter().any(|t| t == "serial") {
@@ -402,7 +404,7 @@ async fn run_scenarios(
                 .summarized()
                 .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit, 0))
                 .tee::<MagentoWorld, _>(
-                    LeanFeatures::new(writer::Json::raw(json))
+                    CucumberJson::new(json)
                         .discard_stats_writes()
                         .discard_arbitrary_writes(),
                 )
