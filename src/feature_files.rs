@@ -58,8 +58,11 @@ fn feature_paths(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
         for entry in std::fs::read_dir(&next)? {
-            let path = entry?.path();
-            if path.is_dir() {
+            let entry = entry?;
+            let path = entry.path();
+            // Directory links are not followed, as cucumber's walker does not follow them:
+            // a link loop cannot hang the run.
+            if entry.file_type()?.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("feature")) {
                 found.push(path);
@@ -167,6 +170,8 @@ mod tests {
         std::fs::create_dir_all(dir.join("nested")).unwrap();
         std::fs::write(dir.join("nested/outlines.FEATURE"), FEATURE).unwrap();
         std::fs::write(dir.join("notes.txt"), "not a feature").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&dir, dir.join("nested/loop")).unwrap();
 
         let ours = read_features(&dir);
         assert_eq!(ours.len(), 1, "one feature file found, in a subdirectory");
