@@ -177,15 +177,22 @@ mod tests {
         assert_eq!(r["token"], "[token]");
     }
 
+    /// A fresh directory holding the snapshot `thing@test.snap` with this JSON body; returns the
+    /// directory and the file.
+    fn stored_thing(label: &str, body: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("mc-snap-{label}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("thing@test.snap");
+        std::fs::write(&file, format!("---\nsource: x\n---\n{body}\n")).unwrap();
+        (dir, file)
+    }
+
     #[test]
     fn a_mismatch_names_the_changed_paths() {
-        let dir = std::env::temp_dir().join(format!("mc-snap-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("thing@test.snap"),
-            "---\nsource: x\n---\n{\n  \"created_in\": \"Default Store View\",\n  \"extension_attributes\": {\"is_subscribed\": false}\n}\n",
-        )
-        .unwrap();
+        let (dir, _) = stored_thing(
+            "mismatch",
+            r#"{"created_in": "Default Store View", "extension_attributes": {"is_subscribed": false}}"#,
+        );
         let observed = json!({"created_in": "Default Store View"});
         let failure = SnapshotStore::new(&dir, "test")
             .check("thing", &observed)
@@ -221,10 +228,7 @@ mod tests {
 
     #[test]
     fn a_stored_snapshot_is_read_once_per_run() {
-        let dir = std::env::temp_dir().join(format!("mc-snap-once-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("thing@test.snap");
-        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": [1, \"[id]\"]\n}\n").unwrap();
+        let (dir, file) = stored_thing("once", r#"{"a": [1, "[id]"]}"#);
         let store = SnapshotStore::new(&dir, "test");
         assert!(store.check("thing", &json!({"a": [1, "[id]"]})).is_ok());
         std::fs::remove_file(&file).unwrap();
@@ -236,10 +240,7 @@ mod tests {
     /// read earlier: a body that differs from that copy is judged by insta against the file.
     #[test]
     fn a_difference_from_the_cached_copy_is_judged_against_the_file() {
-        let dir = std::env::temp_dir().join(format!("mc-snap-cache-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("thing@test.snap");
-        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 1\n}\n").unwrap();
+        let (dir, file) = stored_thing("cache", r#"{"a": 1}"#);
         let store = SnapshotStore::new(&dir, "test");
         assert!(store.check("thing", &json!({"a": 1})).is_ok());
         assert!(store.check("thing", &json!({"a": 2})).is_err());
