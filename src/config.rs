@@ -75,17 +75,17 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "MAGENTO_STORE_ID",
         "`1`",
-        "Id of that store view, expected in `store_id`.",
+        "Id of that store view, expected in `store_id`; `[store id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_WEBSITE_ID",
         "`1`",
-        "Id of its website, expected in `website_id` and in error parameters.",
+        "Id of its website, expected in `website_id` and in error parameters; `[website id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_STORE_NAME",
         "`Default Store View`",
-        "The store view's name, expected in `created_in`.",
+        "The store view's name, expected in `created_in`; `[store name]` in snapshots, and in place of the tutorial's `Default Store View`.",
     ),
     (
         "MAGENTO_EMAIL_DOMAIN",
@@ -100,7 +100,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "MAGENTO_PROFILE",
         "`reference`",
-        "Snapshot set to compare against (`snapshots/<name>@<profile>.snap`).",
+        "Snapshot set to compare against (`snapshots/<name>@<profile>.snap`); a snapshot the profile lacks is written as pending.",
     ),
     (
         "MAGENTO_REPORT_DIR",

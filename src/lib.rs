@@ -16,6 +16,8 @@ pub mod reference;
 pub mod report;
 pub mod secrets;
 pub mod selftest;
+#[doc(hidden)]
+pub mod shared_material;
 mod steps;
 pub mod suite;
 pub mod sweep;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use magento_contract::client::MagentoClient;
 use magento_contract::config::{AdminAuth, Target};
-use magento_contract::reference::{AdminAccount, Fault, ReferenceMagento};
+use magento_contract::reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
 use magento_contract::secrets::Redactor;
 use magento_contract::sweep::{self, Filter};
 use magento_contract::{Config, RunOptions, SuiteArgs, admin, load_dotenv, run_suite, selftest, suite, tls_from_env};
@@ -36,9 +36,20 @@ enum Command {
         /// Turn Magento_TwoFactorAuth off (on by default when MAGENTO_ADMIN_TOTP_SECRET is set).
         #[arg(long)]
         no_two_factor: bool,
+        /// Give the admin a role limited to the customer resources: `self` routes then refuse
+        /// its token with 401 instead of answering 400 `customerId` (CONTRACT.md §1.5).
+        #[arg(long)]
+        restricted_admin: bool,
         /// Serve with this deliberate deviation from Magento (repeatable; see `selftest`).
         #[arg(long = "fault", value_name = "NAME")]
         faults: Vec<String>,
+        /// Answer as a store in developer mode: errors carry `trace`, decoding errors the PHP error.
+        #[arg(long)]
+        developer_mode: bool,
+        /// Sign JWTs with the key at this position of `crypt/key`, as a store whose key was rotated
+        /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        jwt_kid: u32,
     },
     /// Prove the suite catches deviations: run it against the reference server with each fault.
     Selftest {
@@ -102,9 +113,12 @@ fn main() -> ExitCode {
             Some(Command::Serve {
                 port,
                 no_two_factor,
+                restricted_admin,
                 faults,
+                developer_mode,
+                jwt_kid,
             }) => match parse_faults(&faults) {
-                Ok(faults) => serve(port, no_two_factor, faults).await,
+                Ok(faults) => serve(port, no_two_factor, restricted_admin, faults, developer_mode, jwt_kid).await,
                 Err(code) => code,
             },
             Some(Command::Selftest { faults, parallel }) => match parse_faults(&faults) {
@@ -187,7 +201,14 @@ async fn selftest(faults: Vec<Fault>, parallel: u16) -> u8 {
     if report.passed() { 0 } else { 1 }
 }
 
-async fn serve(port: u16, no_two_factor: bool, faults: Vec<Fault>) -> u8 {
+async fn serve(
+    port: u16,
+    no_two_factor: bool,
+    restricted_admin: bool,
+    faults: Vec<Fault>,
+    developer_mode: bool,
+    jwt_kid: u32,
+) -> u8 {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -212,6 +233,11 @@ async fn serve(port: u16, no_two_factor: bool, faults: Vec<Fault>) -> u8 {
     }
     settings.two_factor_auth = !no_two_factor && settings.admin.totp_secret.is_some() && chosen;
     settings.faults = faults;
+    settings.developer_mode = developer_mode;
+    settings.jwt_kid = jwt_kid.to_string();
+    if restricted_admin {
+        settings.admin_role = AdminRole::Restricted;
+    }
     let two_factor = settings.two_factor_auth;
     let username = settings.admin.username.clone();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -236,6 +262,15 @@ async fn serve(port: u16, no_two_factor: bool, faults: Vec<Fault>) -> u8 {
     } else {
         println!(
             "  admin {username:?} has a random password: set MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD before `serve` to sign in as admin"
+        );
+    }
+    if server.settings().developer_mode {
+        println!("  developer mode: every error carries \"trace\"");
+    }
+    if server.settings().jwt_kid != "1" {
+        println!(
+            "  JWTs signed with key {} (a rotated encryption key)",
+            server.settings().jwt_kid
         );
     }
     for fault in &server.settings().faults {

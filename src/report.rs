@@ -67,6 +67,19 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
     std::fs::write(dir.join("drift.md"), ctx.redactor.redact(&md))
 }
 
+/// The steps that passed without checking anything (a snapshot with nothing stored yet), under
+/// a "Not run" heading like the scenarios the configuration rules out.
+pub fn print_not_run_steps(console: &mut impl Write, ctx: &RunContext) {
+    let steps = ctx.not_run_steps();
+    if steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(console, "\nNot run: nothing stored to compare with ({}):", steps.len());
+    for s in &steps {
+        let _ = writeln!(console, "  - {}: {} ({})", s.scenario, s.step, s.reason);
+    }
+}
+
 /// Observations, the sweep, and what could not be cleaned up.
 pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &SweepReport) {
     let observations = ctx.observations();

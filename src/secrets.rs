@@ -457,6 +457,17 @@ mod tests {
         assert_eq!(r.redact("Mc7!short"), "Mc7!short");
     }
 
+    /// A store whose key was rotated sends `{"kid":"2",…}` (STORES.md U14): the same shape.
+    #[test]
+    fn a_jwt_with_another_kid_is_hidden_too() {
+        let jwt = "eyJraWQiOiIyIiwiYWxnIjoiSFMyNTYifQ.eyJ1aWQiOjEsInV0eXBpZCI6M30.c2lnbmF0dXJlLXNpZw";
+        assert_eq!(
+            Redactor::new().redact(&format!("Bearer {jwt}\n")),
+            "Bearer [redacted]\n"
+        );
+        assert!(has_secret_shape(jwt));
+    }
+
     #[test]
     fn short_values_are_not_redacted() {
         let r = Redactor::new();

@@ -452,6 +452,7 @@ async fn run_scenarios(
             let _ = writeln!(console, "  - {line}");
         }
     }
+    crate::report::print_not_run_steps(console, ctx);
     let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);
     let mut outcome = Outcome {
         exit_code: 0,

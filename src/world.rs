@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 use rand::Rng;
 use serde_json::Value;
 
-use crate::checks::SchemaSet;
+use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::checks::snapshot::SnapshotStore;
+use crate::checks::store_identity::StoreIdentity;
+use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, MagentoClient};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
@@ -20,6 +22,14 @@ use crate::secrets::{Redactor, Secret};
 pub struct Observation {
     pub topic: String,
     pub detail: String,
+}
+
+/// A step that passed without checking anything, and why (e.g. no stored snapshot yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotRunStep {
+    pub scenario: String,
+    pub step: String,
+    pub reason: String,
 }
 
 /// A customer the run created and could not delete.
@@ -46,6 +56,9 @@ pub struct RunContext {
     leftovers: Mutex<Vec<Leftover>>,
     drift: Mutex<Vec<DriftRecord>>,
     drift_diffs: Mutex<Vec<(String, String)>>,
+    not_run_steps: Mutex<Vec<NotRunStep>>,
+    /// How the store's ACL treated the admin token on the first `self` route, if one was tried.
+    admin_role: Mutex<Option<AdminRole>>,
 }
 
 impl RunContext {
@@ -58,7 +71,17 @@ impl RunContext {
         baseline: Baseline,
     ) -> Self {
         Self {
-            snapshots: SnapshotStore::new(&config.snapshots_dir, &config.profile),
+            snapshots: SnapshotStore::new(
+                &config.snapshots_dir,
+                &config.profile,
+                StoreIdentity::from(&config.policy),
+                &config.report_dir,
+            )
+            .with_insta_pending_dir(
+                std::env::var_os("INSTA_PENDING_DIR")
+                    .filter(|d| !d.is_empty())
+                    .map(Into::into),
+            ),
             config,
             client,
             admin_token,
@@ -71,6 +94,8 @@ impl RunContext {
             leftovers: Mutex::default(),
             drift: Mutex::default(),
             drift_diffs: Mutex::default(),
+            not_run_steps: Mutex::default(),
+            admin_role: Mutex::default(),
         }
     }
 
@@ -106,6 +131,20 @@ impl RunContext {
         let mut all = self.observations.lock().unwrap_or_else(|e| e.into_inner()).clone();
         all.sort();
         all
+    }
+
+    /// Records the admin's role as one `self` route revealed it, reports it under "Observed",
+    /// and fails when another route of the same run revealed the other role.
+    pub fn record_admin_role(&self, role: AdminRole) -> Result<(), CheckFailure> {
+        let mut seen = self.admin_role.lock().unwrap_or_else(|e| e.into_inner());
+        match *seen {
+            Some(first) => expect_same_role(first, role),
+            None => {
+                *seen = Some(role);
+                self.observe("admin role", role.to_string());
+                Ok(())
+            }
+        }
     }
 
     /// Records every difference of a documented response with its verdict; returns the new
@@ -145,6 +184,15 @@ impl RunContext {
 
     pub fn drift(&self) -> Vec<DriftRecord> {
         self.drift.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Remembers a step that passed without checking, for the "Not run" notes.
+    pub fn record_not_run_step(&self, step: NotRunStep) {
+        self.not_run_steps.lock().unwrap_or_else(|e| e.into_inner()).push(step);
+    }
+
+    pub fn not_run_steps(&self) -> Vec<NotRunStep> {
+        self.not_run_steps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn leftovers(&self) -> Vec<Leftover> {
@@ -325,6 +373,16 @@ mod tests {
         assert!(p.chars().any(|c| c.is_ascii_digit()));
         assert!(p.chars().any(|c| !c.is_ascii_alphanumeric()));
         assert_eq!(ctx.redactor.redact(&format!("pw={p}")), "pw=[redacted]");
+    }
+
+    #[test]
+    fn the_admin_role_is_observed_once_and_must_not_change() {
+        let ctx = ctx();
+        ctx.record_admin_role(AdminRole::AllResources).unwrap();
+        ctx.record_admin_role(AdminRole::AllResources).unwrap();
+        assert_eq!(ctx.observations().len(), 1);
+        assert!(ctx.observations()[0].detail.contains("all resources"));
+        assert!(ctx.record_admin_role(AdminRole::Restricted).is_err());
     }
 
     #[tokio::test]

@@ -49,6 +49,10 @@ const EXPECTED: &[Expected] = &[
     expect("created-at-iso8601", "at /created_at"),
     expect("addresses-dropped", "addresses[0]"),
     expect("address-region-missing", "region"),
+    expect(
+        "address-default-flags-false",
+        "at /addresses/0/default_billing: rule \"const\"",
+    ),
     expect("firstname-html-escaped", "D&#039;Artagnan"),
     expect("token-wrapped-in-object", "schema \"token\""),
     expect("empty-token", "schema \"token\""),
@@ -221,6 +225,50 @@ async fn every_fault_is_caught_with_the_scenario_and_the_deviation_named() {
     assert!(
         elapsed < Duration::from_secs(100),
         "the detection run took {elapsed:?}: it must stay well under 2 minutes"
+    );
+}
+
+/// A legitimate store that differs from a stock 2.4.8 must pass the whole suite.
+async fn assert_no_false_alarm(variation: &str, settings: StoreSettings) -> ChildRun {
+    let run = run_child(Path::new(BINARY), settings, None).await;
+    assert!(
+        run.passed(),
+        "false alarm on {variation} (exit {:?}, {:?}):\n{}",
+        run.exit_code,
+        run.problem,
+        failures_of(&run)
+    );
+    run
+}
+
+/// Developer mode adds `trace` to every error, null for Webapi exceptions thrown directly, and
+/// the PHP error to "Decoding error:" (STORES.md U9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_in_developer_mode_passes() {
+    let settings = StoreSettings {
+        developer_mode: true,
+        ..StoreSettings::default()
+    };
+    assert_no_false_alarm("a store in developer mode", settings).await;
+}
+
+/// A store whose encryption key was rotated signs JWTs with kid "2" (STORES.md U14); the run
+/// says so under "Observed".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_with_a_rotated_key_passes_and_its_kid_is_reported() {
+    let settings = StoreSettings {
+        jwt_kid: "2".to_owned(),
+        ..StoreSettings::default()
+    };
+    let run = assert_no_false_alarm("a store with a rotated encryption key", settings).await;
+    let observed = run
+        .output
+        .lines()
+        .find(|line| line.contains("customer token format"))
+        .unwrap_or_else(|| panic!("no token observation:\n{}", run.output));
+    assert!(
+        observed.contains("kid 2;") && observed.contains("rotated"),
+        "{observed}"
     );
 }
 

@@ -28,15 +28,26 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       | a guest                       |
       | a client with an invalid token |
 
-  # `self` is for customers only (§6.1); ../shared's E11 shows an older 400 for this case.
-  @contract-6.1 @needs-admin
-  Scenario: /V1/customers/me refuses an admin token
-    When the admin sends GET /V1/customers/me
-    Then the response status is 401
-    And the error body is:
+  # `self` is no ACL resource: a role with all resources passes it and the route then has no
+  # customer id; a restricted role or integration is refused (§1.5, §6.1; captures C25, C26).
+  # The harness never sends the admin token to PUT /V1/customers/me: a full-rights admin would
+  # create a customer there.
+  @contract-1.5 @contract-6.1 @needs-admin
+  Scenario Outline: A self route answers the admin token according to the admin's role
+    When the admin sends <method> <path>
+    Then the answer is the one Magento gives the admin's role:
       """json
-      {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
+      {
+        "all resources": {"status": 400, "body": {"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "customerId"}}},
+        "restricted": {"status": 401, "body": {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}}
+      }
       """
+
+    Examples:
+      | method | path                                            |
+      | GET    | /V1/customers/me                                |
+      | GET    | /V1/customers/me?customerId=1                   |
+      | POST   | /V1/integration/customer/revoke-customer-token  |
 
   @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken @signs-in
   Scenario: A revoked token no longer reads the account

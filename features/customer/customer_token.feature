@@ -3,9 +3,10 @@ Feature: Get the customer's access token (Order Processing Tutorial, step "Creat
 
   POST /V1/integration/customer/token is anonymous and answers a bare JSON string (CONTRACT.md
   §5.1, §1.4). The tutorial shows a 32-character opaque token; Magento 2.4.4 and later issue an
-  HS256 JWT whose header is exactly {"kid":"1","alg":"HS256"} and whose claims are uid, utypid
-  (3 for a customer), iat and exp = iat + the configured lifetime (§5.4, §10). Either format
-  passes; the run reports which one it saw.
+  HS256 JWT whose header is exactly {"kid":"1","alg":"HS256"} (a higher kid on a store whose
+  encryption key was rotated before the single-key fix, STORES.md U14) and whose claims are uid,
+  utypid (3 for a customer), iat and exp = iat + the configured lifetime (§5.4, §10). Either
+  format passes; the run reports which one it saw, with the kid.
 
   Background:
     Given a customer created by a guest from this request body, with a fresh email and password:

@@ -407,6 +407,21 @@ mod tests {
         );
     }
 
+    /// The header of a store whose key was rotated (`{"kid":"2",…}`, STORES.md U14) is a JWT too.
+    #[test]
+    fn a_jwt_of_any_kid_has_the_jwt_format() {
+        let kid_2 = "eyJraWQiOiIyIiwiYWxnIjoiSFMyNTYifQ.eyJ1aWQiOjZ9.c2ln";
+        assert_eq!(string_format(kid_2), "JWT");
+        assert_eq!(
+            compare(
+                &json!("eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ.eyJ1aWQiOjZ9.c2ln"),
+                &json!(kid_2)
+            ),
+            vec![]
+        );
+        assert_eq!(diff_view(&json!({"t": kid_2})), json!({"t": "[JWT]"}));
+    }
+
     #[test]
     fn the_baseline_accepts_by_document_path_kind_and_version() {
         let baseline = Baseline::parse(

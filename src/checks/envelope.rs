@@ -1,6 +1,7 @@
 //! Magento's error envelope (CONTRACT.md §2.1): `message` with raw `%placeholders`, then
 //! `errors` (two or more aggregated errors), `code`, `parameters` (object for named
-//! placeholders, array of scalars for `%1`), and `trace` only in developer mode.
+//! placeholders, array of scalars for `%1`), and `trace` only in developer mode (a string, or
+//! null for a Webapi exception thrown directly: STORES.md U9).
 
 use serde_json::{Map, Value};
 
@@ -8,8 +9,9 @@ use super::{CheckFailure, canonical_json, unified_diff};
 
 /// Compares an observed error body with the documented one, key by key.
 ///
-/// `trace` is ignored (developer mode adds it). Scalars inside `parameters` compare loosely
-/// (`-1` equals `"-1"`), because Magento's own tests do (§4.3 step 4).
+/// `trace` is ignored (developer mode adds it, a string or null: STORES.md U9), and in a body
+/// that has it the developer-mode decoding message stands for `Decoding error.`. Scalars inside
+/// `parameters` compare loosely (`-1` equals `"-1"`), because Magento's own tests do (§4.3 step 4).
 pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), CheckFailure> {
     let Some(observed_map) = observed.as_object() else {
         return Err(CheckFailure::Body(format!(
@@ -18,7 +20,16 @@ pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), Check
         )));
     };
     let mut observed_map = observed_map.clone();
-    observed_map.remove("trace");
+    let developer_mode = observed_map.remove("trace").is_some();
+    if developer_mode
+        && expected.get("message").and_then(Value::as_str) == Some(DECODING_ERROR)
+        && observed_map
+            .get("message")
+            .and_then(Value::as_str)
+            .is_some_and(is_developer_decoding_error)
+    {
+        observed_map.insert("message".to_owned(), Value::from(DECODING_ERROR));
+    }
     let observed_clean = Value::Object(observed_map.clone());
 
     let expected_map = expected.as_object().cloned().unwrap_or_default();
@@ -29,6 +40,18 @@ pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), Check
         )));
     }
     Ok(())
+}
+
+/// What `Deserializer\Json` answers to a malformed body outside developer mode (§1.3).
+const DECODING_ERROR: &str = "Decoding error.";
+
+/// The developer-mode form of [`DECODING_ERROR`], `Decoding error: %1%2%1%3` with PHP_EOL, the
+/// PHP error and its trace (`framework/Webapi/Rest/Request/Deserializer/Json.php`).
+fn is_developer_decoding_error(message: &str) -> bool {
+    message
+        .strip_prefix("Decoding error: \n")
+        .and_then(|rest| rest.split_once('\n'))
+        .is_some_and(|(php_error, trace)| !php_error.trim().is_empty() && trace.starts_with("#0 "))
 }
 
 fn first_difference(observed: &Map<String, Value>, expected: &Map<String, Value>) -> Option<String> {
@@ -96,6 +119,39 @@ mod tests {
     fn identical_bodies_pass_and_trace_is_ignored() {
         let expected = json!({"message": SIGN_IN});
         assert!(expect_error_body(&json!({"message": SIGN_IN, "trace": "#0 …"}), &expected).is_ok());
+    }
+
+    /// A Webapi exception thrown directly carries `"trace": null` in developer mode (U9).
+    #[test]
+    fn a_null_trace_is_ignored_too() {
+        let expected = json!({"message": "Request does not match any route."});
+        let observed = json!({"message": "Request does not match any route.", "trace": null});
+        assert!(expect_error_body(&observed, &expected).is_ok());
+        let wrong = json!({"message": "Route not found.", "trace": null});
+        assert!(expect_error_body(&wrong, &expected).is_err());
+    }
+
+    const DEVELOPER_DECODING_ERROR: &str = "Decoding error: \nUnable to unserialize value. Error: Syntax error\n#0 vendor/magento/framework/Webapi/Rest/Request/Deserializer/Json.php(70): Magento\\Framework\\Serialize\\Serializer\\Json->unserialize()\n#1 {main}";
+
+    #[test]
+    fn the_developer_mode_decoding_error_needs_the_trace_key() {
+        let expected = json!({"message": "Decoding error."});
+        let developer = json!({"message": DEVELOPER_DECODING_ERROR, "trace": null});
+        assert!(expect_error_body(&developer, &expected).is_ok());
+        // Without `trace` the store is not in developer mode: the long text is a deviation.
+        let err = expect_error_body(&json!({"message": DEVELOPER_DECODING_ERROR}), &expected).unwrap_err();
+        assert!(err.to_string().contains("Unable to unserialize value"), "{err}");
+        // Only the decoding error has a developer form.
+        let other = json!({"message": "Request does not match any route."});
+        assert!(expect_error_body(&developer, &other).is_err());
+        for malformed in [
+            "Decoding error: Syntax error",
+            "Decoding error: \n\n#0 {main}",
+            "Decoding error: \nSyntax error\nno trace",
+        ] {
+            let observed = json!({"message": malformed, "trace": null});
+            assert!(expect_error_body(&observed, &expected).is_err(), "{malformed:?}");
+        }
     }
 
     #[test]

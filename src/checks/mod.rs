@@ -1,12 +1,15 @@
 //! Checks: pure functions from an observed response to a typed failure that renders well.
 //! Steps call them; none of them sends a request, so each is unit-tested without HTTP.
 
+pub mod addresses;
+pub mod admin_role;
 pub mod drift;
 pub mod envelope;
 pub mod json_path;
 pub mod published_schema;
 pub mod schema;
 pub mod snapshot;
+pub mod store_identity;
 pub mod token;
 pub mod version;
 

@@ -225,11 +225,9 @@ mod tests {
 
     #[test]
     fn the_published_2_4_7_and_2_4_8_schemas_match_ours() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
-        if !dir.is_dir() {
-            eprintln!("skipped: ../shared/reference is not beside this clone");
+        let Some(dir) = crate::shared_material::shared_material("reference") else {
             return;
-        }
+        };
         let schemas = our_schemas();
         for file in [
             "magento-2.4.7-admin-openapi.json",

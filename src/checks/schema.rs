@@ -245,6 +245,27 @@ mod tests {
         assert!(text.contains("known: part, thing"), "{text}");
     }
 
+    /// Developer mode adds `trace`: null for a Webapi exception thrown directly (STORES.md U9).
+    #[test]
+    fn the_error_schema_takes_a_developer_mode_trace_of_string_or_null() {
+        let set = SchemaSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")).unwrap();
+        let message = "Request does not match any route.";
+        assert!(set.validate("error", &json!({"message": message})).is_ok());
+        assert!(
+            set.validate("error", &json!({"message": message, "trace": null}))
+                .is_ok()
+        );
+        assert!(
+            set.validate("error", &json!({"message": message, "trace": "#0 {main}"}))
+                .is_ok()
+        );
+        assert!(set.validate("error", &json!({"message": message, "trace": 0})).is_err());
+        assert!(
+            set.validate("error", &json!({"message": message, "stack": null}))
+                .is_err()
+        );
+    }
+
     #[test]
     fn the_repository_schemas_compile() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
-use super::CheckFailure;
 use super::json_path::type_name;
+use super::store_identity::StoreIdentity;
+use super::{CheckFailure, canonical_json};
 
 /// Replaces ids, timestamps, emails and tokens with placeholders that keep the JSON type
 /// visible (`[id]` for an integer id, `[id: string]` if a store sends it as a string).
@@ -62,32 +63,129 @@ fn looks_like_token(s: &str) -> bool {
 /// insta reads and parses the file on every assertion, which cost more than the request being
 /// checked (`cargo bench`). A response equal to the stored body passes here; anything else goes
 /// to insta, which decides the mismatch exactly as before: in CI it fails without writing
-/// anything; locally it also writes a `.snap.new` file for `cargo insta review`.
+/// anything; locally it also writes a `.snap.new` file for `cargo insta review`. A snapshot
+/// that does not exist yet (a new `MAGENTO_PROFILE`) is written as a pending one and nothing is
+/// compared (STORES.md C8).
 pub struct SnapshotStore {
     dir: PathBuf,
     profile: String,
+    identity: StoreIdentity,
+    /// Where a pending snapshot goes when `dir` cannot be written (`MAGENTO_REPORT_DIR`).
+    fallback_dir: PathBuf,
+    /// insta's `INSTA_PENDING_DIR`, which moves pending snapshots out of the checkout (the
+    /// nightly workflow uploads it).
+    insta_pending_dir: Option<PathBuf>,
     stored: Mutex<HashMap<String, Option<Arc<Value>>>>,
 }
 
+/// How a snapshot step that did not fail ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SnapshotOutcome {
+    Matched,
+    /// There was no stored snapshot to compare with: the response was written to `file`.
+    Pending {
+        profile: String,
+        file: PathBuf,
+    },
+}
+
+impl SnapshotOutcome {
+    /// Why the comparison did not run, for the end-of-run notes; `None` when it did.
+    pub fn not_run_reason(&self) -> Option<String> {
+        match self {
+            SnapshotOutcome::Matched => None,
+            SnapshotOutcome::Pending { profile, file } => Some(format!(
+                "no stored snapshot for profile {profile} yet; pending snapshot written to {}: review with `cargo insta review` or rename it to .snap",
+                file.display()
+            )),
+        }
+    }
+}
+
 impl SnapshotStore {
-    pub fn new(dir: &Path, profile: &str) -> Self {
+    /// Snapshots of `dir` for `profile`, with `identity` standing for the store's name and ids.
+    pub fn new(dir: &Path, profile: &str, identity: StoreIdentity, fallback_dir: &Path) -> Self {
         Self {
             dir: dir.to_path_buf(),
             profile: profile.to_owned(),
+            identity,
+            fallback_dir: fallback_dir.to_path_buf(),
+            insta_pending_dir: None,
             stored: Mutex::default(),
         }
     }
 
-    /// Compares the response, with volatile values redacted, with the stored snapshot `name`.
-    pub fn check(&self, name: &str, value: &Value) -> Result<(), CheckFailure> {
-        self.check_redacted(name, &redact_volatile(value))
+    /// Compares the response, with volatile values and the configured store identity
+    /// redacted, with the stored snapshot `name`.
+    pub fn check(&self, name: &str, value: &Value) -> Result<SnapshotOutcome, CheckFailure> {
+        self.check_redacted(name, &redact_volatile(&self.identity.redact(value)))
     }
 
-    fn check_redacted(&self, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
-        if self.stored(name).is_some_and(|stored| *stored == *redacted) {
-            return Ok(());
+    fn check_redacted(&self, name: &str, redacted: &Value) -> Result<SnapshotOutcome, CheckFailure> {
+        match self.stored(name) {
+            Some(stored) if *stored == *redacted => return Ok(SnapshotOutcome::Matched),
+            None if !self.file(name).exists() => {
+                return self.write_pending(name, redacted).map(|file| SnapshotOutcome::Pending {
+                    profile: self.profile.clone(),
+                    file,
+                });
+            }
+            _ => {}
         }
         self.assert_with_insta(name, redacted)
+            .map(|()| SnapshotOutcome::Matched)
+    }
+
+    /// Pending snapshots go where insta puts them when `INSTA_PENDING_DIR` is set.
+    pub fn with_insta_pending_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.insta_pending_dir = dir;
+        self
+    }
+
+    /// Where a pending snapshot may go, in order: beside the stored snapshots or, as insta does,
+    /// under `INSTA_PENDING_DIR` at their path relative to the crate; then the fallback.
+    fn pending_dirs(&self) -> [PathBuf; 2] {
+        let first = match &self.insta_pending_dir {
+            Some(pending) => pending.join(
+                self.dir
+                    .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                    .unwrap_or(Path::new("")),
+            ),
+            None => self.dir.clone(),
+        };
+        [first, self.fallback_dir.clone()]
+    }
+
+    /// Writes `<name>@<profile>.snap.new` in insta's format beside the stored snapshots, or in
+    /// the fallback directory when that one cannot be written; in CI too, since the first run
+    /// of a profile has nothing else to show.
+    fn write_pending(&self, name: &str, redacted: &Value) -> Result<PathBuf, CheckFailure> {
+        let text = format!(
+            "---\nsource: src/checks/snapshot.rs\ndescription: {}\n---\n{}",
+            Value::from(description(name)),
+            canonical_json(redacted)
+        );
+        let file_name = format!("{name}@{}.snap.new", self.profile);
+        let mut problems = Vec::new();
+        for dir in self.pending_dirs() {
+            let file = dir.join(&file_name);
+            let created = match &self.insta_pending_dir {
+                Some(_) => std::fs::create_dir_all(&dir),
+                None => Ok(()),
+            };
+            match created.and_then(|()| std::fs::write(&file, &text)) {
+                Ok(()) => return Ok(file),
+                Err(e) => problems.push(format!("{} ({e})", file.display())),
+            }
+        }
+        Err(CheckFailure::Snapshot {
+            name: format!("{name}@{}", self.profile),
+            detail: format!(
+                "there is no stored snapshot {} yet, and the pending one could not be written: {}",
+                self.file(name).display(),
+                problems.join("; ")
+            ),
+        })
     }
 
     fn file(&self, name: &str) -> PathBuf {
@@ -109,7 +207,7 @@ impl SnapshotStore {
         settings.set_snapshot_suffix(&self.profile);
         settings.set_omit_expression(true);
         settings.set_sort_maps(true);
-        settings.set_description(format!("{name}: a redacted response body (volatile values replaced)"));
+        settings.set_description(description(name));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_json_snapshot!(name, redacted));
         }));
@@ -129,6 +227,11 @@ impl SnapshotStore {
             }
         })
     }
+}
+
+/// The description insta writes into the snapshot's header.
+fn description(name: &str) -> String {
+    format!("{name}: a redacted response body (volatile values replaced)")
 }
 
 /// The JSON body of a stored snapshot file (after insta's `---` metadata header).
@@ -177,6 +280,128 @@ mod tests {
         assert_eq!(r["token"], "[token]");
     }
 
+    #[test]
+    fn a_jwt_of_a_rotated_key_is_redacted_as_a_token() {
+        let kid_2 = "eyJraWQiOiIyIiwiYWxnIjoiSFMyNTYifQ.eyJ1aWQiOjZ9.c2ln";
+        assert_eq!(redact_volatile(&json!(kid_2)), json!("[token]"));
+    }
+
+    /// The snapshots of `dir` for a stock store, pending ones falling back to the temp dir.
+    fn store(dir: &Path, profile: &str) -> SnapshotStore {
+        SnapshotStore::new(dir, profile, StoreIdentity::stock(), &std::env::temp_dir())
+    }
+
+    fn fresh_dir(label: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mc-snap-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A new profile has no snapshot yet: the step passes, leaving a pending snapshot in insta's
+    /// format that, once renamed to `.snap`, insta itself accepts (STORES.md C8).
+    #[test]
+    fn a_missing_snapshot_is_written_as_pending_and_passes() {
+        let dir = fresh_dir("pending");
+        let observed = json!({"id": 5, "created_in": "Default Store View", "addresses": [], "firstname": "Jane"});
+        let outcome = store(&dir, "staging").check("thing", &observed).unwrap();
+        let pending = dir.join("thing@staging.snap.new");
+        assert_eq!(
+            outcome,
+            SnapshotOutcome::Pending {
+                profile: "staging".into(),
+                file: pending.clone()
+            }
+        );
+        let reason = outcome.not_run_reason().unwrap();
+        assert!(
+            reason.contains("no stored snapshot for profile staging yet")
+                && reason.contains(&pending.display().to_string())
+                && reason.contains("cargo insta review"),
+            "{reason}"
+        );
+        let text = std::fs::read_to_string(&pending).unwrap();
+        assert!(
+            text.starts_with("---\nsource: src/checks/snapshot.rs\ndescription: \"thing: "),
+            "{text}"
+        );
+        assert!(text.contains("\"id\": \"[id]\""), "{text}");
+        std::fs::rename(&pending, dir.join("thing@staging.snap")).unwrap();
+        let accepted = store(&dir, "staging");
+        assert_eq!(accepted.check("thing", &observed).unwrap(), SnapshotOutcome::Matched);
+        let redacted = redact_volatile(&StoreIdentity::stock().redact(&observed));
+        accepted.assert_with_insta("thing", &redacted).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_pending_snapshot_goes_to_the_fallback_dir_when_the_snapshots_dir_cannot_be_written() {
+        let fallback = fresh_dir("fallback");
+        let missing = fallback.join("no-such-dir");
+        let store = SnapshotStore::new(&missing, "staging", StoreIdentity::stock(), &fallback);
+        let outcome = store.check("thing", &json!({"a": 1})).unwrap();
+        assert_eq!(
+            outcome,
+            SnapshotOutcome::Pending {
+                profile: "staging".into(),
+                file: fallback.join("thing@staging.snap.new")
+            }
+        );
+        let nowhere = SnapshotStore::new(&missing, "staging", StoreIdentity::stock(), &missing);
+        let err = nowhere.check("thing", &json!({"a": 1})).unwrap_err().to_string();
+        assert!(err.contains("could not be written"), "{err}");
+        std::fs::remove_dir_all(&fallback).unwrap();
+    }
+
+    /// With `INSTA_PENDING_DIR` (the nightly workflow), the pending snapshot goes there.
+    #[test]
+    fn a_pending_snapshot_follows_insta_pending_dir() {
+        let dir = fresh_dir("insta-pending");
+        let pending = dir.join("pending");
+        let store = store(&dir, "staging").with_insta_pending_dir(Some(pending.clone()));
+        let outcome = store.check("thing", &json!({"a": 1})).unwrap();
+        let file = pending.join("thing@staging.snap.new");
+        assert_eq!(
+            outcome,
+            SnapshotOutcome::Pending {
+                profile: "staging".into(),
+                file: file.clone()
+            }
+        );
+        assert!(file.is_file() && !dir.join("thing@staging.snap.new").exists());
+        let in_crate = SnapshotStore::new(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"),
+            "staging",
+            StoreIdentity::stock(),
+            &dir,
+        )
+        .with_insta_pending_dir(Some(pending.clone()));
+        assert_eq!(in_crate.pending_dirs()[0], pending.join("snapshots"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The configured name and ids match the placeholders; a store that answers another name
+    /// still fails (STORES.md C5).
+    #[test]
+    fn the_configured_store_identity_matches_and_a_wrong_name_fails() {
+        let (dir, _) = stored_thing(
+            "identity",
+            r#"{"created_in": "[store name]", "store_id": "[store id]", "website_id": "[website id]"}"#,
+        );
+        let renamed = StoreIdentity {
+            name: "Boutique FR".into(),
+            store_id: 3,
+            website_id: 2,
+        };
+        let store = SnapshotStore::new(&dir, "test", renamed, &dir);
+        let right = json!({"created_in": "Boutique FR", "store_id": 3, "website_id": 2});
+        assert_eq!(store.check("thing", &right).unwrap(), SnapshotOutcome::Matched);
+        let wrong = json!({"created_in": "Default Store View", "store_id": 3, "website_id": 2});
+        let failure = store.check("thing", &wrong).unwrap_err().to_string();
+        assert!(failure.contains("created_in: value change"), "{failure}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// A fresh directory holding the snapshot `thing@test.snap` with this JSON body; returns the
     /// directory and the file.
     fn stored_thing(label: &str, body: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -194,10 +419,7 @@ mod tests {
             r#"{"created_in": "Default Store View", "extension_attributes": {"is_subscribed": false}}"#,
         );
         let observed = json!({"created_in": "Default Store View"});
-        let failure = SnapshotStore::new(&dir, "test")
-            .check("thing", &observed)
-            .unwrap_err()
-            .to_string();
+        let failure = store(&dir, "test").check("thing", &observed).unwrap_err().to_string();
         assert!(
             failure.contains("extension_attributes.is_subscribed: missing key"),
             "{failure}"
@@ -210,7 +432,7 @@ mod tests {
     #[test]
     fn a_body_equal_to_the_stored_snapshot_passes_insta_too() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
-        let store = SnapshotStore::new(&dir, "reference");
+        let store = store(&dir, "reference");
         let mut checked = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -229,7 +451,7 @@ mod tests {
     #[test]
     fn a_stored_snapshot_is_read_once_per_run() {
         let (dir, file) = stored_thing("once", r#"{"a": [1, "[id]"]}"#);
-        let store = SnapshotStore::new(&dir, "test");
+        let store = store(&dir, "test");
         assert!(store.check("thing", &json!({"a": [1, "[id]"]})).is_ok());
         std::fs::remove_file(&file).unwrap();
         assert!(store.check("thing", &json!({"a": [1, "[id]"]})).is_ok());
@@ -241,7 +463,7 @@ mod tests {
     #[test]
     fn a_difference_from_the_cached_copy_is_judged_against_the_file() {
         let (dir, file) = stored_thing("cache", r#"{"a": 1}"#);
-        let store = SnapshotStore::new(&dir, "test");
+        let store = store(&dir, "test");
         assert!(store.check("thing", &json!({"a": 1})).is_ok());
         assert!(store.check("thing", &json!({"a": 2})).is_err());
         std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 2\n}\n").unwrap();

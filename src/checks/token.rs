@@ -1,6 +1,6 @@
-//! Token format checks (CONTRACT.md §5.4): a 2.4.4+ JWT (HS256 JWS, header exactly
-//! `{"kid":"1","alg":"HS256"}`, claims `uid`, `utypid`, `iat`, `exp`) or a legacy opaque token
-//! of 32 characters from `[0-9a-z]`, as the tutorial shows.
+//! Token format checks (CONTRACT.md §5.4): a 2.4.4+ JWT (HS256 JWS, header exactly the keys
+//! `kid` and `alg`, as in `{"kid":"1","alg":"HS256"}`; claims `uid`, `utypid`, `iat`, `exp`) or a
+//! legacy opaque token of 32 characters from `[0-9a-z]`, as the tutorial shows.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,13 +19,25 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
+    /// What the run reports under "Observed": the format, and for a JWT its kid, which tells a
+    /// store whose encryption key was rotated (STORES.md U14).
     pub fn describe(&self) -> String {
         match self {
-            TokenKind::Jwt { claims, .. } => format!(
-                "JWT (HS256, kid 1; utypid {}, lifetime {} s) as issued by Magento 2.4.4+",
-                claims.utypid,
-                claims.exp - claims.iat
-            ),
+            TokenKind::Jwt { header, claims } => {
+                let kid = header.get("kid").and_then(Value::as_str).unwrap_or("?");
+                let rotated = if kid == "1" {
+                    String::new()
+                } else {
+                    format!(
+                        "; kid {kid} means the store signs with key {kid} of its crypt/key list: its encryption key was rotated, on a patch level before the single-key fix (2.4.4-p10, 2.4.5-p9, 2.4.6-p7, 2.4.7-p2, 2.4.8)"
+                    )
+                };
+                format!(
+                    "JWT (HS256, kid {kid}; utypid {}, lifetime {} s) as issued by Magento 2.4.4+{rotated}",
+                    claims.utypid,
+                    claims.exp - claims.iat
+                )
+            }
             TokenKind::Opaque => "legacy 32-character opaque token, as in the tutorial (Magento before 2.4.4, or Magento_JwtUserToken disabled)".to_owned(),
         }
     }
@@ -47,7 +59,9 @@ pub enum TokenFailure {
     UnknownFormat(String),
     #[error("the JWT's {part} is not base64url-encoded JSON")]
     Undecodable { part: &'static str },
-    #[error("the JWT header is {received}, expected exactly {{\"kid\":\"1\",\"alg\":\"HS256\"}}")]
+    #[error(
+        "the JWT header is {received}, expected exactly the keys kid (a key number such as \"1\") and alg \"HS256\", as in {{\"kid\":\"1\",\"alg\":\"HS256\"}}"
+    )]
     Header { received: String },
     #[error("the JWT claim {claim:?} is missing or not an integer")]
     MissingClaim { claim: &'static str },
@@ -108,6 +122,22 @@ pub fn classify(token: &str) -> Result<TokenKind, TokenFailure> {
     Ok(TokenKind::Jwt { header, claims })
 }
 
+/// Magento's JwsManager writes exactly `kid` and `alg` (§5.4). The kid is the 1-based position
+/// of the signing key in `crypt/key`: `"1"` on most stores, higher after a key rotation on the
+/// patch levels that sign with the last key (STORES.md U14).
+fn is_magento_header(header: &Value) -> bool {
+    header.as_object().is_some_and(|h| {
+        h.len() == 2
+            && h.get("alg") == Some(&Value::from("HS256"))
+            && h.get("kid").and_then(Value::as_str).is_some_and(is_key_position)
+    })
+}
+
+/// A positive decimal integer as PHP writes one: `"1"`, `"12"`; not `"0"`, `"01"` or `"+1"`.
+fn is_key_position(kid: &str) -> bool {
+    kid.starts_with(|c: char| ('1'..='9').contains(&c)) && kid.chars().all(|c| c.is_ascii_digit())
+}
+
 fn decode_part(part: &str, name: &'static str) -> Result<Value, TokenFailure> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
@@ -124,13 +154,10 @@ pub fn check_issued_token(
 ) -> Result<TokenKind, TokenFailure> {
     let kind = classify(token)?;
     if let TokenKind::Jwt { header, claims } = &kind {
-        // Exactly these two keys, in this order: Magento's JwsManager writes them so (§5.4).
-        let header_text = serde_json::to_string(header).unwrap_or_default();
-        let expected_header = header.as_object().is_some_and(|h| {
-            h.len() == 2 && h.get("kid") == Some(&Value::from("1")) && h.get("alg") == Some(&Value::from("HS256"))
-        });
-        if !expected_header {
-            return Err(TokenFailure::Header { received: header_text });
+        if !is_magento_header(header) {
+            return Err(TokenFailure::Header {
+                received: serde_json::to_string(header).unwrap_or_default(),
+            });
         }
         if let Some(uid) = user_id
             && claims.uid != uid
@@ -236,6 +263,49 @@ mod tests {
             check_issued_token(&token, Some(7), 3, 60),
             Err(TokenFailure::Header { .. })
         ));
+    }
+
+    fn customer_jwt(header: Value) -> String {
+        jwt(header, json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}))
+    }
+
+    /// A store whose key was rotated once signs with its second key (STORES.md U14).
+    #[test]
+    fn accepts_any_key_position_as_kid_and_reports_it() {
+        for kid in ["1", "2", "12"] {
+            let token = customer_jwt(json!({"kid": kid, "alg": "HS256"}));
+            let kind = check_issued_token(&token, Some(7), 3, 60).unwrap_or_else(|e| panic!("kid {kid}: {e}"));
+            assert!(kind.describe().contains(&format!("kid {kid};")), "{}", kind.describe());
+        }
+        let stock = check_issued_token(&customer_jwt(magento_header()), Some(7), 3, 60).unwrap();
+        assert!(!stock.describe().contains("rotated"), "{}", stock.describe());
+        let rotated = check_issued_token(&customer_jwt(json!({"kid": "2", "alg": "HS256"})), Some(7), 3, 60).unwrap();
+        let text = rotated.describe();
+        assert!(text.contains("rotated") && text.contains("2.4.7-p2"), "{text}");
+    }
+
+    #[test]
+    fn rejects_a_kid_that_is_no_key_position() {
+        for header in [
+            json!({"kid": "0", "alg": "HS256"}),
+            json!({"kid": "01", "alg": "HS256"}),
+            json!({"kid": "+1", "alg": "HS256"}),
+            json!({"kid": "", "alg": "HS256"}),
+            json!({"kid": "a", "alg": "HS256"}),
+            json!({"kid": 1, "alg": "HS256"}),
+            json!({"kid": "1", "alg": "HS384"}),
+            json!({"kid": "1", "alg": "HS256", "typ": "JWT"}),
+            json!({"alg": "HS256"}),
+        ] {
+            let token = customer_jwt(header.clone());
+            assert!(
+                matches!(
+                    check_issued_token(&token, Some(7), 3, 60),
+                    Err(TokenFailure::Header { .. })
+                ),
+                "{header} must be refused"
+            );
+        }
     }
 
     #[test]

@@ -147,8 +147,19 @@ impl AddressRecord {
             prefix: self.prefix.as_deref(),
             suffix: self.suffix.as_deref(),
             vat_id: self.vat_id.as_deref(),
-            default_shipping: (default_shipping == Some(self.id)).then_some(true),
-            default_billing: (default_billing == Some(self.id)).then_some(true),
+            default_shipping: self.default_flag(default_shipping, settings),
+            default_billing: self.default_flag(default_billing, settings),
+        }
+    }
+
+    /// `AbstractAddress::getDataModel` sets a default flag only to `true`, on the address the
+    /// customer names; elsewhere it stays null and is omitted (§7.3).
+    fn default_flag(&self, default_id: Option<i64>, settings: &StoreSettings) -> Option<bool> {
+        let is_default = default_id == Some(self.id);
+        if settings.has_fault(Fault::AddressDefaultFlagsFalse) {
+            Some(is_default)
+        } else {
+            is_default.then_some(true)
         }
     }
 }

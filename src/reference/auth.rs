@@ -2,7 +2,7 @@
 //! §5.4).
 
 use super::state::{App, OpaqueToken, Store};
-use super::{Fault, StoreSettings, TokenFormat};
+use super::{AdminRole, Fault, StoreSettings, TokenFormat};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
@@ -14,8 +14,10 @@ use sha2::Sha256;
 /// The admin user's `admin_user.user_id`.
 pub(crate) const ADMIN_USER_ID: i64 = 1;
 
-/// The protected JWS header, byte for byte (§5.4).
-const JWT_HEADER: &str = r#"{"kid":"1","alg":"HS256"}"#;
+/// The protected JWS header, byte for byte (§5.4), for the signing key at position `kid`.
+fn jwt_header(kid: &str) -> String {
+    format!(r#"{{"kid":{},"alg":"HS256"}}"#, serde_json::Value::from(kid))
+}
 
 /// The header most JWT libraries write (`Fault::JwtGenericHeader`).
 const GENERIC_JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -105,18 +107,21 @@ pub(crate) fn shared_store_ids(app: &App, store: &Store, customer_id: i64) -> Ve
 pub(crate) fn is_allowed(
     user: UserContext,
     resource: AclResource,
+    admin_role: AdminRole,
     current_store_id: i64,
     customer_store_ids: impl FnOnce(i64) -> Vec<i64>,
 ) -> bool {
     match (resource, user) {
         (AclResource::Anonymous, _) => true,
         // `self`: a customer whose shared store ids include the current store (never store 0).
-        // An admin token is refused too (§6.1).
         (AclResource::OwnAccount, UserContext::Customer(id)) => {
             current_store_id != 0 && customer_store_ids(id).contains(&current_store_id)
         }
+        // Anyone else falls through to the ACL, where `self` is no resource:
+        // `isAllowed($role, null)` holds only for a role with all resources (§1.5 correction).
+        (AclResource::OwnAccount, UserContext::Admin(_)) => admin_role == AdminRole::FullRights,
         (AclResource::OwnAccount, _) => false,
-        // The admin role has `Magento_Backend::all`.
+        // Both roles hold the customer resources the covered routes name.
         (_, UserContext::Admin(_)) => true,
         _ => false,
     }
@@ -125,6 +130,8 @@ pub(crate) fn is_allowed(
 /// Issues and reads tokens for one server.
 pub(crate) struct TokenService {
     format: TokenFormat,
+    /// The JWS header every JWT carries.
+    jwt_header: String,
     /// The server's faults, for the token-handling ones.
     faults: Vec<Fault>,
     key: [u8; 32],
@@ -148,6 +155,7 @@ impl TokenService {
     pub(crate) fn new(settings: &StoreSettings) -> Self {
         TokenService {
             format: settings.token_format,
+            jwt_header: jwt_header(&settings.jwt_kid),
             faults: settings.faults.clone(),
             key: rand::random(),
             customer_ttl_seconds: if settings.has_fault(Fault::TokenLifetimeIgnored) {
@@ -184,7 +192,7 @@ impl TokenService {
                 let header = if self.faults.contains(&Fault::JwtGenericHeader) {
                     GENERIC_JWT_HEADER
                 } else {
-                    JWT_HEADER
+                    &self.jwt_header
                 };
                 let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload));
                 let mut mac = self.mac();
@@ -280,7 +288,24 @@ mod tests {
 
     #[test]
     fn jwt_header_encodes_as_magento_does() {
-        assert_eq!(URL_SAFE_NO_PAD.encode(JWT_HEADER), "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ");
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(jwt_header("1")),
+            "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ"
+        );
+    }
+
+    /// A store whose key was rotated signs with key 2 and reads its own tokens (STORES.md U14).
+    #[test]
+    fn a_rotated_key_store_issues_and_reads_kid_2_tokens() {
+        let service = TokenService::new(&StoreSettings {
+            jwt_kid: "2".to_owned(),
+            ..StoreSettings::default()
+        });
+        let mut store = Store::default();
+        let token = service.issue(&mut store, TokenSubject::Customer(7), 1_000);
+        let header = URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
+        assert_eq!(String::from_utf8(header).unwrap(), r#"{"kid":"2","alg":"HS256"}"#);
+        assert_eq!(service.read(&store, &token, 1_001), Some(TokenSubject::Customer(7)));
     }
 
     #[test]

@@ -570,7 +570,7 @@ pub(crate) fn bind_params(input: &[(String, PhpValue)], params: &[ServiceParam])
         };
         bound.push(converted.map_err(|failure| match failure {
             // A top-level SerializationException becomes a rendered Webapi exception (400).
-            Failure::Serialization(message) => MagentoError::bad_request(message),
+            Failure::Serialization(message) => MagentoError::webapi_bad_request(message),
             Failure::Magento(error) => error,
         })?);
     }

@@ -207,7 +207,11 @@ impl CustomerRecord {
     /// which `AccountManagementApi` strips of `confirmation` (§4.1).
     pub(crate) fn view(&self, with_confirmation: bool, settings: &StoreSettings) -> CustomerView<'_> {
         let mut addresses: Vec<&AddressRecord> = self.addresses.iter().collect();
-        addresses.sort_by_key(|address| (Some(address.id) != self.default_shipping, address.id));
+        // derived: CONTRACT.md §7.2 says default-shipping addresses come first, but
+        // `Customer::getAddressesCollection` loads them with no ORDER BY
+        // (`Address\Collection::setCustomerFilter`), so MySQL returns them in id order, whichever
+        // is the default.
+        addresses.sort_by_key(|address| address.id);
         if settings.has_fault(Fault::AddressesDropped) {
             addresses.clear();
         }
@@ -451,18 +455,25 @@ pub(crate) fn create_account(
     Ok(body)
 }
 
-/// `PUT /V1/customers/:customerId`, `CustomerRepository::save` (§4.8). The path id is not used:
-/// the body's `customer.id` names the customer, and a body without one creates a customer
-/// through the repository.
+/// `PUT /V1/customers/:customerId`, `CustomerRepository::save` (§4.8). The body's `customer.id`
+/// names the customer; without one, the `UpdateCustomer` plugin (2.4.0+, magento2#21237; real
+/// capture C40 shows the older answer) loads the customer of the path id and saves the body
+/// over it, so an unknown path id is "not found".
 ///
 /// derived: CONTRACT.md does not cover updates. Fields that are absent (or null) keep their
 /// value, `email`, `firstname` and `lastname` must be resent (the EAV validator sees only the
 /// sent data), a sent `addresses` list replaces the addresses, `confirmation` is cleared unless
 /// resent, and a new customer gets the current store view.
-pub(crate) fn save_customer(app: &App, customer: &DataObject, now: DateTime<Utc>) -> Result<Vec<u8>, MagentoError> {
+pub(crate) fn save_customer(
+    app: &App,
+    customer: &DataObject,
+    path_customer_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, MagentoError> {
     let settings = &app.settings;
     let mut store = app.store();
-    let previous = match customer.int("id").filter(|id| *id != 0) {
+    let named = customer.int("id").or(path_customer_id);
+    let previous = match named.filter(|id| *id != 0) {
         Some(id) => Some(
             store
                 .customer(id)

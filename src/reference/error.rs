@@ -91,15 +91,24 @@ pub(crate) struct ErrorItem {
 pub(crate) struct MagentoError {
     #[serde(skip)]
     status: StatusCode,
+    /// A `Webapi\Exception` thrown directly rather than masked from another exception: its
+    /// developer-mode `trace` is null (`getStackTrace()` was never set).
+    #[serde(skip)]
+    webapi: bool,
     message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorItem>,
     #[serde(skip_serializing_if = "Parameters::is_none")]
     parameters: Parameters,
+    /// Developer mode only (§2.1): `Some(Null)` or `Some(String)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<Value>,
 }
 
 /// `"%fieldName" is required. Enter and try again.` (§2.4).
 pub(crate) const REQUIRED_FIELD: &str = "\"%fieldName\" is required. Enter and try again.";
+/// What `getTraceAsString()` gives in developer mode, shortened to the service call.
+const DEVELOPER_TRACE: &str = "#0 vendor/magento/module-webapi/Controller/Rest/SynchronousRequestProcessor.php(95): Magento\\Webapi\\Controller\\Rest\\SynchronousRequestProcessor->process()\n#1 {main}";
 /// Generic sign-in failure shared by the customer and admin token services (§3.2, §5.2).
 pub(crate) const SIGN_IN_FAILED: &str =
     "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
@@ -108,10 +117,26 @@ impl MagentoError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         MagentoError {
             status,
+            webapi: false,
             message: message.into(),
             errors: Vec::new(),
             parameters: Parameters::None,
+            trace: None,
         }
+    }
+
+    /// A `Webapi\Exception` the framework throws itself (routing, body decoding, input
+    /// conversion): rendered text, and a null `trace` in developer mode.
+    pub(crate) fn webapi(status: StatusCode, message: impl Into<String>) -> Self {
+        MagentoError {
+            webapi: true,
+            ..Self::new(status, message)
+        }
+    }
+
+    /// A 400 `Webapi\Exception` (its constructor's default code).
+    pub(crate) fn webapi_bad_request(message: impl Into<String>) -> Self {
+        Self::webapi(StatusCode::BAD_REQUEST, message)
     }
 
     pub(crate) fn with_parameters(mut self, parameters: Parameters) -> Self {
@@ -136,12 +161,12 @@ impl MagentoError {
 
     /// §1.1: no route for the path and method.
     pub(crate) fn route_not_found() -> Self {
-        Self::not_found("Request does not match any route.")
+        Self::webapi(StatusCode::NOT_FOUND, "Request does not match any route.")
     }
 
     /// §1.1: the rendered `RequestMethodValidator` message.
     pub(crate) fn method_not_supported(method: &str) -> Self {
-        Self::new(
+        Self::webapi(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("The {method} HTTP method is not supported."),
         )
@@ -149,7 +174,7 @@ impl MagentoError {
 
     /// §1.1: no request processor claims the path (unknown store code, lowercase `v1`...).
     pub(crate) fn request_not_processable() -> Self {
-        Self::bad_request("Specified request cannot be processed.")
+        Self::webapi_bad_request("Specified request cannot be processed.")
     }
 
     /// §2.3: the ACL refused the route's resources.
@@ -160,7 +185,7 @@ impl MagentoError {
 
     /// §1.3: malformed body.
     pub(crate) fn decoding_error() -> Self {
-        Self::bad_request("Decoding error.")
+        Self::webapi_bad_request("Decoding error.")
     }
 
     /// §5.2, §3.2: every masked authentication failure.
@@ -189,6 +214,20 @@ impl MagentoError {
 
     pub(crate) fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// Developer mode's `trace` (`Response::_renderMessages`): null for a `Webapi\Exception`
+    /// thrown directly, else the exception's `getTraceAsString()`.
+    ///
+    /// derived: the trace is a fixed two-frame one, and a masked internal error keeps its
+    /// production message (developer mode would show the PHP error's own).
+    pub(crate) fn with_developer_trace(mut self) -> Self {
+        self.trace = Some(if self.webapi {
+            Value::Null
+        } else {
+            Value::from(DEVELOPER_TRACE)
+        });
+        self
     }
 
     /// The same error with another HTTP status (for faults that remap statuses).
@@ -282,10 +321,8 @@ impl InputErrors {
                 Err(MagentoError::bad_request(item.message).with_parameters(item.parameters))
             }
             _ => Err(MagentoError {
-                status: StatusCode::BAD_REQUEST,
-                message: "One or more input exceptions have occurred.".to_owned(),
                 errors: items,
-                parameters: Parameters::None,
+                ..MagentoError::bad_request("One or more input exceptions have occurred.")
             }),
         }
     }
@@ -375,6 +412,28 @@ mod tests {
             body(&positional.with_rendered_placeholders()),
             r#"{"message":"at least 8 of ten","parameters":["8",2,3,4,5,6,7,8,9,"ten"]}"#
         );
+    }
+
+    /// Developer mode (STORES.md U9): `trace` comes last, null for a Webapi exception thrown
+    /// directly, a string for a masked one.
+    #[test]
+    fn developer_mode_adds_the_trace_last() {
+        assert_eq!(
+            body(&MagentoError::route_not_found().with_developer_trace()),
+            r#"{"message":"Request does not match any route.","trace":null}"#
+        );
+        assert_eq!(
+            body(&MagentoError::request_not_processable().with_developer_trace()),
+            r#"{"message":"Specified request cannot be processed.","trace":null}"#
+        );
+        let masked = body(&MagentoError::no_such_customer(-1).with_developer_trace());
+        assert!(
+            masked.starts_with(
+                r##"{"message":"No such entity with %fieldName = %fieldValue","parameters":{"fieldName":"customerId","fieldValue":-1},"trace":"#0 "##
+            ),
+            "{masked}"
+        );
+        assert!(!body(&MagentoError::route_not_found()).contains("trace"));
     }
 
     #[test]

@@ -67,6 +67,8 @@ faults! {
         "customer responses carry an empty addresses list";
     AddressRegionMissing => "address-region-missing",
         "addresses in customer responses lack the region object";
+    AddressDefaultFlagsFalse => "address-default-flags-false",
+        "addresses that are not a default carry \"default_billing\": false and \"default_shipping\": false instead of leaving the keys out";
     FirstnameHtmlEscaped => "firstname-html-escaped",
         "the first name is echoed HTML-escaped (D'Artagnan comes back as D&#039;Artagnan)";
     // Tokens.

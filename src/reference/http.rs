@@ -95,9 +95,13 @@ fn schema_answer(app: &App, request: &Request) -> Option<Response> {
         let user = app
             .tokens
             .user_context(&store, request.headers(), Utc::now().timestamp());
-        let own = auth::is_allowed(user, AclResource::OwnAccount, scope.store_id(app), |id| {
-            shared_store_ids(app, &store, id)
-        });
+        let own = auth::is_allowed(
+            user,
+            AclResource::OwnAccount,
+            app.settings.admin_role,
+            scope.store_id(app),
+            |id| shared_store_ids(app, &store, id),
+        );
         (user, own)
     };
     let host = request
@@ -139,8 +143,11 @@ const HTML_CONTENT_TYPE: &str = "text/html; charset=UTF-8";
 /// The page a web server shows when PHP dies (`Fault::Html500Page`).
 const HTML_500_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n<body><h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to complete your request.</p></body></html>\n";
 
-/// The error envelope (§2.1), with the envelope faults applied.
+/// The error envelope (§2.1), with developer mode's `trace` and the envelope faults applied.
 fn encode_error(settings: &StoreSettings, mut error: MagentoError) -> Vec<u8> {
+    if settings.developer_mode {
+        error = error.with_developer_trace();
+    }
     if settings.has_fault(Fault::AggregateErrorsFlattened) {
         error = error.first_error_only();
     }
@@ -157,9 +164,11 @@ fn encode_error(settings: &StoreSettings, mut error: MagentoError) -> Vec<u8> {
 }
 
 /// `PathProcessor::process` (§1.1): drops the `rest` front name, then a known store code or
-/// `all`; any other first segment stays in the path.
+/// `all`; any other first segment stays in the path. A store without URL rewrites is reached
+/// through its front controller, `/index.php/rest/...` (captures C24, C33), the same way.
 fn process_path(raw_path: &str, settings: &StoreSettings) -> Result<(StoreScope, String), MagentoError> {
-    let mut segments = raw_path.trim_matches('/').split('/');
+    let trimmed = raw_path.trim_matches('/');
+    let mut segments = trimmed.strip_prefix("index.php/").unwrap_or(trimmed).split('/');
     // derived: paths outside the `rest` front name belong to other areas, which are not
     // emulated; they get the REST "no route" answer.
     if segments.next() != Some("rest") {
@@ -216,7 +225,7 @@ async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), 
     let (user, allowed) = {
         let store = app.store();
         let user = app.tokens.user_context(&store, &parts.headers, now.timestamp());
-        let allowed = auth::is_allowed(user, resource, scope.store_id(app), |id| {
+        let allowed = auth::is_allowed(user, resource, app.settings.admin_role, scope.store_id(app), |id| {
             if app.settings.has_fault(Fault::TokenNotUsableOnMe) {
                 Vec::new()
             } else {
@@ -287,13 +296,13 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<(St
     // derived: the XML deserializer is not emulated; XML bodies get the same answer as any
     // other media type without a deserializer.
     if media_type != "application/json" {
-        return Err(MagentoError::bad_request(format!(
+        return Err(MagentoError::webapi_bad_request(format!(
             "Server cannot understand Content-Type HTTP header media type {media_type}"
         )));
     }
     json::decode(&bytes).map(PhpValue::into_array).ok_or_else(|| {
-        if app.settings.has_fault(Fault::DecodingErrorDeveloperMode) {
-            MagentoError::bad_request(DEVELOPER_MODE_DECODING_ERROR)
+        if app.settings.developer_mode || app.settings.has_fault(Fault::DecodingErrorDeveloperMode) {
+            MagentoError::webapi_bad_request(DEVELOPER_MODE_DECODING_ERROR)
         } else {
             MagentoError::decoding_error()
         }
@@ -303,7 +312,9 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<(St
 /// `Deserializer\Json` in developer mode: the PHP error and a trace follow the message (§1.3).
 const DEVELOPER_MODE_DECODING_ERROR: &str = "Decoding error: \nUnable to unserialize value. Error: Syntax error\n#0 vendor/magento/framework/Webapi/Rest/Request/Deserializer/Json.php(70): Magento\\Framework\\Serialize\\Serializer\\Json->unserialize()";
 
-/// `~^([a-z\d/\-+.]+)(?:; *charset=(.+))?$~Ui`; the media type is returned as sent.
+/// `~^([a-z\d/\-+.]+)(?:; *charset=(.+))?$~Ui`; the media type is returned as sent. Its
+/// refusals are `InputException`s (masked, so a developer-mode trace string), unlike the
+/// deserializer factory's `Webapi\Exception` for an unknown media type.
 fn content_type(headers: &HeaderMap) -> Result<String, MagentoError> {
     static PATTERN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)^([a-z\d/\-+.]+)(?:; *charset=(.+))?$").expect("static pattern"));
@@ -404,7 +415,12 @@ fn run(
         }
         // derived: `passwordHash` is bound (and type-checked) but a stored hash is never replaced.
         (Operation::SaveCustomer, [Bound::Object(customer), _password_hash]) => {
-            customers::save_customer(app, customer, now)
+            let path_customer_id = route
+                .path_params
+                .iter()
+                .find(|(name, _)| name == "customerId")
+                .and_then(|(_, value)| value.parse().ok());
+            customers::save_customer(app, customer, path_customer_id, now)
         }
         (Operation::SearchCustomers, [Bound::Object(criteria)]) => search_customers(app, criteria),
         (Operation::RevokeCustomerToken, [Bound::Int(id)]) => Ok(tokens::revoke_customer_token(app, *id, seconds)),
@@ -438,6 +454,15 @@ mod tests {
             (StoreScope::View, "/V1/customers".into())
         );
         assert_eq!(process("/rest/nosuch/V1/customers").1, "/nosuch/V1/customers");
+        assert_eq!(
+            process("/index.php/rest/default/V1/customers/me"),
+            (StoreScope::View, "/V1/customers/me".into())
+        );
+        assert_eq!(
+            process("/index.php/rest/all/V1/customers/me"),
+            (StoreScope::Admin, "/V1/customers/me".into())
+        );
+        assert!(process_path("/index.php/V1/customers", &settings).is_err());
         assert!(!is_synchronous_path("/nosuch/V1/customers"));
         assert!(!is_synchronous_path("/v1/customers"));
         assert!(is_synchronous_path("/V1/customers"));

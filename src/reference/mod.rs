@@ -59,9 +59,16 @@ pub struct StoreSettings {
     /// `webapi/jwtauth/admin_expiration` in minutes (60).
     pub admin_token_lifetime_minutes: i64,
     pub token_format: TokenFormat,
+    /// The JWT header's `kid` ("1"): the 1-based position of the signing key in env.php
+    /// `crypt/key`. "2" is a store whose key was rotated once, on a patch level that signs with
+    /// its last key (before 2.4.4-p10, 2.4.5-p9, 2.4.6-p7, 2.4.7-p2; STORES.md U14).
+    pub jwt_kid: String,
     /// `customer/create_account/confirm` (off).
     pub require_confirmation: bool,
     pub admin: AdminAccount,
+    /// The admin user's role: the stock Administrators role, or one limited to the customer
+    /// resources (what an integration or a least-privilege role has).
+    pub admin_role: AdminRole,
     /// Whether Magento_TwoFactorAuth is enabled (the 2.4.x default).
     pub two_factor_auth: bool,
     /// A fixed delay before every response, for client timeout tests.
@@ -73,6 +80,9 @@ pub struct StoreSettings {
     /// `extension_attributes.is_subscribed` to every customer read (§4.3 step 13). Off, the
     /// server answers like the tutorial's 2017 sample.
     pub newsletter_module: bool,
+    /// Developer mode (`MAGE_MODE=developer`, off): every error envelope gains `trace`, and a
+    /// malformed body gets the PHP error and its trace after "Decoding error:" (STORES.md U9).
+    pub developer_mode: bool,
     /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
     /// (e.g. a published file, or one with a module's extra attribute).
     pub published_schema: Option<serde_json::Value>,
@@ -102,12 +112,15 @@ impl Default for StoreSettings {
             customer_token_lifetime_minutes: 60,
             admin_token_lifetime_minutes: 60,
             token_format: TokenFormat::Jwt,
+            jwt_kid: "1".to_owned(),
             require_confirmation: false,
             admin: AdminAccount::generated(),
+            admin_role: AdminRole::FullRights,
             two_factor_auth: true,
             response_delay: None,
             response_jitter: None,
             newsletter_module: true,
+            developer_mode: false,
             published_schema: None,
             faults: Vec::new(),
         }
@@ -121,6 +134,17 @@ pub enum TokenFormat {
     Jwt,
     /// 32 characters of `[0-9a-z]`, as before 2.4.4.
     Opaque,
+}
+
+/// The ACL role of the reference store's admin (CONTRACT.md §1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminRole {
+    /// All resources (the stock Administrators role): `Acl::isAllowed($role, null)` is true, so
+    /// it passes `self` checks too, and `self` routes then miss their `customerId` (§6.1).
+    #[default]
+    FullRights,
+    /// `Magento_Customer::customer`, `::manage` and `::delete` only: `self` routes answer 401.
+    Restricted,
 }
 
 /// The one admin user of the reference store.

@@ -210,7 +210,7 @@ fn requested_services(services: Option<&str>) -> Result<Option<Vec<String>>, Mag
                 && version[1..].chars().all(|c| c.is_ascii_digit())
         });
     if !valid {
-        return Err(MagentoError::bad_request(
+        return Err(MagentoError::webapi_bad_request(
             "Incorrect format of request URI or Requested services are missing.",
         ));
     }

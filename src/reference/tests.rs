@@ -252,7 +252,8 @@ async fn customer_token_is_a_magento_jwt_that_reads_me() {
     assert_eq!(other.json()["id"], created["id"]);
 }
 
-/// §1.5, §6.1: guests, garbage tokens, admin tokens and the `all` store are all refused `self`.
+/// §1.5, §6.1: guests, garbage tokens and the `all` store are refused `self`; a full-rights
+/// admin passes the ACL and misses `customerId` (captures C25, C26).
 #[tokio::test]
 async fn me_refuses_everyone_but_the_customer_in_its_store() {
     let client = Client::without_two_factor().await;
@@ -260,12 +261,25 @@ async fn me_refuses_everyone_but_the_customer_in_its_store() {
     let token = client.customer_token("self@example.com", "Password1").await.json();
     let token = token.as_str().unwrap();
     let admin = client.admin_token().await;
-    for bearer in [None, Some("garbage"), Some(admin.as_str())] {
+    for bearer in [None, Some("garbage")] {
         client
             .send("GET", "/V1/customers/me", bearer, None)
             .await
             .expect(401, not_authorized("self"));
     }
+    for path in ["/V1/customers/me", "/V1/customers/me?customerId=1"] {
+        client.send("GET", path, Some(&admin), None).await.expect(
+            400,
+            json!({"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "customerId"}}),
+        );
+    }
+    client
+        .send("POST", "/V1/integration/customer/revoke-customer-token", Some(&admin), None)
+        .await
+        .expect(
+            400,
+            json!({"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "customerId"}}),
+        );
     client
         .raw("GET", "/rest/all/V1/customers/me", Some(token), None, None)
         .await
@@ -295,6 +309,40 @@ async fn me_refuses_everyone_but_the_customer_in_its_store() {
         .await
         .unwrap();
     assert_eq!(reply.status().as_u16(), 200);
+}
+
+/// §1.5: a role limited to the customer resources is refused `self` but keeps them.
+#[tokio::test]
+async fn a_restricted_admin_is_refused_self_but_manages_customers() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        admin_role: super::AdminRole::Restricted,
+        ..StoreSettings::default()
+    })
+    .await;
+    let created = client.create(simple_body("restricted@example.com")).await.json();
+    let admin = client.admin_token().await;
+    client
+        .send("GET", "/V1/customers/me", Some(&admin), None)
+        .await
+        .expect(401, not_authorized("self"));
+    let path = format!("/V1/customers/{}", created["id"]);
+    assert_eq!(client.send("GET", &path, Some(&admin), None).await.status, 200);
+    assert_eq!(client.send("DELETE", &path, Some(&admin), None).await.status, 200);
+}
+
+/// A store without URL rewrites answers through `/index.php/rest/...` (C24, C33).
+#[tokio::test]
+async fn the_front_controller_path_reaches_the_same_routes() {
+    let client = Client::without_two_factor().await;
+    client
+        .raw("GET", "/index.php/rest/default/V1/customers/me", None, None, None)
+        .await
+        .expect(401, not_authorized("self"));
+    client
+        .raw("POST", "/index.php/rest/V1/createAccount:customers", None, None, None)
+        .await
+        .expect(404, json!({"message": "Request does not match any route."}));
 }
 
 /// §5.3: max−1 failures then the right password works; max failures lock even the right
@@ -597,6 +645,72 @@ async fn body_decoding_errors() {
         .expect(400, required("customer"));
 }
 
+/// STORES.md U9: in developer mode a `Webapi\Exception` thrown directly has `"trace": null`, a
+/// masked exception its trace string, and a malformed body the PHP error after the message.
+#[tokio::test]
+async fn developer_mode_adds_the_trace() {
+    let client = Client::start(StoreSettings {
+        developer_mode: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    let token_path = "/rest/default/V1/integration/customer/token";
+    client
+        .raw("GET", "/rest/default/V1/nosuch", None, None, None)
+        .await
+        .expect(
+            404,
+            json!({"message": "Request does not match any route.", "trace": null}),
+        );
+    client.raw("PATCH", token_path, None, None, None).await.expect(
+        405,
+        json!({"message": "The PATCH HTTP method is not supported.", "trace": null}),
+    );
+    client
+        .raw("GET", "/rest/nosuch/V1/customers/me", None, None, None)
+        .await
+        .expect(
+            400,
+            json!({"message": "Specified request cannot be processed.", "trace": null}),
+        );
+    client
+        .raw("POST", token_path, None, Some("text/plain"), Some("x"))
+        .await
+        .expect(400, json!({"message": "Server cannot understand Content-Type HTTP header media type text/plain", "trace": null}));
+    // `Request::getContentType` throws InputExceptions: masked, so they carry a trace string.
+    let empty = client.raw("POST", token_path, None, None, Some("x")).await;
+    assert_eq!(empty.json()["message"], "Content-Type header is empty.");
+    assert!(empty.json()["trace"].is_string(), "{}", empty.raw);
+    let token = client.admin_token().await;
+    client
+        .send("GET", "/V1/customers/abc", Some(&token), None)
+        .await
+        .expect(400, json!({"message": "The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again.", "trace": null}));
+    let refused = client.send("GET", "/V1/customers/1", None, None).await;
+    assert_eq!(refused.status, 401);
+    assert!(
+        refused.json()["trace"].as_str().is_some_and(|t| t.starts_with("#0 ")),
+        "{}",
+        refused.raw
+    );
+    let decoding = client
+        .raw(
+            "POST",
+            "/rest/default/V1/customers",
+            None,
+            Some("application/json"),
+            Some(r#"{"customer": "#),
+        )
+        .await;
+    assert_eq!(decoding.status, 400);
+    assert_eq!(decoding.json()["trace"], Value::Null, "{}", decoding.raw);
+    let message = decoding.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with("Decoding error: \nUnable to unserialize value."),
+        "{message}"
+    );
+}
+
 /// §2.4: unknown nested keys, type errors with their nesting, and `customer` itself.
 #[tokio::test]
 async fn input_binding_errors() {
@@ -845,6 +959,127 @@ async fn address_rules_and_rollback() {
     assert_eq!(reply.json()["addresses"][0]["region_id"], 43);
 }
 
+/// The tutorial's NY address at `street`, default for billing and/or shipping as asked.
+fn ny_address(street: &str, billing: bool, shipping: bool) -> Value {
+    let mut address = json!({
+        "firstname": "Jane", "lastname": "Doe",
+        "region": {"regionCode": "NY", "region": "New York", "regionId": 43},
+        "postcode": "10755", "street": [street], "city": "Purchase", "telephone": "512-555-1111", "countryId": "US"
+    });
+    if billing {
+        address["defaultBilling"] = json!(true);
+    }
+    if shipping {
+        address["defaultShipping"] = json!(true);
+    }
+    address
+}
+
+/// An address's first street line and its `default_billing` and `default_shipping` (`None`: the
+/// key is absent).
+type AddressFlags = (Value, Option<Value>, Option<Value>);
+
+/// Each address's flags, and the customer's `default_billing`/`default_shipping` as the
+/// positions of the addresses they name (by id, sent as a string).
+fn addresses_and_defaults(customer: &Value) -> (Vec<AddressFlags>, [Option<usize>; 2]) {
+    let addresses = customer["addresses"].as_array().expect("addresses");
+    let flags = addresses
+        .iter()
+        .map(|a| {
+            (
+                a["street"][0].clone(),
+                a.get("default_billing").cloned(),
+                a.get("default_shipping").cloned(),
+            )
+        })
+        .collect();
+    let position = |key: &str| {
+        let id: i64 = customer[key].as_str()?.parse().ok()?;
+        addresses.iter().position(|a| a["id"] == id)
+    };
+    (flags, [position("default_billing"), position("default_shipping")])
+}
+
+/// §7.2, §7.3: addresses come back in the order they were sent (id order: no ORDER BY), only a
+/// default carries its flag, as `true`, and the customer names its defaults by id, as strings;
+/// the same on create, the admin's read and the customer's own read.
+#[tokio::test]
+async fn default_flags_and_address_order() {
+    let client = Client::without_two_factor().await;
+    let admin = client.admin_token().await;
+    let body = |email: &str, addresses: Vec<Value>| json!({"customer": {"email": email, "firstname": "Jane", "lastname": "Doe", "addresses": addresses}, "password": "Password1"});
+    let (t, absent) = (Some(json!(true)), None);
+    let cases = [
+        (
+            "order@example.com",
+            vec![
+                ny_address("456 Elm St", false, false),
+                ny_address("123 Oak Ave", true, true),
+            ],
+            vec![
+                (json!("456 Elm St"), absent.clone(), absent.clone()),
+                (json!("123 Oak Ave"), t.clone(), t.clone()),
+            ],
+            [Some(1), Some(1)],
+        ),
+        (
+            "split@example.com",
+            vec![
+                ny_address("1 Billing Rd", true, false),
+                ny_address("456 Elm St", false, false),
+                ny_address("9 Shipping Ln", false, true),
+            ],
+            vec![
+                (json!("1 Billing Rd"), t.clone(), absent.clone()),
+                (json!("456 Elm St"), absent.clone(), absent.clone()),
+                (json!("9 Shipping Ln"), absent.clone(), t.clone()),
+            ],
+            [Some(0), Some(2)],
+        ),
+    ];
+    for (email, addresses, flags, defaults) in cases {
+        let created = client.create(body(email, addresses)).await;
+        assert_eq!(created.status, 200, "{}", created.raw);
+        let created = created.json();
+        let token = client.customer_token(email, "Password1").await.json();
+        let by_admin = client
+            .send("GET", &format!("/V1/customers/{}", created["id"]), Some(&admin), None)
+            .await
+            .json();
+        let by_customer = client
+            .send("GET", "/V1/customers/me", token.as_str(), None)
+            .await
+            .json();
+        for customer in [&created, &by_admin, &by_customer] {
+            assert_eq!(
+                addresses_and_defaults(customer),
+                (flags.clone(), defaults),
+                "{customer}"
+            );
+        }
+    }
+
+    let faulty = with_faults(&[Fault::AddressDefaultFlagsFalse]).await;
+    let reply = faulty
+        .create(body(
+            "order@example.com",
+            vec![
+                ny_address("456 Elm St", false, false),
+                ny_address("123 Oak Ave", true, true),
+            ],
+        ))
+        .await
+        .json();
+    let falsy = Some(json!(false));
+    assert_eq!(
+        addresses_and_defaults(&reply).0,
+        vec![
+            (json!("456 Elm St"), falsy.clone(), falsy),
+            (json!("123 Oak Ave"), t.clone(), t)
+        ]
+    );
+}
+
 /// §1.4: PHP `json_encode` escapes non-ASCII characters.
 #[tokio::test]
 async fn responses_escape_like_php() {
@@ -1089,6 +1324,26 @@ async fn admin_updates_a_customer() {
         .send("PUT", &format!("/V1/customers/{id}"), Some(&admin), Some(json!({"customer": {"id": id, "group_id": 777, "email": "put@example.com", "firstname": "J", "lastname": "D"}})))
         .await
         .expect(400, json!({"message": "The specified customer group id does not exist."}));
+    // Without `id` in the body, the path's customer is updated (`UpdateCustomer`, 2.4.0+), not
+    // a duplicate created (the 2.3 answer in real capture C40).
+    let without_id = json!({"customer": {"email": "put@example.com", "firstname": "Jane", "lastname": "Path"}});
+    let reply = client
+        .send(
+            "PUT",
+            &format!("/V1/customers/{id}"),
+            Some(&admin),
+            Some(without_id.clone()),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert_eq!(
+        (reply.json()["id"].as_i64(), reply.json()["lastname"].clone()),
+        (Some(id), json!("Path"))
+    );
+    client
+        .send("PUT", "/V1/customers/999999", Some(&admin), Some(without_id))
+        .await
+        .expect(404, no_such_customer(999999));
 }
 
 /// The fixed response delay applies to every answer, and shutdown stops the server.

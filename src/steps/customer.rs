@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::request::remember_created_customer;
 use super::{StepError, checked, docstring_json};
+use crate::checks::addresses::{self, DefaultRole, ExpectedAddress};
 use crate::checks::snapshot::redact_volatile;
 use crate::checks::{self, CheckFailure, canonical_json, unified_diff};
 use crate::client::ApiRequest;
@@ -46,33 +47,54 @@ async fn customer_created(world: &mut MagentoWorld, step: &Step) -> Result<(), S
 #[then(regex = r"^the customer's default_billing and default_shipping are the first address's id, as strings$")]
 async fn defaults_are_address_id(world: &mut MagentoWorld) -> Result<(), StepError> {
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
-    let address_id = match json.pointer("/addresses/0/id") {
-        Some(Value::Number(n)) => n.to_string(),
-        other => {
-            return checked(
-                world,
-                Err(CheckFailure::Value {
-                    path: "addresses[0].id".into(),
-                    expected: "an integer address id".into(),
-                    received: other.map(|v| v.to_string()).unwrap_or_else(|| "nothing".into()),
-                }),
-            );
-        }
-    };
-    for key in ["default_billing", "default_shipping"] {
-        let expected = Value::from(address_id.clone());
-        if json.get(key) != Some(&expected) {
-            return checked(
-                world,
-                Err(CheckFailure::Value {
-                    path: key.into(),
-                    expected: format!("{expected} (the first address's id as a string, CONTRACT.md §7.2)"),
-                    received: json.get(key).map(|v| v.to_string()).unwrap_or_else(|| "nothing".into()),
-                }),
-            );
-        }
+    for role in DefaultRole::ALL {
+        checked(world, addresses::default_names_address(&json, role, 0))?;
     }
     Ok(())
+}
+
+#[then(
+    regex = r#"^the customer's (default_billing|default_shipping) is the id of the address at "([^"]+)", as a string$"#
+)]
+async fn default_is_address(world: &mut MagentoWorld, key: String, street: String) -> Result<(), StepError> {
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let role = if key == DefaultRole::Billing.key() {
+        DefaultRole::Billing
+    } else {
+        DefaultRole::Shipping
+    };
+    let index = checked(world, addresses::address_index(&json, &street))?;
+    checked(world, addresses::default_names_address(&json, role, index))
+}
+
+/// A `| street | default_billing | default_shipping |` table, a flag being `true` or `absent`.
+#[then(regex = r"^the addresses come back in this order, with these default flags:$")]
+async fn addresses_with_flags(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let table = step.table.as_ref().ok_or_else(|| {
+        StepError::Feature("this step needs a | street | default_billing | default_shipping | table".into())
+    })?;
+    let flag = |cell: &str| match cell {
+        "true" => Ok(true),
+        "absent" => Ok(false),
+        other => Err(StepError::Feature(format!(
+            "a default flag is `true` or `absent`, not {other:?}"
+        ))),
+    };
+    let mut expected = Vec::new();
+    for row in table.rows.iter().skip(1) {
+        let [street, billing, shipping] = row.as_slice() else {
+            return Err(StepError::Feature(format!(
+                "a row needs three cells (street, default_billing, default_shipping): {row:?}"
+            )));
+        };
+        expected.push(ExpectedAddress {
+            street: street.clone(),
+            default_billing: flag(billing)?,
+            default_shipping: flag(shipping)?,
+        });
+    }
+    checked(world, addresses::addresses_match(&json, &expected))
 }
 
 /// Keys that may differ between the create response and a later read (§9.2

@@ -6,10 +6,11 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::{StepError, checked, docstring_json, expand};
+use crate::checks::admin_role::{AdminRole, RoleAnswer, expect_answer_for_a_role};
 use crate::checks::{self, CheckFailure, json_path};
 use crate::client::{ApiRequest, RequestBody};
 use crate::secrets::Secret;
-use crate::world::{CustomerUnderTest, MagentoWorld};
+use crate::world::{CustomerUnderTest, MagentoWorld, NotRunStep};
 
 #[given(regex = r"^(?:the tutorial's create-customer request body|the request body):$")]
 async fn request_body(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
@@ -113,6 +114,11 @@ async fn send_request(
 ) -> Result<(), StepError> {
     let ctx = world.ctx();
     let method = Method::from_bytes(method.as_bytes()).map_err(|e| StepError::Feature(e.to_string()))?;
+    if actor == "the admin" && writes_as_own_account(&method, path) {
+        return Err(StepError::Feature(format!(
+            "{method} {path} is never sent with the admin token: a full-rights admin passes `self` there and creates a customer (CONTRACT.md §1.5, §6.1)"
+        )));
+    }
     let mut request = ApiRequest::new(method.clone(), expand(world, path)).bearer(bearer_for(world, actor)?.as_ref());
     request.raw_path = raw_path;
     if method == Method::POST || method == Method::PUT || matches!(body, Some(RequestBody::Raw { .. })) {
@@ -124,6 +130,13 @@ async fn send_request(
     }
     world.last = Some(exchange);
     Ok(())
+}
+
+/// `PUT /V1/customers/me` (any store code, with or without `/index.php`): with an admin token
+/// of a full-rights role it reaches `save` without an id, which creates a customer.
+fn writes_as_own_account(method: &Method, path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+    method == Method::PUT && path.ends_with("/V1/customers/me")
 }
 
 /// Registers a customer the store created for clean-up, whatever the scenario checks next.
@@ -298,9 +311,59 @@ async fn versioned_error_body(world: &mut MagentoWorld, step: &Step) -> Result<(
     checked(world, Err(CheckFailure::Body(failures.join("\n"))))
 }
 
+/// A `self` route called with the admin token: the answer depends on the admin's role
+/// (`checks::admin_role`); the docstring maps each role to its status and error body.
+#[then(regex = r"^the answer is the one Magento gives the admin's role:$")]
+async fn answer_for_the_admin_role(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let answers: std::collections::BTreeMap<AdminRole, RoleAnswer> =
+        serde_json::from_value(docstring_json(world, step)?).map_err(|e| {
+            StepError::Feature(format!(
+                "the docstring must map \"all resources\" and \"restricted\" to {{\"status\", \"body\"}}: {e}"
+            ))
+        })?;
+    let answers: Vec<_> = answers.into_iter().collect();
+    let exchange = world.last()?;
+    let json = checked(world, checks::expect_json_content_type(exchange))?;
+    let role = checked(world, expect_answer_for_a_role(exchange.status, &json, &answers))?;
+    checked(
+        world,
+        world.ctx().schemas.validate("error", &json).map_err(CheckFailure::from),
+    )?;
+    checked(world, world.ctx().record_admin_role(role))
+}
+
 #[then(regex = r#"^the response matches the snapshot "([a-z0-9_]+)"$"#)]
 async fn matches_snapshot(world: &mut MagentoWorld, name: String) -> Result<(), StepError> {
     let ctx = world.ctx();
     let json = checked(world, checks::expect_json_content_type(world.last()?))?;
-    checked(world, ctx.snapshots.check(&name, &json))
+    let outcome = checked(world, ctx.snapshots.check(&name, &json))?;
+    // A new profile's first run: nothing to compare with, which is no failure (STORES.md C8).
+    if let Some(reason) = outcome.not_run_reason() {
+        ctx.record_not_run_step(NotRunStep {
+            scenario: world.scenario.clone(),
+            step: format!("the response matches the snapshot {name:?}"),
+            reason,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_put_to_the_own_account_route_is_guarded() {
+        for path in [
+            "/V1/customers/me",
+            "/V1/customers/me/",
+            "/rest/all/V1/customers/me",
+            "/index.php/rest/default/V1/customers/me?x=1",
+        ] {
+            assert!(writes_as_own_account(&Method::PUT, path), "{path}");
+        }
+        assert!(!writes_as_own_account(&Method::GET, "/V1/customers/me"));
+        assert!(!writes_as_own_account(&Method::PUT, "/V1/customers/{{customer_id}}"));
+        assert!(!writes_as_own_account(&Method::PUT, "/V1/customers/me/billingAddress"));
+    }
 }
