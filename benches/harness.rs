@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use child::{RunOverhead, Spec, read_exchanges, run_overhead, run_passing, server_env};
-use magento_contract::reference::{ReferenceMagento, RunningReference, StoreSettings};
+use child::{RunOverhead, Spec, read_exchanges, run_overhead, run_passing};
+use magento_contract::embedded::{admin_auth, env_for};
+use magento_reference::{ReferenceMagento, RunningReference, StoreSettings};
 use tokio::runtime::Runtime;
 
 const SECTIONS: [&str; 5] = ["overhead", "critical", "scaling", "startup", "peer"];
@@ -196,7 +197,7 @@ impl Bench {
         let (small, large, reps) = if self.smoke { (1, 2, 1) } else { (10, 100, 5) };
         heading("1. Overhead per request: the suite vs a bare reqwest loop (embedded server, no delay)");
         let server = self.server(None)?;
-        let env = server_env(&server);
+        let env = env_for(&server);
         let admin = server.settings().admin.clone();
         let mut rows = Vec::new();
         for n in [small, large] {
@@ -404,7 +405,7 @@ impl Bench {
             pieces.extend(split::split(&rel, &text)?);
         }
         let server = self.server(Some(CHAIN_DELAY))?;
-        let env = server_env(&server);
+        let env = env_for(&server);
         let (mut chains, mut requests) = (Vec::new(), Vec::new());
         let mut fixed: Option<RunOverhead> = None;
         let started = Instant::now();
@@ -571,7 +572,7 @@ impl Bench {
             let mut walls = Vec::new();
             for _ in 0..reps {
                 let server = self.server(Some(DELAY))?;
-                let env = server_env(&server);
+                let env = env_for(&server);
                 let run = self
                     .runtime
                     .block_on(run_passing(Spec::suite(&self.root, &env, &timed_dir, c)))?;
@@ -660,7 +661,7 @@ impl Bench {
             .runtime
             .block_on(timeline::Proxy::start(server.local_addr()))
             .map_err(|e| e.to_string())?;
-        let mut env = server_env(&server);
+        let mut env = env_for(&server);
         env[0].1 = format!("http://{}", proxy.addr);
         let started = Instant::now();
         let run = self
@@ -718,7 +719,7 @@ impl Bench {
             ),
         ] {
             let server = self.server(Some(DELAY))?;
-            let env = server_env(&server);
+            let env = env_for(&server);
             let mut spec = Spec::suite(&self.root, &env, features, 16);
             spec.args.extend(["--tags".to_owned(), tags.to_owned()]);
             let run = self.runtime.block_on(child::run_binary(&spec))?;
@@ -777,7 +778,7 @@ impl Bench {
             let mut walls = Vec::new();
             for _ in 0..if self.smoke { 1 } else { 3 } {
                 let server = self.server(Some(DELAY))?;
-                let env = server_env(&server);
+                let env = env_for(&server);
                 let run = self
                     .runtime
                     .block_on(run_passing(Spec::suite(&self.root, &env, &dir, 16)))?;
@@ -813,7 +814,7 @@ impl Bench {
         for factor in [1usize, 10, 100] {
             let n = base * factor;
             let server = self.server(None)?;
-            let env = server_env(&server);
+            let env = env_for(&server);
             let features = flow::flow_features(&self.root, n);
             let run = self
                 .runtime
@@ -919,23 +920,18 @@ impl Bench {
         };
         println!("  {version}");
         let server = self.server(None)?;
-        let env = server_env(&server);
-        let admin = server.settings().admin.clone();
-        let auth = magento_contract::config::AdminAuth::Password {
-            username: admin.username.clone(),
-            password: magento_contract::secrets::Secret::new(admin.password.clone()),
-            totp_secret: admin.totp_secret.clone().map(magento_contract::secrets::Secret::new),
-        };
-        let client = magento_contract::client::MagentoClient::new(
+        let env = env_for(&server);
+        let auth = admin_auth(&server);
+        let client = magento_harness::client::MagentoClient::new(
             &server.base_url(),
             "default",
             Duration::from_secs(30),
             &Default::default(),
         )?;
-        let redactor = magento_contract::secrets::Redactor::new();
+        let redactor = magento_harness::secrets::Redactor::new();
         let admin_token = self
             .runtime
-            .block_on(magento_contract::admin::obtain_admin_token(&client, &auth, &redactor))
+            .block_on(magento_harness::admin::obtain_admin_token(&client, &auth, &redactor))
             .map_err(|e| format!("admin token for hurl: {e}"))?
             .ok_or("no admin token for hurl")?;
         let hurl_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer/flow.hurl");

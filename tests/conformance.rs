@@ -3,7 +3,8 @@
 //! `cargo test --test conformance -- --tags @smoke` passes the options after `--`.
 
 use clap::Parser;
-use magento_contract::{Config, RunOptions, SuiteArgs, load_dotenv, run_suite, tls_from_env};
+use magento_contract::SuiteArgs;
+use magento_harness::{Config, RunOptions, load_dotenv, tls_from_env};
 
 #[derive(Parser)]
 #[command(name = "conformance")]
@@ -22,13 +23,13 @@ fn main() -> std::process::ExitCode {
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
-        let outcome = runtime.block_on(run_suite(
+        let outcome = runtime.block_on(magento_contract::run(
             config,
             RunOptions {
-                args: args.suite,
+                selection: args.suite.into(),
                 tls,
-                embedded: None,
             },
+            None,
         ));
         Ok::<_, String>(outcome.exit_code)
     })()

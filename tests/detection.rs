@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use magento_contract::reference::{Fault, StoreSettings};
 use magento_contract::selftest::{ChildRun, run_child, run_selftest};
+use magento_reference::{Fault, StoreSettings};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_magento-contract");
 

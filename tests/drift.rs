@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_contract::reference::{ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
+use magento_reference::{ReferenceMagento, RunningReference, StoreSettings, TokenFormat};
 use serde_json::Value;
 
 const LIMIT: Duration = Duration::from_secs(90);
@@ -186,7 +186,7 @@ async fn the_schema_cross_check_detects_an_added_attribute() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_published_2_4_7_and_2_4_8_schemas_pass_the_cross_check() {
-    let Some(dir) = magento_contract::shared_material::shared_material("reference") else {
+    let Some(dir) = magento_harness::shared_material::shared_material("reference") else {
         return;
     };
     for file in [

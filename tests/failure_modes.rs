@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use common::{RunResult, env_for, run_binary};
-use magento_contract::reference::{ReferenceMagento, StoreSettings};
+use magento_reference::{ReferenceMagento, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(60);
 

@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_contract::reference::{AdminRole, ReferenceMagento, StoreSettings};
+use magento_reference::{AdminRole, ReferenceMagento, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(120);
 

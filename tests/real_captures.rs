@@ -18,15 +18,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cucumber::gherkin;
-use magento_contract::checks::admin_role::{self, RoleAnswer};
-use magento_contract::checks::drift::{self, Baseline};
-use magento_contract::checks::store_identity::StoreIdentity;
-use magento_contract::checks::token::{self, TokenKind, USER_TYPE_ADMIN, USER_TYPE_CUSTOMER};
-use magento_contract::checks::version::range_matches;
-use magento_contract::checks::{SchemaSet, expect_error_body};
-use magento_contract::reference::{AdminRole, ReferenceMagento, RunningReference, StoreSettings};
-use magento_contract::secrets::Secret;
-use magento_contract::shared_material::shared_material;
+use magento_harness::checks::admin_role::{self, RoleAnswer};
+use magento_harness::checks::drift::{self, Baseline};
+use magento_harness::checks::store_identity::StoreIdentity;
+use magento_harness::checks::token::{self, TokenKind, USER_TYPE_ADMIN, USER_TYPE_CUSTOMER};
+use magento_harness::checks::version::range_matches;
+use magento_harness::checks::{SchemaSet, expect_error_body};
+use magento_harness::secrets::Secret;
+use magento_harness::shared_material::shared_material;
+use magento_reference::{AdminRole, ReferenceMagento, RunningReference, StoreSettings};
 use regex::Regex;
 use reqwest::Method;
 use serde::Deserialize;
@@ -612,7 +612,7 @@ impl Checker {
 /// error-body step does.
 fn any_body_accepts(
     bodies: &[Value],
-    check: impl Fn(&Value) -> Result<(), magento_contract::checks::CheckFailure>,
+    check: impl Fn(&Value) -> Result<(), magento_harness::checks::CheckFailure>,
 ) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for body in bodies {
@@ -926,7 +926,7 @@ impl Store {
                 .duration_since(UNIX_EPOCH)
                 .expect("clock after 1970")
                 .as_secs();
-            let otp = magento_contract::admin::totp_code(&Secret::new(secret), now).expect("a TOTP code");
+            let otp = magento_harness::admin::totp_code(&Secret::new(secret), now).expect("a TOTP code");
             let body = json!({"username": admin.username, "password": admin.password, "otp": otp});
             self.send(
                 Method::POST,

@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use magento_contract::checks::SchemaSet;
-use magento_contract::checks::token::{TokenKind, USER_TYPE_CUSTOMER, check_issued_token, classify};
+use magento_harness::checks::SchemaSet;
+use magento_harness::checks::token::{TokenKind, USER_TYPE_CUSTOMER, check_issued_token, classify};
 use serde_json::Value;
 
 fn reference_dir() -> Option<PathBuf> {
-    magento_contract::shared_material::shared_material("reference")
+    magento_harness::shared_material::shared_material("reference")
 }
 
 fn read_json(dir: &Path, name: &str) -> Value {

@@ -3,11 +3,23 @@
 
 use std::path::Path;
 
-use magento_contract::config::VARIABLES;
+use magento_harness::config::VARIABLES;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every `.rs` file below `dir`.
+fn rust_sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_sources(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            out.push(path);
+        }
+    }
 }
 
 fn known_variable(name: &str) -> bool {
@@ -87,12 +99,17 @@ fn the_nightly_workflow_runs_commands_that_exist() {
 fn every_variable_the_code_reads_is_documented() {
     let pattern = regex::Regex::new(r#""(MAGENTO_[A-Z_]+)""#).unwrap();
     let readme = read("README.md");
-    for source in ["src/config.rs", "src/suite.rs"] {
-        for capture in pattern.captures_iter(&read(source)) {
+    let mut sources = Vec::new();
+    rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("crates"), &mut sources);
+    assert!(sources.len() > 20, "found only {} sources under crates/", sources.len());
+    for source in &sources {
+        let text = std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+        for capture in pattern.captures_iter(&text) {
             let name = &capture[1];
             assert!(
                 known_variable(name),
-                "{source} reads {name}, missing from config::VARIABLES"
+                "{} reads {name}, missing from config::VARIABLES",
+                source.display()
             );
         }
     }
@@ -112,7 +129,7 @@ fn the_readme_shows_the_selftest_table_for_every_fault() {
         .expect("selftest table start marker");
     let end = readme.find("<!-- selftest:end -->").expect("selftest table end marker");
     let table = &readme[start..end];
-    let faults = magento_contract::reference::Fault::all();
+    let faults = magento_reference::Fault::all();
     for fault in faults {
         assert!(
             table.contains(&format!("| `{}` | yes", fault.name())),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_contract::reference::{AdminAccount, ReferenceMagento, StoreSettings};
+use magento_reference::{AdminAccount, ReferenceMagento, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(120);
 const CANARY_PASSWORD: &str = "Canary-Admin-Pw-7f3e1c";
@@ -36,7 +36,7 @@ fn collect_files(dir: &Path, out: &mut Vec<(String, String)>) {
 
 /// A server whose password policy is laxer than the harness is told, so the password scenarios
 /// fail after creating a customer: failures print requests, and leave customers to clean up.
-async fn lax_server() -> magento_contract::reference::RunningReference {
+async fn lax_server() -> magento_reference::RunningReference {
     ReferenceMagento::start(StoreSettings {
         admin: AdminAccount {
             username: "admin".to_owned(),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{env_for, run_binary, run_binary_without, temp_dir};
-use magento_contract::reference::{ReferenceMagento, StoreSettings};
+use magento_reference::{ReferenceMagento, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(90);
 const SCENARIO: &str = "^A guest creates the tutorial's customer$";
@@ -31,7 +31,7 @@ fn pending(dir: &Path) -> Vec<String> {
 /// A store without Magento_Newsletter: `extension_attributes.is_subscribed` goes, so the
 /// snapshot changes.
 async fn changed_store() -> (
-    magento_contract::reference::RunningReference,
+    magento_reference::RunningReference,
     Vec<(String, String)>,
     std::path::PathBuf,
 ) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{env_for, run_binary, temp_dir};
-use magento_contract::reference::{ReferenceMagento, RunningReference, StoreSettings};
+use magento_reference::{ReferenceMagento, RunningReference, StoreSettings};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use magento_contract::reference::RunningReference;
 use serde_json::Value;
 
 /// The binary Cargo built for this bench target, with the bench target's profile: `cargo bench`
@@ -35,23 +34,6 @@ pub fn fresh_dir(root: &Path, label: &str) -> PathBuf {
     let dir = root.join(format!("{label}-{n}"));
     std::fs::create_dir_all(&dir).expect("create a temporary directory");
     dir
-}
-
-/// Environment that points the binary at a running reference server, signed in as its admin
-/// (the same variables as `tests/common/mod.rs::env_for`).
-pub fn server_env(server: &RunningReference) -> Vec<(String, String)> {
-    let admin = &server.settings().admin;
-    let mut env = vec![
-        ("MAGENTO_BASE_URL".to_owned(), server.base_url()),
-        ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
-        ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
-    ];
-    if server.settings().two_factor_auth
-        && let Some(secret) = &admin.totp_secret
-    {
-        env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
-    }
-    env
 }
 
 /// A prepared run of the binary.

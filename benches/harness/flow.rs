@@ -5,9 +5,9 @@ use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use magento_contract::reference::AdminAccount;
-use magento_contract::secrets::Secret;
-use magento_contract::sweep::{Filter, search_path};
+use magento_harness::secrets::Secret;
+use magento_harness::sweep::{Filter, search_path};
+use magento_reference::AdminAccount;
 use serde_json::{Value, json};
 
 use crate::child::{Logged, fresh_dir, request_shape};
@@ -190,7 +190,7 @@ pub async fn bare_loop(base_url: &str, admin: &AdminAccount, script: &[Replay]) 
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_err(|e| e.to_string())?
                     .as_secs();
-                let otp = magento_contract::admin::totp_code(&Secret::new(totp), now).map_err(|e| e.to_string())?;
+                let otp = magento_harness::admin::totp_code(&Secret::new(totp), now).map_err(|e| e.to_string())?;
                 admin_token = serde_json::from_str(&send!(
                     POST,
                     format!("{rest}/V1/tfa/provider/google/authenticate"),

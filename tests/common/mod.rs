@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use magento_contract::reference::RunningReference;
+pub use magento_contract::embedded::env_for;
 
 /// What a run of the binary printed and how it ended.
 pub struct RunResult {
@@ -41,20 +41,6 @@ pub fn temp_dir(label: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
-}
-
-/// Environment that points the binary at a running reference server, signed in as its admin.
-pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
-    let admin = &server.settings().admin;
-    let mut env = vec![
-        ("MAGENTO_BASE_URL".to_owned(), server.base_url()),
-        ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
-        ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
-    ];
-    if let Some(secret) = admin.totp_secret.as_ref().filter(|_| server.settings().two_factor_auth) {
-        env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
-    }
-    env
 }
 
 /// Runs the binary with `args` and only the given `MAGENTO_*` variables, killing it after

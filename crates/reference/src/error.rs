@@ -341,7 +341,7 @@ pub(crate) fn positional(values: impl IntoIterator<Item = Value>) -> Parameters 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::json::encode;
+    use crate::json::encode;
 
     fn body(error: &MagentoError) -> String {
         String::from_utf8(encode(error)).unwrap()

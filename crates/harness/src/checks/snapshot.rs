@@ -148,7 +148,7 @@ impl SnapshotStore {
         let first = match &self.insta_pending_dir {
             Some(pending) => pending.join(
                 self.dir
-                    .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                    .strip_prefix(crate::config::project_dir())
                     .unwrap_or(Path::new("")),
             ),
             None => self.dir.clone(),
@@ -370,7 +370,7 @@ mod tests {
         );
         assert!(file.is_file() && !dir.join("thing@staging.snap.new").exists());
         let in_crate = SnapshotStore::new(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"),
+            &crate::config::project_dir().join("snapshots"),
             "staging",
             StoreIdentity::stock(),
             &dir,
@@ -431,7 +431,7 @@ mod tests {
     /// read back, is accepted by insta itself.
     #[test]
     fn a_body_equal_to_the_stored_snapshot_passes_insta_too() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+        let dir = crate::config::project_dir().join("snapshots");
         let store = store(&dir, "reference");
         let mut checked = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {

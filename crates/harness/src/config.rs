@@ -1,11 +1,12 @@
 //! Run configuration, read once from the environment (and an optional `.env` file) and
 //! validated up front: every mistake is one line naming the variable and how to fix it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use url::Url;
 
+use crate::client::TlsOptions;
 use crate::secrets::Secret;
 
 /// Every variable the harness reads, with what it means: the README's table and the checks on
@@ -256,8 +257,12 @@ fn invalid(var: &'static str, problem: impl Into<String>, fix: &'static str) -> 
     }
 }
 
-/// The crate's own directory: the default home of `features/`, `schemas/` and `snapshots/`.
-const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+/// The project's top directory, two levels above this crate: the default home of `features/`,
+/// `schemas/`, `snapshots/` and `drift/`.
+pub fn project_dir() -> &'static Path {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir.ancestors().nth(2).unwrap_or(crate_dir)
+}
 
 impl Config {
     /// Reads the process environment (after `.env`, if the caller loaded one).
@@ -385,7 +390,7 @@ impl Config {
         let dir = |var: &str, default: &str| {
             get(var)
                 .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(CRATE_DIR).join(default))
+                .unwrap_or_else(|| project_dir().join(default))
         };
 
         let allow_writes = parse_flag(&get, "MAGENTO_ALLOW_WRITES")?;
@@ -495,15 +500,13 @@ fn parse_admin_auth(get: &impl Fn(&str) -> Option<String>) -> Result<AdminAuth, 
         (Some(username), Some(password)) => {
             let totp_secret = match totp {
                 None => None,
-                Some(raw) => Some(Secret::new(crate::admin::normalize_totp_secret(&raw).ok_or_else(
-                    || {
-                        invalid(
-                            "MAGENTO_ADMIN_TOTP_SECRET",
-                            "it is not a base32 secret (letters A-Z and digits 2-7)",
-                            "Copy the secret key shown when Google Authenticator was set up for this admin.",
-                        )
-                    },
-                )?)),
+                Some(raw) => Some(Secret::new(normalize_totp_secret(&raw).ok_or_else(|| {
+                    invalid(
+                        "MAGENTO_ADMIN_TOTP_SECRET",
+                        "it is not a base32 secret (letters A-Z and digits 2-7)",
+                        "Copy the secret key shown when Google Authenticator was set up for this admin.",
+                    )
+                })?)),
             };
             Ok(AdminAuth::Password {
                 username,
@@ -553,6 +556,49 @@ fn is_version(v: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A Google Authenticator secret as people paste it: upper-cased, spaces and padding stripped;
+/// `None` if what is left is not base32.
+pub fn normalize_totp_secret(raw: &str) -> Option<String> {
+    let secret: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid = !secret.is_empty()
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
+    valid.then_some(secret)
+}
+
+/// Loads `.env` from the working directory, if there is one, without overriding the
+/// environment. A malformed file is a configuration error.
+pub fn load_dotenv() -> Result<(), String> {
+    match dotenvy::dotenv() {
+        Ok(_) => Ok(()),
+        Err(e) if e.not_found() => Ok(()),
+        Err(e) => Err(format!(".env could not be read: {e}")),
+    }
+}
+
+/// Reads a `MAGENTO_CA_CERT` / `MAGENTO_INSECURE_TLS` pair into TLS options.
+pub fn tls_from_env() -> Result<TlsOptions, String> {
+    let ca_cert_pem = match std::env::var("MAGENTO_CA_CERT").ok().filter(|v| !v.trim().is_empty()) {
+        None => None,
+        Some(path) => Some(std::fs::read(Path::new(path.trim())).map_err(|e| {
+            format!("MAGENTO_CA_CERT={path:?} cannot be read ({e}): point it at the PEM file of the store's CA")
+        })?),
+    };
+    let insecure = matches!(
+        std::env::var("MAGENTO_INSECURE_TLS").ok().as_deref().map(str::trim),
+        Some("1" | "true" | "yes")
+    );
+    if insecure {
+        eprintln!("magento-contract: WARNING: MAGENTO_INSECURE_TLS=1: the store's TLS certificate is NOT verified");
+    }
+    Ok(TlsOptions { ca_cert_pem, insecure })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,6 +611,13 @@ mod tests {
 
     fn error(vars: &[(&str, &str)]) -> String {
         config(vars).expect_err("config should be rejected").to_string()
+    }
+
+    #[test]
+    fn totp_secrets_are_normalized_or_refused() {
+        assert_eq!(normalize_totp_secret("jbsw y3dp=").as_deref(), Some("JBSWY3DP"));
+        assert_eq!(normalize_totp_secret("JBSW1"), None);
+        assert_eq!(normalize_totp_secret("   "), None);
     }
 
     #[test]

@@ -623,7 +623,7 @@ mod tests {
 
     #[test]
     fn later_spelling_of_a_key_wins() {
-        let input = crate::reference::json::decode(br#"{"customer":{"first_name":"A","firstName":"B","email":"x"}}"#)
+        let input = crate::json::decode(br#"{"customer":{"first_name":"A","firstName":"B","email":"x"}}"#)
             .unwrap()
             .into_array();
         let params = [ServiceParam {

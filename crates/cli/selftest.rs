@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 
-use crate::reference::{Fault, ReferenceMagento, RunningReference, StoreSettings};
+use magento_reference::{Fault, ReferenceMagento, RunningReference, StoreSettings};
 
 /// How long one harness run may take before it is killed. A full run takes a few seconds; a
 /// run that hangs has not reported anything, so it does not count as a catch.
@@ -350,18 +350,11 @@ fn harness_command(binary: &Path, server: &RunningReference, dir: &Path, client_
             command.env_remove(&key);
         }
     }
-    let settings = server.settings();
-    let admin = &settings.admin;
     command
-        .env("MAGENTO_BASE_URL", server.base_url())
-        .env("MAGENTO_ADMIN_USERNAME", &admin.username)
-        .env("MAGENTO_ADMIN_PASSWORD", &admin.password)
+        .envs(crate::embedded::env_for(server))
         .env("MAGENTO_REPORT_DIR", dir.join("reports"))
         .env("INSTA_UPDATE", "no")
         .env("CI", "true");
-    if let Some(secret) = admin.totp_secret.as_ref().filter(|_| settings.two_factor_auth) {
-        command.env("MAGENTO_ADMIN_TOTP_SECRET", secret);
-    }
     if let Some(seconds) = client_timeout_secs {
         command.env("MAGENTO_TIMEOUT_SECS", seconds.to_string());
     }

@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn the_repository_baseline_parses() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("drift/accepted.toml");
+        let path = crate::config::project_dir().join("drift/accepted.toml");
         let baseline = Baseline::load(&path).unwrap();
         assert!(baseline.accepted.len() >= 2);
     }

@@ -136,10 +136,9 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::collections::BTreeMap;
-    use std::path::Path;
 
     fn our_schemas() -> BTreeMap<String, Value> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+        let dir = crate::config::project_dir().join("schemas");
         ["customer", "address", "region"]
             .iter()
             .map(|name| {

@@ -4,12 +4,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use magento_contract::client::MagentoClient;
-use magento_contract::config::{AdminAuth, Target};
-use magento_contract::reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
-use magento_contract::secrets::Redactor;
-use magento_contract::sweep::{self, Filter};
-use magento_contract::{Config, RunOptions, SuiteArgs, admin, load_dotenv, run_suite, selftest, suite, tls_from_env};
+use magento_contract::{SuiteArgs, embedded, selftest};
+use magento_harness::client::MagentoClient;
+use magento_harness::config::{AdminAuth, Target};
+use magento_harness::secrets::Redactor;
+use magento_harness::sweep::{self, Filter};
+use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
+use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
@@ -150,13 +151,13 @@ async fn run(args: SuiteArgs) -> u8 {
             return 2;
         }
     };
-    let outcome = run_suite(
+    let outcome = magento_contract::run(
         config,
         RunOptions {
-            args,
+            selection: args.into(),
             tls,
-            embedded: None,
         },
+        None,
     )
     .await;
     outcome.exit_code as u8
@@ -216,7 +217,7 @@ async fn serve(
             return 2;
         }
     };
-    let mut settings = suite::reference_settings(&config);
+    let mut settings = embedded::settings_for(&config);
     let mut chosen = false;
     if let AdminAuth::Password {
         username,
@@ -371,7 +372,7 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             );
             continue;
         }
-        let request = magento_contract::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id))
+        let request = magento_harness::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id))
             .bearer(Some(&admin_token));
         match client.send(request).await {
             Ok(e) if e.status == 200 || e.status == 404 => println!("deleted {} (id {})", customer.email, customer.id),

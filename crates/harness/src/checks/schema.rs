@@ -248,7 +248,7 @@ mod tests {
     /// Developer mode adds `trace`: null for a Webapi exception thrown directly (STORES.md U9).
     #[test]
     fn the_error_schema_takes_a_developer_mode_trace_of_string_or_null() {
-        let set = SchemaSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")).unwrap();
+        let set = SchemaSet::load(&crate::config::project_dir().join("schemas")).unwrap();
         let message = "Request does not match any route.";
         assert!(set.validate("error", &json!({"message": message})).is_ok());
         assert!(
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn the_repository_schemas_compile() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+        let dir = crate::config::project_dir().join("schemas");
         let set = SchemaSet::load(&dir).unwrap();
         for name in ["customer", "address", "region", "error", "token"] {
             assert!(set.names().any(|n| n == name), "schemas/{name}.schema.json is missing");

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// panics (the calling test fails) naming the path.
 pub fn shared_material(relative: &str) -> Option<PathBuf> {
     locate(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        &crate::config::project_dir().join("../shared"),
         relative,
         std::env::var("CI").is_ok_and(|v| v == "true"),
     )
@@ -35,7 +35,7 @@ mod tests {
 
     #[test]
     fn present_material_is_found_and_missing_material_skips_outside_ci() {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let here = crate::config::project_dir();
         assert_eq!(locate(here, "Cargo.toml", true), Some(here.join("Cargo.toml")));
         assert_eq!(locate(here, "no-such-file.json", false), None);
     }
@@ -43,6 +43,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "../shared/no-such-file.json is missing")]
     fn missing_material_fails_under_ci() {
-        locate(Path::new(env!("CARGO_MANIFEST_DIR")), "no-such-file.json", true);
+        locate(crate::config::project_dir(), "no-such-file.json", true);
     }
 }

@@ -286,19 +286,19 @@ mod tests {
         let err = |p: &str| check_password_strength(p, 8, 3).unwrap_err();
         let long = "Aa1".repeat(90);
         assert_eq!(
-            crate::reference::json::encode(&err(&long)),
+            crate::json::encode(&err(&long)),
             br#"{"message":"Please enter a password with at most %1 characters.","parameters":[256]}"#
         );
         assert_eq!(
-            crate::reference::json::encode(&err("Aa1")),
+            crate::json::encode(&err("Aa1")),
             br#"{"message":"The password needs at least %1 characters. Create a new password and try again.","parameters":["8"]}"#
         );
         assert_eq!(
-            crate::reference::json::encode(&err(" Password1")),
+            crate::json::encode(&err(" Password1")),
             br#"{"message":"The password can't begin or end with a space. Verify the password and try again."}"#
         );
         assert_eq!(
-            crate::reference::json::encode(&err("password1")),
+            crate::json::encode(&err("password1")),
             br#"{"message":"Minimum of different classes of characters in password is %1. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.","parameters":["3"]}"#
         );
         assert!(check_password_strength("Password1", 8, 3).is_ok());

@@ -1,0 +1,198 @@
+//! One run of the conformance suite against a store: pre-flight → admin sign-in → scenarios
+//! (`scenarios`) → clean-up → reports → exit code. The caller picks the store: the CLI starts the
+//! embedded reference Magento first when no URL is configured.
+
+mod scenarios;
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use crate::admin::{AdminAuthError, obtain_admin_token};
+use crate::checks::SchemaSet;
+use crate::checks::drift::Baseline;
+use crate::client::{MagentoClient, TlsOptions};
+use crate::config::{Config, Target};
+use crate::preflight::{self, PreflightError};
+use crate::secrets::Redactor;
+use crate::sweep;
+use crate::world::RunContext;
+
+use scenarios::ScenarioFilter;
+
+/// Which scenarios run and how the console shows them: the CLI's flags, without the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// A tag expression, e.g. `@smoke and not @lockout`.
+    pub tags: Option<String>,
+    /// A regex on scenario names.
+    pub name: Option<String>,
+    /// Stop at the first failed scenario.
+    pub fail_fast: bool,
+    /// 0: default output; 1 shows the World of failed scenarios, 2 docstrings too.
+    pub verbose: u8,
+    /// `auto`, `always` or `never`.
+    pub color: String,
+    /// Write even against a non-loopback host (as `MAGENTO_ALLOW_WRITES=1`).
+    pub allow_writes: bool,
+}
+
+/// Everything a run needs besides the configuration.
+#[derive(Debug, Default)]
+pub struct RunOptions {
+    pub selection: Selection,
+    pub tls: TlsOptions,
+}
+
+/// How a run ended; `exit_code` is 0 (all passed), 1 (a contract check failed) or 2 (the
+/// configuration or the environment is wrong).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub exit_code: i32,
+    pub passed_steps: usize,
+    pub failed_steps: usize,
+    pub skipped_steps: usize,
+    pub scenarios_run: usize,
+    /// One line saying why the run stopped before or after the scenarios, if it did.
+    pub problem: Option<String>,
+}
+
+impl Outcome {
+    /// A configuration or environment problem (exit 2), reported in one line.
+    pub fn environment(problem: impl Into<String>) -> Self {
+        Self {
+            exit_code: 2,
+            passed_steps: 0,
+            failed_steps: 0,
+            skipped_steps: 0,
+            scenarios_run: 0,
+            problem: Some(problem.into()),
+        }
+    }
+}
+
+/// Runs the suite and reports to stdout. Never panics on bad input; the caller exits with
+/// `outcome.exit_code`.
+pub async fn run_suite(config: Config, options: RunOptions) -> Outcome {
+    let redactor = Redactor::new();
+    config.admin.secrets().into_iter().for_each(|s| redactor.register(s));
+    let mut console = redactor.writer(io::stdout());
+
+    let outcome = run(&config, options, &redactor, &mut console).await;
+    if let Some(problem) = &outcome.problem {
+        let _ = writeln!(console, "magento-contract: {problem}");
+    }
+    let _ = console.flush();
+    outcome
+}
+
+async fn run(config: &Config, options: RunOptions, redactor: &Redactor, console: &mut impl Write) -> Outcome {
+    let RunOptions { selection, tls } = options;
+    let filter = match ScenarioFilter::new(&selection) {
+        Ok(filter) => filter,
+        Err(problem) => return Outcome::environment(problem),
+    };
+    if let Err(problem) = write_guard(config, selection.allow_writes) {
+        return Outcome::environment(problem);
+    }
+    run_against(config, selection, tls, filter, redactor, console).await
+}
+
+/// Refuses, before sending anything, to create customers on a non-loopback host unless told to.
+fn write_guard(config: &Config, allow_flag: bool) -> Result<(), String> {
+    let Target::Remote(url) = &config.target else {
+        return Ok(());
+    };
+    let host = url.host_str().unwrap_or_default();
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback || config.allow_writes || allow_flag {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to create customers on {host}: set MAGENTO_ALLOW_WRITES=1 (or pass --allow-writes) to confirm this store may be written to"
+        ))
+    }
+}
+
+async fn run_against(
+    config: &Config,
+    selection: Selection,
+    tls: TlsOptions,
+    filter: ScenarioFilter,
+    redactor: &Redactor,
+    console: &mut impl Write,
+) -> Outcome {
+    let Target::Remote(url) = &config.target else {
+        return Outcome::environment(
+            "no store URL: the embedded reference Magento is started by the magento-contract binary, not the harness library",
+        );
+    };
+    let client = match MagentoClient::new(url.as_str(), &config.store_code, config.timeout, &tls) {
+        Ok(client) => client.with_redactor(redactor.clone()),
+        Err(problem) => return Outcome::environment(problem),
+    };
+    let schemas = match SchemaSet::load(&config.schemas_dir) {
+        Ok(schemas) => schemas,
+        Err(e) => return Outcome::environment(e.to_string()),
+    };
+    let baseline = match Baseline::load(&config.drift_baseline) {
+        Ok(baseline) => baseline,
+        Err(e) => return Outcome::environment(e.to_string()),
+    };
+    if let Err(e) = preflight::check_store(&client, &config.store_code).await {
+        return Outcome::environment(match e {
+            PreflightError::Transport(t) => format!("the store is unreachable: {t}"),
+            other => other.to_string(),
+        });
+    }
+    let admin_token = match obtain_admin_token(&client, &config.admin, redactor).await {
+        Ok(token) => token,
+        Err(AdminAuthError::Transport(t)) => return Outcome::environment(format!("the store is unreachable: {t}")),
+        Err(e) => return Outcome::environment(format!("admin sign-in failed: {e}")),
+    };
+    if let Err(e) = std::fs::create_dir_all(&config.report_dir) {
+        return Outcome::environment(format!(
+            "cannot create the report directory {} ({e}): set MAGENTO_REPORT_DIR",
+            config.report_dir.display()
+        ));
+    }
+
+    let ctx = Arc::new(RunContext::new(
+        config.clone(),
+        client,
+        admin_token,
+        redactor.clone(),
+        schemas,
+        baseline,
+    ));
+    let _ = writeln!(
+        console,
+        "magento-contract: checking {} (store code {:?}, run id {}, {} at a time)",
+        config.target_label(),
+        config.store_code,
+        ctx.run_id,
+        config.concurrency
+    );
+
+    let mut outcome = match scenarios::run_scenarios(&ctx, &selection, filter, console).await {
+        Ok(outcome) => outcome,
+        Err(problem) => Outcome::environment(problem),
+    };
+
+    let swept = sweep::sweep_run(&ctx).await;
+    if let Err(e) = crate::report::write_exchange_log(&config.report_dir, &ctx) {
+        let _ = writeln!(console, "magento-contract: could not write the exchange log: {e}");
+    }
+    if let Err(e) = crate::report::write_drift_report(&config.report_dir, &ctx) {
+        let _ = writeln!(console, "magento-contract: could not write the drift report: {e}");
+    }
+    crate::report::print_run_notes(console, &ctx, &swept);
+    if outcome.exit_code == 0 && !ctx.leftovers().is_empty() && ctx.admin_token.is_some() {
+        outcome.exit_code = 1;
+        outcome.problem = Some("some customers this run created could not be deleted (listed above)".into());
+    }
+    outcome
+}

@@ -1,0 +1,231 @@
+//! The cucumber wiring: which scenarios run (the user's filter and what the configuration
+//! allows), the World's hooks, the writers (console, JUnit, Cucumber JSON), and the outcome.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use cucumber::tag::Ext as _;
+use cucumber::writer::{self, Coloring};
+use cucumber::{World as _, WriterExt as _, gherkin};
+use futures::FutureExt as _;
+use regex::Regex;
+
+use super::{Outcome, Selection};
+use crate::config::AdminAuth;
+use crate::cucumber_json::CucumberJson;
+use crate::feature_files::FeatureFiles;
+use crate::world::{MagentoWorld, RunContext};
+
+/// Tags that make a scenario depend on what the configuration provides.
+const NEEDS_ADMIN: &str = "needs-admin";
+const NEEDS_TWO_FACTOR: &str = "needs-two-factor";
+const NEEDS_CONFIRMATION: &str = "needs-confirmation";
+/// Scenarios that sign a freshly created customer in: impossible while the account is unconfirmed.
+const SIGNS_IN: &str = "signs-in";
+
+/// Which scenarios run: the user's tag expression and name regex, and what the configuration
+/// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret,
+/// `@needs-confirmation` a store that requires email confirmation).
+pub(super) struct ScenarioFilter {
+    tags: Option<gherkin::tagexpr::TagOperation>,
+    name: Option<Regex>,
+}
+
+impl ScenarioFilter {
+    pub(super) fn new(args: &Selection) -> Result<Self, String> {
+        let tags = args
+            .tags
+            .as_deref()
+            .map(|t| {
+                t.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| {
+                    format!("--tags {t:?} is not a tag expression ({e}); e.g. --tags '@smoke and not @lockout'")
+                })
+            })
+            .transpose()?;
+        let name = args
+            .name
+            .as_deref()
+            .map(|n| Regex::new(n).map_err(|e| format!("--name {n:?} is not a regex ({e})")))
+            .transpose()?;
+        Ok(Self { tags, name })
+    }
+}
+
+fn scenario_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    feature
+        .tags
+        .iter()
+        .chain(rule.map(|r| r.tags.iter()).into_iter().flatten())
+        .chain(scenario.tags.iter())
+        .cloned()
+        .collect()
+}
+
+/// Why a scenario cannot run with this configuration, if it cannot.
+fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
+    let has = |t: &str| tags.iter().any(|tag| tag == t);
+    if has(NEEDS_ADMIN) && ctx.admin_token.is_none() {
+        return Some("needs admin credentials");
+    }
+    if has(NEEDS_TWO_FACTOR)
+        && !matches!(
+            ctx.config.admin,
+            AdminAuth::Password {
+                totp_secret: Some(_),
+                ..
+            }
+        )
+    {
+        return Some("needs a store with two-factor auth on (MAGENTO_ADMIN_TOTP_SECRET)");
+    }
+    if has(NEEDS_CONFIRMATION) && !ctx.config.policy.require_confirmation {
+        return Some("the store does not require email confirmation (set MAGENTO_REQUIRE_CONFIRMATION=1 if it does)");
+    }
+    if has(SIGNS_IN) && ctx.config.policy.require_confirmation {
+        return Some("signs a new customer in, which a store that requires email confirmation refuses");
+    }
+    None
+}
+
+pub(super) async fn run_scenarios(
+    ctx: &Arc<RunContext>,
+    args: &Selection,
+    filter: ScenarioFilter,
+    console: &mut impl Write,
+) -> Result<Outcome, String> {
+    let features = &ctx.config.features_dir;
+    if !features.is_dir() {
+        return Err(format!(
+            "no feature files at {}: set MAGENTO_FEATURES_DIR",
+            features.display()
+        ));
+    }
+    let coloring = match args.color.as_str() {
+        "always" => Coloring::Always,
+        "never" => Coloring::Never,
+        "auto" => Coloring::Auto,
+        other => return Err(format!("--color {other:?}: use auto, always or never")),
+    };
+    let report = |name: &str| -> Result<_, String> {
+        let path = ctx.config.report_dir.join(name);
+        File::create(&path)
+            .map(|f| ctx.redactor.writer(io::BufWriter::new(f)))
+            .map_err(|e| format!("cannot write {} ({e}): set MAGENTO_REPORT_DIR", path.display()))
+    };
+    let junit = report("junit.xml")?;
+    let json = report("cucumber.json")?;
+
+    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
+    let before_ctx = Arc::clone(ctx);
+    let filter_ctx = Arc::clone(ctx);
+    let inapplicable = Arc::clone(&skipped_as_inapplicable);
+    let selected_count = Arc::clone(&selected);
+
+    let mut cucumber = MagentoWorld::cucumber::<&std::path::PathBuf>()
+        .with_parser(FeatureFiles)
+        .max_concurrent_scenarios(ctx.config.concurrency)
+        .which_scenario(|feature, rule, scenario| {
+            if scenario_tags(feature, rule, scenario).iter().any(|t| t == "serial") {
+                cucumber::ScenarioType::Serial
+            } else {
+                cucumber::ScenarioType::Concurrent
+            }
+        })
+        .before(move |_, _, scenario, world| {
+            world.attach(Arc::clone(&before_ctx), &scenario.name);
+            async {}.boxed_local()
+        })
+        .after(|_, _, _, _, world| {
+            async move {
+                if let Some(world) = world {
+                    world.clean_up().await;
+                }
+            }
+            .boxed_local()
+        })
+        .with_writer(
+            writer::Basic::raw(ctx.redactor.writer(io::stdout()), coloring, args.verbose)
+                .summarized()
+                .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<MagentoWorld, _>(
+                    CucumberJson::new(json)
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes(),
+                )
+                .normalized(),
+        )
+        .fail_on_skipped()
+        .with_default_cli();
+    if args.fail_fast {
+        cucumber = cucumber.fail_fast();
+    }
+
+    // Step failures are reported by the writer (redacted); the default hook would print them
+    // again to stderr, unredacted, with a backtrace hint.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let writer = cucumber
+        .filter_run(features, move |feature, rule, scenario| {
+            let tags = scenario_tags(feature, rule, scenario);
+            let wanted = filter.tags.as_ref().is_none_or(|t| t.eval(tags.iter()))
+                && filter.name.as_ref().is_none_or(|re| re.is_match(&scenario.name));
+            if !wanted {
+                return false;
+            }
+            if let Some(reason) = not_applicable(&tags, &filter_ctx) {
+                inapplicable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(format!("{}: {} ({reason})", feature.name, scenario.name));
+                return false;
+            }
+            selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            true
+        })
+        .await;
+    std::panic::set_hook(previous_hook);
+
+    use cucumber::writer::Stats as _;
+    let inapplicable = skipped_as_inapplicable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if !inapplicable.is_empty() {
+        let _ = writeln!(console, "\nNot run with this configuration ({}):", inapplicable.len());
+        for line in &inapplicable {
+            let _ = writeln!(console, "  - {line}");
+        }
+    }
+    crate::report::print_not_run_steps(console, ctx);
+    let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);
+    let mut outcome = Outcome {
+        exit_code: 0,
+        passed_steps: writer.passed_steps(),
+        failed_steps: writer.failed_steps(),
+        skipped_steps: writer.skipped_steps(),
+        scenarios_run,
+        problem: None,
+    };
+    if writer.execution_has_failed() {
+        outcome.exit_code = 1;
+        if writer.parsing_errors() > 0 {
+            outcome.problem = Some(format!(
+                "{} feature file(s) could not be parsed",
+                writer.parsing_errors()
+            ));
+        } else if outcome.failed_steps == 0 && outcome.skipped_steps > 0 {
+            outcome.problem = Some("some steps were skipped or have no definition; every step must run".into());
+        }
+    } else if scenarios_run == 0 {
+        outcome.exit_code = 2;
+        outcome.problem = Some("no scenario was selected: check --tags/--name and the feature directory".into());
+    }
+    Ok(outcome)
+}
