@@ -3,12 +3,13 @@
 //! Each test starts reference servers in this process and runs the `magento-contract` binary
 //! against them, as `magento-contract selftest` does: once per fault (which must fail, naming
 //! the scenario and the deviation) and repeatedly against the faithful server with random
-//! latency (which must pass every time).
+//! latency (which must pass every time). The run over every fault also renders the README's
+//! table, so that the README shows what the suite catches today without a second self-test.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use magento_contract::selftest::{ChildRun, run_child, run_selftest};
+use magento_contract::selftest::{ChildRun, readme_table, run_child, run_selftest};
 use magento_reference::{Fault, StoreSettings};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_magento-contract");
@@ -134,8 +135,8 @@ const EXPECTED: &[Expected] = &[
     ),
 ];
 
-/// What a run printed about its failures, for assertion messages: each failed step, or the
-/// end of the output when no step failed.
+/// What a run reported about its failures, for assertion messages: each failed step, or, when
+/// no step failed, why its report was unreadable and the end of its output.
 fn failures_of(run: &ChildRun) -> String {
     let mut text = String::new();
     for failure in &run.failures {
@@ -149,7 +150,8 @@ fn failures_of(run: &ChildRun) -> String {
     if text.is_empty() {
         let lines: Vec<&str> = run.output.lines().collect();
         let tail = lines[lines.len().saturating_sub(15)..].join("\n");
-        format!("  no failed step; the output ends:\n{tail}")
+        let report = run.report_problem.as_deref().unwrap_or("cucumber.json names none");
+        format!("  no failed step ({report}); the output ends:\n{tail}")
     } else {
         text
     }
@@ -221,11 +223,38 @@ async fn every_fault_is_caught_with_the_scenario_and_the_deviation_named() {
             problems.push(format!("EXPECTED names {:?}, which is not a fault", expected.fault));
         }
     }
+    if let Some(stale) = readme_differs(&report.to_string()) {
+        problems.push(stale);
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(
         elapsed < Duration::from_secs(100),
         "the detection run took {elapsed:?}: it must stay well under 2 minutes"
     );
+}
+
+/// What is wrong with README.md's self-test table, if it is not `table` (what
+/// `selftest --write-readme` writes for this run): the lines only it has and those only the run has.
+fn readme_differs(table: &str) -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("README.md: {e}"));
+    let written = match readme_table(&readme) {
+        Ok(written) if written == table => return None,
+        Ok(written) => written,
+        Err(e) => return Some(format!("README.md has no self-test table: {e}")),
+    };
+    let only = |these: &str, those: &str, sign: char| {
+        these
+            .lines()
+            .filter(|line| !those.lines().any(|other| other == *line))
+            .map(|line| format!("{sign} {line}\n"))
+            .collect::<String>()
+    };
+    Some(format!(
+        "README.md's self-test table differs from this run's: run `cargo run --release -- selftest --write-readme`\n{}{}",
+        only(written, table, '-'),
+        only(table, written, '+')
+    ))
 }
 
 /// A legitimate store that differs from a stock 2.4.8 must pass the whole suite.

@@ -1,9 +1,12 @@
 //! The repository's own documents stay true to the code: the nightly workflow runs commands
-//! that exist, with variables the harness reads, and the README documents every variable.
+//! that exist, with variables the harness reads, the README documents every variable and shows
+//! a self-test table for every fault.
 
 use std::path::Path;
 
+use magento_contract::selftest::{readme_table, stable_text};
 use magento_harness::config::VARIABLES;
+use magento_reference::Fault;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn read(path: &str) -> String {
@@ -121,24 +124,35 @@ fn every_variable_the_code_reads_is_documented() {
     }
 }
 
+/// The README's self-test table has a caught row for every fault, in catalogue order, the full
+/// score and nothing that differs between runs. That it is what a self-test writes today is
+/// checked by `tests/detection.rs`, which runs one.
 #[test]
 fn the_readme_shows_the_selftest_table_for_every_fault() {
     let readme = read("README.md");
-    let start = readme
-        .find("<!-- selftest:start -->")
-        .expect("selftest table start marker");
-    let end = readme.find("<!-- selftest:end -->").expect("selftest table end marker");
-    let table = &readme[start..end];
-    let faults = magento_reference::Fault::all();
-    for fault in faults {
+    let table = readme_table(&readme).unwrap_or_else(|e| panic!("README.md: {e}"));
+    let rows: Vec<&str> = table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|line| line.split_once('`'))
+        .map(|(name, _)| name)
+        .collect();
+    let faults: Vec<&str> = Fault::all().iter().map(|fault| fault.name()).collect();
+    let stale = "run `cargo run --release -- selftest --write-readme`";
+    assert_eq!(rows, faults, "README's self-test table names other faults: {stale}");
+    for fault in &faults {
         assert!(
-            table.contains(&format!("| `{}` | yes", fault.name())),
-            "README's selftest table has no caught row for {}: run `cargo run --release -- selftest`",
-            fault.name()
+            table.contains(&format!("| `{fault}` | yes")),
+            "README's self-test table says {fault} is not caught: {stale}"
         );
     }
     assert!(
-        table.contains(&format!("Score: {0}/{0}", faults.len())),
-        "the score line is stale"
+        table.contains(&format!("\nScore: {0}/{0}\n", faults.len())),
+        "the score line is stale: {stale}"
+    );
+    assert_eq!(
+        stable_text(table),
+        table,
+        "README's self-test table names a run's customers, ids or ports: {stale}"
     );
 }

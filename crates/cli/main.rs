@@ -1,7 +1,8 @@
 //! The `magento-contract` command: a thin CLI over the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use magento_contract::{SuiteArgs, embedded, selftest};
@@ -60,6 +61,10 @@ enum Command {
         /// How many suite runs at once.
         #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=32))]
         parallel: u16,
+        /// Also write the table into this README (README.md by default), between its
+        /// `selftest:start` and `selftest:end` markers; the project's tests check it is current.
+        #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "README.md", conflicts_with = "faults")]
+        write_readme: Option<PathBuf>,
     },
     /// Delete customers that earlier runs left behind (emails `mc-<run id>-…`).
     Cleanup {
@@ -122,8 +127,12 @@ fn main() -> ExitCode {
                 Ok(faults) => serve(port, no_two_factor, restricted_admin, faults, developer_mode, jwt_kid).await,
                 Err(code) => code,
             },
-            Some(Command::Selftest { faults, parallel }) => match parse_faults(&faults) {
-                Ok(faults) => selftest(faults, parallel).await,
+            Some(Command::Selftest {
+                faults,
+                parallel,
+                write_readme,
+            }) => match parse_faults(&faults) {
+                Ok(faults) => selftest(faults, parallel, write_readme).await,
                 Err(code) => code,
             },
             Some(Command::Cleanup {
@@ -180,7 +189,7 @@ fn parse_faults(names: &[String]) -> Result<Vec<Fault>, u8> {
     Ok(faults)
 }
 
-async fn selftest(faults: Vec<Fault>, parallel: u16) -> u8 {
+async fn selftest(faults: Vec<Fault>, parallel: u16, write_readme: Option<PathBuf>) -> u8 {
     let faults = if faults.is_empty() {
         Fault::all().to_vec()
     } else {
@@ -197,8 +206,26 @@ async fn selftest(faults: Vec<Fault>, parallel: u16) -> u8 {
         "magento-contract: self-test: the faithful server and {} fault(s), {parallel} run(s) at a time",
         faults.len()
     );
+    let started = Instant::now();
     let report = selftest::run_selftest(&binary, &faults, usize::from(parallel)).await;
     print!("{report}");
+    eprintln!(
+        "magento-contract: self-test took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = write_readme {
+        let written = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|readme| selftest::with_readme_table(&readme, &report.to_string()))
+            .and_then(|readme| std::fs::write(&path, readme).map_err(|e| e.to_string()));
+        match written {
+            Ok(()) => eprintln!("magento-contract: wrote the table into {}", path.display()),
+            Err(e) => {
+                eprintln!("magento-contract: cannot write the table into {}: {e}", path.display());
+                return 2;
+            }
+        }
+    }
     if report.passed() { 0 } else { 1 }
 }
 

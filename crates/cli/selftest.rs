@@ -4,16 +4,23 @@
 //! this process and the harness binary runs against it as a child process, configured only
 //! through its environment, exactly as a user runs it against a store. A fault counts as caught
 //! when that run exits with a non-zero code; the faithful run must pass, or the suite raises
-//! false alarms.
+//! false alarms. What failed is read from the `cucumber.json` the child writes, not from its
+//! console output, which is meant for people.
+//!
+//! The report renders as the README's table (`selftest --write-readme`): it names no run id,
+//! port, customer or duration, so two runs render the same table and a test can compare it.
 
 use std::fmt;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
+use regex::Regex;
+use serde::Deserialize;
 
 use magento_reference::{Fault, ReferenceMagento, RunningReference, StoreSettings};
 
@@ -28,20 +35,27 @@ pub const SHORT_CLIENT_TIMEOUT_SECS: u64 = 1;
 /// How often a running child is checked for having exited.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Cucumber's marker before a failed step's message.
+/// The report the child writes in its `MAGENTO_REPORT_DIR`, read for its failed steps.
+const CUCUMBER_JSON: &str = "cucumber.json";
+
+/// Cucumber's marker before a failed step's message in `cucumber.json`.
 const PANIC_MARKER: &str = "Step panicked. Captured output:";
+
+/// The README's markers around the table `selftest --write-readme` writes.
+pub const README_START: &str = "<!-- selftest:start -->";
+pub const README_END: &str = "<!-- selftest:end -->";
 
 /// The harness prefixes its own one-line reports with this.
 const HARNESS_PREFIX: &str = "magento-contract: ";
 
-/// One failed step, as the harness printed it.
+/// One failed step (or hook), as the child's `cucumber.json` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioFailure {
     /// The scenario's name (an outline's name has its example filled in).
     pub scenario: String,
-    /// The failed step's text.
+    /// The failed step's keyword and text, or which hook failed.
     pub step: String,
-    /// What the step printed: the check's message, the request and how to repeat it.
+    /// What the step reported: the check's message, the request and how to repeat it.
     pub message: String,
 }
 
@@ -78,10 +92,13 @@ pub struct ChildRun {
     /// Why the run has no exit code, when it has none.
     pub problem: Option<String>,
     pub elapsed: Duration,
-    /// Everything the child wrote to stdout and stderr, interleaved as written.
+    /// Everything the child wrote to stdout and stderr, interleaved as written, for diagnostics.
     pub output: String,
-    /// The failed steps, in the order the harness printed them.
+    /// The failed steps from the child's `cucumber.json`, in feature-file order (not in the
+    /// order they finished, which varies with concurrency).
     pub failures: Vec<ScenarioFailure>,
+    /// Why the child's `cucumber.json` could not be read, when it could not.
+    pub report_problem: Option<String>,
 }
 
 impl ChildRun {
@@ -92,12 +109,13 @@ impl ChildRun {
             elapsed: started.elapsed(),
             output: String::new(),
             failures: Vec::new(),
+            report_problem: None,
         }
     }
 
-    /// The harness ran and every scenario passed.
+    /// The harness ran, exited 0 and its report agrees: it was written and names no failure.
     pub fn passed(&self) -> bool {
-        self.exit_code == Some(0)
+        self.exit_code == Some(0) && self.report_problem.is_none() && self.failures.is_empty()
     }
 
     /// The harness ran to its end and reported a failure (exit code 1 or 2).
@@ -118,13 +136,14 @@ impl ChildRun {
     }
 
     /// The line that says what went wrong first: a failed step's message, else the harness's
-    /// problem report, else why the run did not finish.
+    /// problem report, else why the run did not finish, else why its report is unreadable.
     pub fn first_failure(&self) -> Option<String> {
         self.failures
             .first()
             .map(ScenarioFailure::first_line)
             .or_else(|| self.harness_problem().map(str::to_owned))
             .or_else(|| self.problem.clone())
+            .or_else(|| self.report_problem.clone())
     }
 }
 
@@ -153,7 +172,10 @@ impl FaultRow {
     }
 }
 
-/// The faithful run and one row per fault; `Display` renders a Markdown table and the score.
+/// The faithful run and one row per fault, in the order asked for.
+///
+/// `Display` renders the faithful run's result, a Markdown table and the score, with nothing
+/// that differs between runs (see [`stable_text`]): it is the README's table.
 #[derive(Debug, Clone)]
 pub struct SelftestReport {
     pub faithful: ChildRun,
@@ -175,18 +197,14 @@ impl fmt::Display for SelftestReport {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let faithful = &self.faithful;
         if faithful.passed() {
-            writeln!(
-                formatter,
-                "Faithful server: passed (exit 0, {:.1} s)",
-                faithful.elapsed.as_secs_f64()
-            )?;
+            writeln!(formatter, "Faithful server: passed (exit 0)")?;
         } else {
             writeln!(
                 formatter,
                 "Faithful server: FAILED ({}): {}: {}",
                 exit_label(faithful),
-                faithful.first_failing_scenario().unwrap_or("no scenario named"),
-                faithful.first_failure().as_deref().unwrap_or("no failure reported")
+                cell(faithful.first_failing_scenario().unwrap_or("no scenario named")),
+                cell(faithful.first_failure().as_deref().unwrap_or("no failure reported"))
             )?;
         }
         writeln!(formatter)?;
@@ -232,10 +250,11 @@ fn exit_label(run: &ChildRun) -> String {
     }
 }
 
-/// A table cell: one line, no column separators, at most 180 characters.
+/// A table cell: one line, no column separators, nothing that differs between runs, at most
+/// 180 characters.
 fn cell(text: &str) -> String {
     const MAX: usize = 180;
-    let one_line = text
+    let one_line = stable_text(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -245,6 +264,53 @@ fn cell(text: &str) -> String {
     } else {
         one_line
     }
+}
+
+/// `text` without what differs from one run to the next: the run's customer emails
+/// (`mc-<run id>-<n>@…`), customer ids, the server's port and request timings. Applying it
+/// twice changes nothing, so a rendered table is its own normal form.
+pub fn stable_text(text: &str) -> String {
+    static RULES: LazyLock<Vec<(Regex, &str)>> = LazyLock::new(|| {
+        [
+            (
+                r"\bmc-[0-9a-z]+-[0-9]+@[0-9A-Za-z.-]*[0-9A-Za-z]",
+                "mc-<run>-<n>@example.com",
+            ),
+            (r"\bid [0-9]+\b", "id <id>"),
+            (r"/V1/customers/[0-9]+\b", "/V1/customers/<id>"),
+            (r"(https?://[^/\s:]+):[0-9]+\b", "$1:<port>"),
+            (r"\bin [0-9]+ ms\b", "in <n> ms"),
+        ]
+        .into_iter()
+        .map(|(pattern, replacement)| (Regex::new(pattern).expect("a valid pattern"), replacement))
+        .collect()
+    });
+    RULES.iter().fold(text.to_owned(), |text, (pattern, replacement)| {
+        pattern.replace_all(&text, *replacement).into_owned()
+    })
+}
+
+/// The README around its table: what precedes the start marker, the table, what follows the
+/// end marker.
+fn split_readme(readme: &str) -> Result<(&str, &str, &str), String> {
+    let (before, rest) = readme
+        .split_once(README_START)
+        .ok_or_else(|| format!("no {README_START} marker"))?;
+    let (table, after) = rest
+        .split_once(README_END)
+        .ok_or_else(|| format!("no {README_END} marker after {README_START}"))?;
+    Ok((before, table.strip_prefix('\n').unwrap_or(table), after))
+}
+
+/// The table between the README's markers, as `--write-readme` last wrote it.
+pub fn readme_table(readme: &str) -> Result<&str, String> {
+    split_readme(readme).map(|(_, table, _)| table)
+}
+
+/// `readme` with `table` between its markers instead of the one there.
+pub fn with_readme_table(readme: &str, table: &str) -> Result<String, String> {
+    let (before, _, after) = split_readme(readme)?;
+    Ok(format!("{before}{README_START}\n{table}{README_END}{after}"))
 }
 
 /// Runs the harness against the faithful server and against each fault, at most `parallelism`
@@ -306,8 +372,9 @@ async fn run_in(
     started: Instant,
 ) -> ChildRun {
     let log_path = dir.path().join("output.log");
+    let report_dir = dir.path().join("reports");
     let spawned = File::create(&log_path).and_then(|log| {
-        let mut command = harness_command(binary, server, dir.path(), client_timeout_secs);
+        let mut command = harness_command(binary, server, dir.path(), &report_dir, client_timeout_secs);
         command.stdout(log.try_clone()?).stderr(log);
         command.spawn()
     });
@@ -326,19 +393,37 @@ async fn run_in(
         },
         Err(problem) => (None, Some(problem)),
     };
+    let (failures, report_problem) = match read_report(&report_dir.join(CUCUMBER_JSON)) {
+        Ok(failures) => (failures, None),
+        Err(problem) => (Vec::new(), Some(problem)),
+    };
     ChildRun {
         exit_code,
         problem,
         elapsed: started.elapsed(),
-        failures: parse_failures(&output),
         output,
+        failures,
+        report_problem,
     }
+}
+
+/// The failed steps of the child's `cucumber.json`; a missing or unreadable report is a problem
+/// of the run, said in one line.
+fn read_report(path: &Path) -> Result<Vec<ScenarioFailure>, String> {
+    let json = fs::read_to_string(path).map_err(|e| format!("the child wrote no {CUCUMBER_JSON}: {e}"))?;
+    read_failures(&json).map_err(|e| format!("the child's {CUCUMBER_JSON} cannot be read: {e}"))
 }
 
 /// The harness's command line and environment: nothing inherited that could change its
 /// configuration, snapshots never written, and run from the temporary directory so that no
 /// `.env` file is picked up.
-fn harness_command(binary: &Path, server: &RunningReference, dir: &Path, client_timeout_secs: Option<u64>) -> Command {
+fn harness_command(
+    binary: &Path,
+    server: &RunningReference,
+    dir: &Path,
+    report_dir: &Path,
+    client_timeout_secs: Option<u64>,
+) -> Command {
     let mut command = Command::new(binary);
     command
         .args(["run", "--color", "never"])
@@ -352,7 +437,7 @@ fn harness_command(binary: &Path, server: &RunningReference, dir: &Path, client_
     }
     command
         .envs(crate::embedded::env_for(server))
-        .env("MAGENTO_REPORT_DIR", dir.join("reports"))
+        .env("MAGENTO_REPORT_DIR", report_dir)
         .env("INSTA_UPDATE", "no")
         .env("CI", "true");
     if let Some(seconds) = client_timeout_secs {
@@ -419,108 +504,179 @@ impl Drop for TempDir {
     }
 }
 
-/// Reads cucumber's console output: each `✘` step line under its `Scenario:` header, followed
-/// by more deeply indented lines that end with the step's message.
-pub fn parse_failures(output: &str) -> Vec<ScenarioFailure> {
-    let indent = |line: &str| line.len() - line.trim_start().len();
-    let mut failures = Vec::new();
-    let mut scenario = String::new();
-    let mut lines = output.lines().peekable();
-    while let Some(line) = lines.next() {
-        let trimmed = line.trim();
-        if let Some(name) = trimmed
-            .strip_prefix("Scenario Outline:")
-            .or_else(|| trimmed.strip_prefix("Scenario:"))
-        {
-            name.trim().clone_into(&mut scenario);
-            continue;
-        }
-        let Some(step) = trimmed.strip_prefix('✘') else {
-            continue;
-        };
-        let mut block = Vec::new();
-        while let Some(next) = lines.next_if(|next| next.trim().is_empty() || indent(next) > indent(line)) {
-            block.push(next);
-        }
-        failures.push(ScenarioFailure {
-            scenario: scenario.clone(),
-            step: step.trim_start_matches('>').trim().to_owned(),
-            message: step_message(&block),
-        });
-    }
-    failures
+/// The parts of a Cucumber JSON report (features → elements → steps) that say what failed.
+#[derive(Deserialize)]
+struct JsonFeature {
+    uri: Option<String>,
+    elements: Vec<JsonElement>,
 }
 
-/// The message of a failed step: what follows cucumber's panic marker, or, without one, the
-/// block without cucumber's `Step failed:`/`Defined:`/`Matched:` lines.
-fn step_message(block: &[&str]) -> String {
-    let marker = block.iter().position(|line| line.contains(PANIC_MARKER));
-    let lines: Vec<&str> = match marker {
-        Some(index) => {
-            let first = block[index]
-                .split_once(PANIC_MARKER)
-                .map_or("", |(_, rest)| rest.trim());
-            std::iter::once(first)
-                .chain(block[index + 1..].iter().map(|line| line.trim()))
-                .collect()
-        }
-        None => block
-            .iter()
-            .map(|line| line.trim())
-            .filter(|line| {
-                !["Step failed:", "Defined:", "Matched:"]
-                    .iter()
-                    .any(|p| line.starts_with(p))
-            })
-            .collect(),
-    };
-    lines
-        .into_iter()
-        .skip_while(|line| line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .to_owned()
+/// A scenario, or its background, which cucumber reports as a separate element of the same name.
+#[derive(Deserialize)]
+struct JsonElement {
+    r#type: String,
+    line: usize,
+    name: String,
+    #[serde(default)]
+    before: Vec<JsonHook>,
+    steps: Vec<JsonStep>,
+    #[serde(default)]
+    after: Vec<JsonHook>,
+}
+
+#[derive(Deserialize)]
+struct JsonStep {
+    keyword: String,
+    name: String,
+    result: JsonResult,
+}
+
+#[derive(Deserialize)]
+struct JsonHook {
+    result: JsonResult,
+}
+
+#[derive(Deserialize)]
+struct JsonResult {
+    status: String,
+    error_message: Option<String>,
+}
+
+impl JsonResult {
+    /// Failed, undefined or ambiguous; a skipped step only fails the run through
+    /// `fail_on_skipped`, which reports it as undefined.
+    fn failed(&self) -> bool {
+        !matches!(self.status.as_str(), "passed" | "skipped")
+    }
+
+    /// The message without cucumber's `Matched:` line and panic marker.
+    fn message(&self) -> String {
+        let text = self.error_message.as_deref().unwrap_or("no message");
+        let text = match text.split_once('\n') {
+            Some((first, rest)) if first.starts_with("Matched: ") => rest,
+            _ => text,
+        };
+        text.strip_prefix(PANIC_MARKER).unwrap_or(text).trim().to_owned()
+    }
+}
+
+/// The failed steps and hooks of a Cucumber JSON report, in feature-file order: by feature path,
+/// then line, a background before its scenario. Cucumber lists elements as they started, which
+/// varies with concurrency; this order does not, so the first failure is the same every run.
+pub fn read_failures(json: &str) -> Result<Vec<ScenarioFailure>, serde_json::Error> {
+    let features: Vec<JsonFeature> = serde_json::from_str(json)?;
+    let mut elements: Vec<(&Option<String>, &JsonElement)> = features
+        .iter()
+        .flat_map(|feature| feature.elements.iter().map(move |element| (&feature.uri, element)))
+        .collect();
+    elements.sort_by_key(|&(uri, element)| (uri, element.line, element.r#type != "background", element.name.as_str()));
+    let mut failures = Vec::new();
+    for (_, element) in elements {
+        let failure = |step: String, result: &JsonResult| ScenarioFailure {
+            scenario: element.name.clone(),
+            step,
+            message: result.message(),
+        };
+        let hooks = |hooks: &[JsonHook], label: &str| {
+            hooks
+                .iter()
+                .filter(|hook| hook.result.failed())
+                .map(|hook| failure(label.to_owned(), &hook.result))
+                .collect::<Vec<_>>()
+        };
+        failures.extend(hooks(&element.before, "before hook"));
+        failures.extend(
+            element
+                .steps
+                .iter()
+                .filter(|step| step.result.failed())
+                .map(|step| failure(format!("{} {}", step.keyword.trim(), step.name), &step.result)),
+        );
+        failures.extend(hooks(&element.after, "after hook"));
+    }
+    Ok(failures)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const OUTPUT: &str = "\
-magento-contract: checking http://127.0.0.1:1 (store code \"default\", run id x, 4 at a time)
-Feature: X
-  Scenario: passes
-   ✔  When a guest sends GET /V1/no-such-route
-  Scenario Outline: outline 404
-   ✔> When a guest sends GET /V1/no-such-route
-   ✘> Then the response status is 200
-      Step failed:
-      Defined: features/x.feature:4:5
-      Matched: src/steps/request.rs:152:1
-      Step panicked. Captured output: expected HTTP status 200, received 404
-        response body: {\"message\":\"Request does not match any route.\"}
-        request: GET http://127.0.0.1:1/rest/default/V1/no-such-route -> 404 in 1 ms
-  Scenario: fails without a marker
-   ✘  Then something
-      Step failed:
-      Defined: features/x.feature:9:5
-      Step skipped: no definition
-[Summary]
-1 feature
-magento-contract: some customers this run created could not be deleted (listed above)
-";
+    /// A `cucumber.json` as the harness writes it, its features in the order they started.
+    const REPORT: &str = r#"[
+  {"uri": "features/b.feature", "keyword": "Feature", "name": "B", "tags": [], "elements": [
+    {"keyword": "Scenario", "type": "scenario", "id": "b/late", "line": 9, "name": "late", "tags": [],
+     "steps": [{"keyword": "Then ", "line": 10, "name": "it fails", "result": {"status": "failed",
+       "duration": 1, "error_message": "Matched: crates/harness/src/steps/x.rs:1:1\nStep panicked. Captured output: late broke"}}]},
+    {"keyword": "Scenario", "type": "scenario", "id": "b/early", "line": 3, "name": "early", "tags": [],
+     "steps": [{"keyword": "When ", "line": 4, "name": "a step passes", "result": {"status": "passed", "duration": 1}},
+       {"keyword": "Then ", "line": 5, "name": "nothing matches", "result": {"status": "undefined", "duration": 0,
+       "error_message": "Step doesn't match any function"}}],
+     "after": [{"result": {"status": "failed", "duration": 1, "error_message": "clean-up broke"}}]}
+  ]},
+  {"uri": "features/a.feature", "keyword": "Feature", "name": "A", "tags": [], "elements": [
+    {"keyword": "Scenario Outline", "type": "scenario", "id": "a/outline-404", "line": 12, "name": "outline 404", "tags": [],
+     "steps": [{"keyword": "Then ", "line": 6, "name": "the response status is 200", "result": {"status": "failed", "duration": 1,
+       "error_message": "Matched: crates/harness/src/steps/request.rs:152:1\nStep panicked. Captured output: expected HTTP status 200, received 404\n  response body: {\"message\":\"Request does not match any route.\"}\n  request: GET http://127.0.0.1:1/rest/default/V1/no-such-route -> 404 in 1 ms"}}]},
+    {"keyword": "Background", "type": "background", "id": "a/outline-404", "line": 12, "name": "outline 404", "tags": [],
+     "steps": [{"keyword": "Given ", "line": 3, "name": "a skipped step", "result": {"status": "skipped", "duration": 0}}]}
+  ]}
+]"#;
 
     #[test]
-    fn failures_are_read_with_their_scenario_and_message() {
-        let failures = parse_failures(OUTPUT);
-        assert_eq!(failures.len(), 2, "{failures:?}");
-        assert_eq!(failures[0].scenario, "outline 404");
-        assert_eq!(failures[0].step, "Then the response status is 200");
-        assert_eq!(failures[0].first_line(), "expected HTTP status 200, received 404");
+    fn failures_are_read_in_feature_file_order_with_their_scenario_and_message() {
+        let failures = read_failures(REPORT).expect("a valid report");
+        let read: Vec<(&str, &str, &str)> = failures
+            .iter()
+            .map(|f| {
+                (
+                    f.scenario.as_str(),
+                    f.step.as_str(),
+                    f.message.lines().next().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    "outline 404",
+                    "Then the response status is 200",
+                    "expected HTTP status 200, received 404"
+                ),
+                ("early", "Then nothing matches", "Step doesn't match any function"),
+                ("early", "after hook", "clean-up broke"),
+                ("late", "Then it fails", "late broke"),
+            ]
+        );
         assert!(failures[0].message.contains("request: GET"), "{}", failures[0].message);
-        assert_eq!(failures[1].scenario, "fails without a marker");
-        assert_eq!(failures[1].message, "Step skipped: no definition");
+    }
+
+    #[test]
+    fn a_report_that_is_not_cucumber_json_is_an_error() {
+        assert!(read_failures("").is_err());
+        assert!(read_failures(r#"[{"uri": null, "elements": [{"name": "x"}]}]"#).is_err());
+        assert_eq!(read_failures("[]").expect("no features"), []);
+    }
+
+    #[test]
+    fn a_run_without_a_report_has_not_passed_and_says_why() {
+        let dir = TempDir::create().expect("a temporary directory");
+        let problem = read_report(&dir.path().join(CUCUMBER_JSON)).expect_err("no report");
+        assert!(problem.starts_with("the child wrote no cucumber.json: "), "{problem}");
+        let run = ChildRun {
+            exit_code: Some(0),
+            problem: None,
+            elapsed: Duration::ZERO,
+            output: String::new(),
+            failures: Vec::new(),
+            report_problem: Some(problem.clone()),
+        };
+        assert!(!run.passed());
+        assert_eq!(run.first_failure(), Some(problem));
+    }
+
+    #[test]
+    fn the_first_line_names_the_deviation() {
         let schema = ScenarioFailure {
             scenario: "s".into(),
             step: "t".into(),
@@ -545,6 +701,7 @@ magento-contract: some customers this run created could not be deleted (listed a
             elapsed: Duration::ZERO,
             output: "magento-contract: checking x\nmagento-contract: admin sign-in failed: no\n".into(),
             failures: Vec::new(),
+            report_problem: Some("the child wrote no cucumber.json: not found".into()),
         };
         assert!(run.reported_failure() && !run.passed());
         assert_eq!(
@@ -555,31 +712,32 @@ magento-contract: some customers this run created could not be deleted (listed a
     }
 
     #[test]
-    fn the_report_is_a_markdown_table_with_a_score() {
-        let run = |exit_code: Option<i32>, output: &str| ChildRun {
+    fn the_report_is_a_markdown_table_with_a_score_and_no_timing() {
+        let run = |exit_code: Option<i32>, failures: Vec<ScenarioFailure>| ChildRun {
             exit_code,
             problem: exit_code
                 .is_none()
                 .then(|| "killed: the harness did not finish within 90 s".to_owned()),
             elapsed: Duration::from_millis(1500),
-            output: output.to_owned(),
-            failures: parse_failures(output),
+            output: String::new(),
+            failures,
+            report_problem: None,
         };
         let report = SelftestReport {
-            faithful: run(Some(0), ""),
+            faithful: run(Some(0), Vec::new()),
             rows: vec![
                 FaultRow {
                     fault: Fault::CreateReturns201,
-                    run: run(Some(1), OUTPUT),
+                    run: run(Some(1), read_failures(REPORT).expect("a valid report")),
                 },
                 FaultRow {
                     fault: Fault::SlowMe,
-                    run: run(None, ""),
+                    run: run(None, Vec::new()),
                 },
             ],
         };
         let text = report.to_string();
-        assert!(text.starts_with("Faithful server: passed (exit 0, 1.5 s)\n"), "{text}");
+        assert!(text.starts_with("Faithful server: passed (exit 0)\n"), "{text}");
         assert!(
             text.contains(
                 "| `create-returns-201` | yes (exit 1) | outline 404 | expected HTTP status 200, received 404 |"
@@ -607,6 +765,7 @@ magento-contract: some customers this run created could not be deleted (listed a
             elapsed: Duration::ZERO,
             output: String::new(),
             failures,
+            report_problem: None,
         };
         let report = SelftestReport {
             faithful: run(vec![failure("flaky")]),
@@ -627,5 +786,25 @@ magento-contract: some customers this run created could not be deleted (listed a
     fn cells_stay_on_one_line_and_escape_pipes() {
         assert_eq!(cell("a | b\n  c"), "a \\| b c");
         assert!(cell(&"x".repeat(500)).ends_with('…'));
+    }
+
+    #[test]
+    fn what_differs_between_runs_is_left_out() {
+        let text = "customer mc-rc16dk7a-57@example.com (id 36) exists: GET http://127.0.0.1:34331/rest/default/V1/customers/36 -> 200 in 12 ms";
+        let stable = "customer mc-<run>-<n>@example.com (id <id>) exists: GET http://127.0.0.1:<port>/rest/default/V1/customers/<id> -> 200 in <n> ms";
+        assert_eq!(stable_text(text), stable);
+        assert_eq!(stable_text(stable), stable);
+        let kept = "No such entity with customerId = -1; exp - iat is 86400 s; timed out after 1s";
+        assert_eq!(stable_text(kept), kept);
+    }
+
+    #[test]
+    fn the_readme_table_is_replaced_between_its_markers() {
+        let readme = format!("intro\n{README_START}\nold\ntable\n{README_END}\n\nafter\n");
+        assert_eq!(readme_table(&readme), Ok("old\ntable\n"));
+        let written = with_readme_table(&readme, "new\n").expect("markers");
+        assert_eq!(written, format!("intro\n{README_START}\nnew\n{README_END}\n\nafter\n"));
+        assert_eq!(readme_table(&written), Ok("new\n"));
+        assert!(readme_table("no markers").is_err());
     }
 }

@@ -73,10 +73,69 @@ impl ApiRequest {
         self
     }
 
+    /// Signs a customer in for an access token (§5.1).
+    pub fn customer_token(username: &str, password: &str) -> Self {
+        Self::post(
+            "/V1/integration/customer/token",
+            serde_json::json!({"username": username, "password": password}),
+        )
+    }
+
+    /// Signs an admin in for an access token, without two-factor auth (§3.1).
+    pub fn admin_token(username: &str, password: &str) -> Self {
+        Self::post(
+            "/V1/integration/admin/token",
+            serde_json::json!({"username": username, "password": password}),
+        )
+    }
+
+    /// Creates a customer account, as a guest or with the admin token (§4.3).
+    pub fn create_customer(body: Value) -> Self {
+        Self::post(CUSTOMERS_ROUTE, body)
+    }
+
     fn is_idempotent(&self) -> bool {
         self.method == Method::GET || self.method == Method::DELETE
     }
+
+    /// The service route the request reaches, e.g. `/V1/customers/me`, whatever URL form it is
+    /// sent in: a service path, or a raw path from `/rest` with or without `/index.php` and a
+    /// store code (§1.1). Without query, fragment or trailing slash; `None` for a raw path that
+    /// is no REST service URL.
+    pub fn route(&self) -> Option<&str> {
+        let path = self
+            .path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        if !self.raw_path {
+            return Some(path);
+        }
+        let rest = path.strip_prefix("/index.php").unwrap_or(path).strip_prefix("/rest")?;
+        // `/rest/V1/…` uses the default store view; otherwise a store code comes first.
+        let service = match rest.strip_prefix('/')?.split_once('/')? {
+            ("V1", _) => rest,
+            (_store, service) => &rest[rest.len() - service.len() - 1..],
+        };
+        service.starts_with("/V1/").then_some(service)
+    }
+
+    /// Whether the store creates a customer if it accepts this request: a POST to the create
+    /// route, in any URL form.
+    pub fn creates_customer(&self) -> bool {
+        self.method == Method::POST && self.route() == Some(CUSTOMERS_ROUTE)
+    }
+
+    /// `PUT /V1/customers/me`: with an admin token of a full-rights role it reaches `save`
+    /// without an id, which creates a customer (§1.5, §6.1).
+    pub fn writes_own_account(&self) -> bool {
+        self.method == Method::PUT && self.route() == Some("/V1/customers/me")
+    }
 }
+
+/// Where customers are created (POST) and searched (`/search`), and under which each one is.
+pub const CUSTOMERS_ROUTE: &str = "/V1/customers";
 
 /// What was sent and what came back, with timing. Secrets stay inside: use [`Exchange::record`]
 /// or [`Exchange::curl`] to show one.
@@ -98,6 +157,25 @@ pub struct Exchange {
 impl std::fmt::Debug for Exchange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} -> {}", self.method, self.url, self.status)
+    }
+}
+
+#[cfg(test)]
+impl Exchange {
+    /// A response as the checks' unit tests need one: a status, a Content-Type and a body.
+    pub(crate) fn answer(status: u16, content_type: &str, body: &str) -> Self {
+        Self {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/rest/default/V1/customers/me".into(),
+            request_headers: vec![],
+            request_body: None,
+            status,
+            response_headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+            sent_at: chrono::DateTime::UNIX_EPOCH,
+            elapsed: Duration::ZERO,
+            attempts: 1,
+        }
     }
 }
 
@@ -465,6 +543,21 @@ mod tests {
         assert!(curl.contains("a@example.com"), "{curl}");
     }
 
+    /// The admin's one-time code is hidden by its key, without a by-value rule that would also
+    /// hit the same six digits inside a timestamp or a duration.
+    #[test]
+    fn a_one_time_code_is_hidden_by_key_and_numbers_stay_intact() {
+        let mut sign_in = exchange();
+        sign_in.request_body = Some(r#"{"username":"admin","password":"Pa55word!x","otp":"123456"}"#.into());
+        sign_in.body = r#"{"elapsed":9123456,"otp":"123456"}"#.into();
+        let redactor = Redactor::new();
+        let record = sign_in.record(&redactor);
+        let text = serde_json::to_string(&record).unwrap();
+        assert!(!text.contains("123456\\\""), "{text}");
+        assert!(text.contains("9123456"), "{text}");
+        assert!(!sign_in.curl(&redactor).contains("\"123456\""));
+    }
+
     #[test]
     fn exchange_record_redacts_headers_and_bodies() {
         let redactor = Redactor::new();
@@ -579,6 +672,52 @@ mod tests {
             "http://h/rest/default/V1/tfa/provider/google/authenticate"
         ));
         assert!(!answers_a_token("http://h/rest/default/V1/customers/me"));
+    }
+
+    fn raw(method: Method, path: &str) -> ApiRequest {
+        let mut request = ApiRequest::new(method, path);
+        request.raw_path = true;
+        request
+    }
+
+    #[test]
+    fn the_route_is_found_in_every_url_form() {
+        for request in [
+            ApiRequest::post("/V1/customers", serde_json::json!({})),
+            ApiRequest::new(Method::POST, "/V1/customers/?x=1"),
+            raw(Method::POST, "/rest/all/V1/customers"),
+            raw(Method::POST, "/rest/V1/customers#top"),
+            raw(Method::POST, "/index.php/rest/default/V1/customers/"),
+            ApiRequest::create_customer(serde_json::json!({})),
+        ] {
+            assert_eq!(request.route(), Some("/V1/customers"), "{}", request.path);
+            assert!(request.creates_customer(), "{}", request.path);
+        }
+        assert!(!ApiRequest::get("/V1/customers").creates_customer());
+        assert!(!ApiRequest::post("/V1/customers/isEmailAvailable", serde_json::json!({})).creates_customer());
+        assert!(!ApiRequest::post("/V1/foo/V1/customers", serde_json::json!({})).creates_customer());
+        assert_eq!(raw(Method::POST, "/rest/default/V1").route(), None);
+        assert_eq!(
+            raw(Method::POST, "/V1/customers").route(),
+            None,
+            "a raw path starts at /rest"
+        );
+        assert_eq!(raw(Method::POST, "/rest/all/customers").route(), None);
+    }
+
+    #[test]
+    fn only_a_put_to_the_own_account_route_writes_it() {
+        for request in [
+            ApiRequest::new(Method::PUT, "/V1/customers/me"),
+            ApiRequest::new(Method::PUT, "/V1/customers/me/"),
+            raw(Method::PUT, "/rest/all/V1/customers/me"),
+            raw(Method::PUT, "/index.php/rest/default/V1/customers/me?x=1"),
+        ] {
+            assert!(request.writes_own_account(), "{}", request.path);
+        }
+        assert!(!ApiRequest::get("/V1/customers/me").writes_own_account());
+        assert!(!ApiRequest::new(Method::PUT, "/V1/customers/5").writes_own_account());
+        assert!(!ApiRequest::new(Method::PUT, "/V1/customers/me/billingAddress").writes_own_account());
     }
 
     #[test]

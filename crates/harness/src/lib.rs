@@ -1,10 +1,21 @@
 //! The magento-contract harness: everything that checks a Magento 2 store's REST API against
 //! its documented and real (2.4.x) behaviour, and nothing that serves it.
 //!
-//! Imports go one way (ARCHITECTURE.md): [`runner`] uses the cucumber glue (`steps`, [`world`]),
-//! which uses [`checks`]; everything may use [`client`], [`config`] and [`secrets`]; checks never
-//! import steps or the runner. [`run_suite`] is the one function the CLI and the conformance
-//! test target call, once they know which store to check.
+//! Imports go one way (ARCHITECTURE.md); no two modules import each other:
+//!
+//! - [`runner`] (with [`report`], [`preflight`], [`feature_files`], [`cucumber_json`]) runs
+//!   the cucumber glue: the steps (private) and [`world`], the per-scenario state, the run-wide
+//!   [`world::RunContext`], and the one place a scenario sends a request
+//!   ([`world::MagentoWorld::send`]).
+//! - The glue uses [`checks`]: pure functions from a response to a typed failure. Inside,
+//!   they build on the shared helpers `checks::json_path` and `checks::render`; checks never
+//!   import the steps, the world or the runner.
+//! - Everything may use the services below: [`client`], [`config`], [`secrets`], [`admin`]
+//!   (signing in as admin), [`sweep`] (finding a run's customers) and [`token_shape`] (what a
+//!   token looks like, for both the redactor and the checks).
+//!
+//! [`run_suite`] is the one function the CLI and the conformance test target call, once they
+//! know which store to check.
 
 pub mod admin;
 pub mod checks;
@@ -20,6 +31,7 @@ pub mod secrets;
 pub mod shared_material;
 mod steps;
 pub mod sweep;
+pub mod token_shape;
 pub mod world;
 
 pub use config::{Config, load_dotenv, tls_from_env};

@@ -5,7 +5,8 @@
 //! received) is registered with the [`Redactor`], which scrubs console lines, reports and
 //! error messages by value; [`redact_json`] also scrubs by key name, for values the run never
 //! saw before (a token in a response it did not ask for). The secrets a run makes by the
-//! hundred, generated passwords and JWTs, are recognised by their shape instead.
+//! hundred, generated passwords and JWTs ([`crate::token_shape`]), are recognised by their shape
+//! instead.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -13,6 +14,8 @@ use std::sync::{Arc, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde_json::Value;
+
+use crate::token_shape;
 
 /// What a secret value is replaced with in every output.
 pub const REDACTED: &str = "[redacted]";
@@ -92,48 +95,42 @@ pub fn generated_password(min_length: usize) -> Secret {
     Secret::new(format!("{GENERATED_PASSWORD_PREFIX}{tail}"))
 }
 
-/// A kind of secret recognised by its shape: a prefix, then a run of characters.
+/// A kind of secret recognised by its shape: where one starts, and how long the one that
+/// starts a text is.
 ///
 /// Registering every generated password and every JWT made each new customer rebuild the
 /// matchers (`cargo bench`); a shape costs nothing to add. Every occurrence of the prefix starts
 /// a span, so two such secrets written back to back are both hidden.
 struct Shape {
     prefix: &'static str,
-    continues: fn(u8) -> bool,
-    min_tail: usize,
-    /// Dots the span must contain: a JWT is three segments.
-    min_dots: usize,
+    len_at: fn(&str) -> Option<usize>,
 }
 
 const SHAPES: &[Shape] = &[
     Shape {
         prefix: GENERATED_PASSWORD_PREFIX,
-        continues: |b| b.is_ascii_alphanumeric(),
-        min_tail: GENERATED_PASSWORD_MIN_TAIL,
-        min_dots: 0,
+        len_at: generated_password_len_at,
     },
-    // A JWT: base64url JSON header (`{"` encodes as `eyJ`), payload and signature.
     Shape {
-        prefix: "eyJ",
-        continues: |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.',
-        min_tail: 8,
-        min_dots: 2,
+        prefix: token_shape::JWT_PREFIX,
+        len_at: token_shape::jwt_len_at,
     },
 ];
+
+/// The length of the generated password `text` starts with (it starts with the prefix).
+fn generated_password_len_at(text: &str) -> Option<usize> {
+    let tail = text.as_bytes()[GENERATED_PASSWORD_PREFIX.len()..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    (tail >= GENERATED_PASSWORD_MIN_TAIL).then_some(GENERATED_PASSWORD_PREFIX.len() + tail)
+}
 
 /// The byte spans of `text` that have the shape of a generated password or a JWT.
 fn shaped_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     SHAPES.iter().flat_map(move |shape| {
-        text.match_indices(shape.prefix).filter_map(move |(start, _)| {
-            let tail_start = start + shape.prefix.len();
-            let tail_len = text.as_bytes()[tail_start..]
-                .iter()
-                .take_while(|b| (shape.continues)(**b))
-                .count();
-            let end = tail_start + tail_len;
-            let dots = text.as_bytes()[tail_start..end].iter().filter(|b| **b == b'.').count();
-            (tail_len >= shape.min_tail && dots >= shape.min_dots).then_some((start, end))
-        })
+        text.match_indices(shape.prefix)
+            .filter_map(move |(start, _)| (shape.len_at)(&text[start..]).map(|len| (start, start + len)))
     })
 }
 

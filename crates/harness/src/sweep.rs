@@ -1,11 +1,11 @@
-//! Finding and deleting the customers a run created, by the run id in their email, through
-//! Magento's own search API (`GET /V1/customers/search`, CONTRACT.md §4.8).
+//! Finding the customers a run created, by the run id in their email, through Magento's own
+//! search API (`GET /V1/customers/search`, CONTRACT.md §4.8): for the end-of-run sweep
+//! (`RunContext::sweep`), the rollback step and `magento-contract cleanup`.
 
 use serde_json::Value;
 
-use crate::client::{ApiRequest, MagentoClient};
+use crate::client::{ApiRequest, CUSTOMERS_ROUTE, MagentoClient};
 use crate::secrets::Secret;
-use crate::world::RunContext;
 
 /// A customer found by a sweep.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +34,7 @@ pub fn search_path(filters: &[Filter], page_size: usize, page: usize) -> String 
     }
     query.append_pair("searchCriteria[pageSize]", &page_size.to_string());
     query.append_pair("searchCriteria[currentPage]", &page.to_string());
-    format!("/V1/customers/search?{}", query.finish())
+    format!("{CUSTOMERS_ROUTE}/search?{}", query.finish())
 }
 
 const PAGE_SIZE: usize = 100;
@@ -83,29 +83,6 @@ pub async fn find_customers(
 pub struct SweepReport {
     pub deleted: Vec<FoundCustomer>,
     pub problem: Option<String>,
-}
-
-/// Deletes any customer whose email carries this run's id: what a crashed scenario left.
-pub async fn sweep_run(ctx: &RunContext) -> SweepReport {
-    let Some(admin) = &ctx.admin_token else {
-        return SweepReport::default();
-    };
-    let filters = [Filter {
-        field: "email",
-        condition: "like",
-        value: format!("{}%", ctx.email_prefix()),
-    }];
-    let mut report = SweepReport::default();
-    match find_customers(&ctx.client, admin, &filters).await {
-        Ok(found) => {
-            for customer in found {
-                ctx.delete_customer(customer.id, &customer.email).await;
-                report.deleted.push(customer);
-            }
-        }
-        Err(problem) => report.problem = Some(problem),
-    }
-    report
 }
 
 #[cfg(test)]

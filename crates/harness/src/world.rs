@@ -1,20 +1,47 @@
-//! The per-scenario World and the run-wide context it shares.
+//! The per-scenario World, the run-wide context it shares, and why a step fails.
+//!
+//! Every request a scenario sends goes through [`MagentoWorld::send`] (or
+//! [`MagentoWorld::send_all`]): the one place that keeps the answer as the scenario's last
+//! exchange and registers a customer the store created for clean-up.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::StreamExt as _;
 use rand::Rng;
 use serde_json::Value;
 
 use crate::checks::admin_role::{AdminRole, expect_same_role};
+use crate::checks::customer::{CreatedCustomer, created_customer};
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
-use crate::client::{ApiRequest, Exchange, MagentoClient};
+use crate::client::{ApiRequest, CUSTOMERS_ROUTE, Exchange, MagentoClient, TransportError};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
+use crate::sweep::{Filter, SweepReport, find_customers};
+
+/// Why a step failed. `Display` is what the user reads under the step.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// A contract check failed on a response; shows the request and how to repeat it.
+    #[error("{failure}\n  request: {request}\n  reproduce: {curl}")]
+    Check {
+        failure: CheckFailure,
+        request: String,
+        curl: String,
+    },
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    /// The feature file itself is wrong (bad JSON in a docstring, a missing table).
+    #[error("feature file problem: {0}")]
+    Feature(String),
+    /// The scenario's steps are out of order or a precondition is missing.
+    #[error("{0}")]
+    Scenario(String),
+}
 
 /// Something the run noticed that the user should read even when everything passed, e.g.
 /// which token format the store issues.
@@ -195,6 +222,29 @@ impl RunContext {
         self.not_run_steps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Deletes any customer whose email carries this run's id: what a crashed scenario left.
+    pub async fn sweep(&self) -> SweepReport {
+        let Some(admin) = &self.admin_token else {
+            return SweepReport::default();
+        };
+        let filters = [Filter {
+            field: "email",
+            condition: "like",
+            value: format!("{}%", self.email_prefix()),
+        }];
+        let mut report = SweepReport::default();
+        match find_customers(&self.client, admin, &filters).await {
+            Ok(found) => {
+                for customer in found {
+                    self.delete_customer(customer.id, &customer.email).await;
+                    report.deleted.push(customer);
+                }
+            }
+            Err(problem) => report.problem = Some(problem),
+        }
+        report
+    }
+
     pub fn leftovers(&self) -> Vec<Leftover> {
         self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -209,7 +259,7 @@ impl RunContext {
             ),
             Some(token) => match self
                 .client
-                .send(ApiRequest::delete(format!("/V1/customers/{id}")).bearer(Some(token)))
+                .send(ApiRequest::delete(format!("{CUSTOMERS_ROUTE}/{id}")).bearer(Some(token)))
                 .await
             {
                 // 404: already gone (the scenario deleted it itself).
@@ -244,8 +294,22 @@ pub struct CustomerUnderTest {
     pub email: String,
     pub password: Option<Secret>,
     pub id: Option<i64>,
+    /// The create response, once the store created the customer.
     pub created: Option<Value>,
     pub token: Option<Secret>,
+}
+
+impl CustomerUnderTest {
+    /// A customer about to be created with these credentials.
+    pub fn new(email: String, password: Option<Secret>) -> Self {
+        Self {
+            email,
+            password,
+            id: None,
+            created: None,
+            token: None,
+        }
+    }
 }
 
 /// One scenario's state. Created empty; the `before` hook hands it the run context.
@@ -259,17 +323,19 @@ pub struct MagentoWorld {
     /// The customer the scenario is working with.
     pub customer: Option<CustomerUnderTest>,
     /// Every customer this scenario created, deleted by the `after` hook.
-    pub created: Vec<(i64, String)>,
-    pub last: Option<Exchange>,
+    created: Vec<CreatedCustomer>,
+    /// The last exchange, which `Then` steps check; only [`MagentoWorld::send`] sets it.
+    last: Option<Exchange>,
 }
 
 impl fmt::Debug for MagentoWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Reports print the World of a failed scenario: show what helps, never a secret.
+        let created: Vec<(i64, &str)> = self.created.iter().map(|c| (c.id, c.email.as_str())).collect();
         f.debug_struct("MagentoWorld")
             .field("customer_email", &self.customer.as_ref().map(|c| &c.email))
             .field("customer_id", &self.customer.as_ref().and_then(|c| c.id))
-            .field("created", &self.created)
+            .field("created", &created)
             .field("last_exchange", &self.last)
             .finish()
     }
@@ -286,30 +352,111 @@ impl MagentoWorld {
         self.ctx.clone().expect("the before hook attaches the run context")
     }
 
-    pub fn last(&self) -> Result<&Exchange, crate::steps::StepError> {
+    /// Sends a request and records the answer: it becomes the last exchange, and a customer it
+    /// created is registered for clean-up.
+    pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
+        let creates_customer = request.creates_customer();
+        let exchange = self.ctx().client.send(request).await?;
+        Ok(self.record(creates_customer, exchange))
+    }
+
+    /// Sends requests together, at most `MAGENTO_CONCURRENCY` at a time, for attempts whose
+    /// order the store does not care about; then records each answer in order, as
+    /// [`MagentoWorld::send`] does, and hands it to `check`. The first failure ends the step and
+    /// names that exchange.
+    pub async fn send_all(
+        &mut self,
+        requests: Vec<ApiRequest>,
+        mut check: impl FnMut(&Exchange) -> Result<(), CheckFailure>,
+    ) -> Result<(), StepError> {
+        let ctx = self.ctx();
+        let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
+        let sent: Vec<Result<Exchange, TransportError>> = futures::stream::iter(requests)
+            .map(|request| ctx.client.send(request))
+            .buffered(ctx.config.concurrency.max(1))
+            .collect()
+            .await;
+        for (creates_customer, exchange) in creates_customer.into_iter().zip(sent) {
+            let outcome = check(self.record(creates_customer, exchange?));
+            self.checked(outcome)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps an answer as the last exchange and, when the request created a customer (a POST
+    /// to the create route answered 200 with an id, whatever the scenario checks next),
+    /// registers it for clean-up; it is the scenario's customer when the emails match.
+    fn record(&mut self, creates_customer: bool, exchange: Exchange) -> &Exchange {
+        if creates_customer
+            && exchange.status == 200
+            && let Some(body) = exchange.json()
+            && let Some(created) = created_customer(&body)
+        {
+            if let Some(customer) = self
+                .customer
+                .as_mut()
+                .filter(|c| c.email.eq_ignore_ascii_case(&created.email))
+            {
+                customer.id = Some(created.id);
+                customer.created = Some(body);
+            }
+            self.clean_up_later(created);
+        }
+        self.last.insert(exchange)
+    }
+
+    /// Deletes this customer after the scenario, whatever happens in it.
+    pub fn clean_up_later(&mut self, customer: CreatedCustomer) {
+        self.created.push(customer);
+    }
+
+    /// Wraps a check's failure with the exchange it was about: the request line and a `curl`
+    /// command that repeats it.
+    pub fn checked<T>(&self, result: Result<T, CheckFailure>) -> Result<T, StepError> {
+        result.map_err(|failure| match &self.last {
+            Some(exchange) => StepError::Check {
+                failure,
+                request: format!(
+                    "{} {} -> {} in {} ms",
+                    exchange.method,
+                    exchange.url,
+                    exchange.status,
+                    exchange.elapsed.as_millis()
+                ),
+                curl: exchange.curl(&self.ctx().redactor),
+            },
+            None => StepError::Check {
+                failure,
+                request: "(none)".into(),
+                curl: "(none)".into(),
+            },
+        })
+    }
+
+    pub fn last(&self) -> Result<&Exchange, StepError> {
         self.last
             .as_ref()
-            .ok_or_else(|| crate::steps::StepError::Scenario("no request has been sent yet in this scenario".into()))
+            .ok_or_else(|| StepError::Scenario("no request has been sent yet in this scenario".into()))
     }
 
     /// The request body the scenario is preparing.
-    pub fn body_mut(&mut self) -> Result<&mut Value, crate::steps::StepError> {
+    pub fn body_mut(&mut self) -> Result<&mut Value, StepError> {
         self.body
             .as_mut()
-            .ok_or_else(|| crate::steps::StepError::Scenario("no request body to change: give one first".into()))
+            .ok_or_else(|| StepError::Scenario("no request body to change: give one first".into()))
     }
 
     /// The customer the scenario created.
-    pub fn customer(&self) -> Result<&CustomerUnderTest, crate::steps::StepError> {
+    pub fn customer(&self) -> Result<&CustomerUnderTest, StepError> {
         self.customer
             .as_ref()
-            .ok_or_else(|| crate::steps::StepError::Scenario("no customer in this scenario: create one first".into()))
+            .ok_or_else(|| StepError::Scenario("no customer in this scenario: create one first".into()))
     }
 
     /// The run's admin token, for steps that act as admin.
-    pub fn admin_token(&self) -> Result<Secret, crate::steps::StepError> {
+    pub fn admin_token(&self) -> Result<Secret, StepError> {
         self.ctx().admin_token.clone().ok_or_else(|| {
-            crate::steps::StepError::Scenario(
+            StepError::Scenario(
                 "this step needs admin credentials (MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".into(),
             )
         })
@@ -318,8 +465,8 @@ impl MagentoWorld {
     /// Deletes everything this scenario created.
     pub async fn clean_up(&mut self) {
         let Some(ctx) = self.ctx.clone() else { return };
-        for (id, email) in std::mem::take(&mut self.created) {
-            ctx.delete_customer(id, &email).await;
+        for customer in std::mem::take(&mut self.created) {
+            ctx.delete_customer(customer.id, &customer.email).await;
         }
     }
 }
@@ -332,14 +479,12 @@ mod tests {
     use std::time::Duration;
 
     fn ctx() -> RunContext {
+        ctx_for("http://127.0.0.1:9")
+    }
+
+    fn ctx_for(base_url: &str) -> RunContext {
         let config = Config::from_lookup(|k| (k == "MAGENTO_PASSWORD_MIN_LENGTH").then(|| "20".to_owned())).unwrap();
-        let client = MagentoClient::new(
-            "http://127.0.0.1:9",
-            "default",
-            Duration::from_secs(1),
-            &TlsOptions::default(),
-        )
-        .unwrap();
+        let client = MagentoClient::new(base_url, "default", Duration::from_secs(1), &TlsOptions::default()).unwrap();
         RunContext::new(
             config,
             client,
@@ -393,5 +538,102 @@ mod tests {
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].id, 5);
         assert!(left[0].reason.contains("no admin credentials"));
+    }
+
+    fn world_of(ctx: RunContext) -> MagentoWorld {
+        let mut world = MagentoWorld::default();
+        world.attach(Arc::new(ctx), "a scenario");
+        world
+    }
+
+    const JSON: &str = "application/json; charset=utf-8";
+
+    fn customer(id: i64, email: &str) -> CreatedCustomer {
+        CreatedCustomer {
+            id,
+            email: email.into(),
+        }
+    }
+
+    /// Only an accepted create registers a customer; it is the scenario's when the emails match.
+    #[test]
+    fn an_answer_becomes_last_and_a_created_customer_is_registered() {
+        let mut world = world_of(ctx());
+        world.customer = Some(CustomerUnderTest::new("Mc-x-1@example.com".into(), None));
+        let created = Exchange::answer(200, JSON, r#"{"id": 5, "email": "mc-x-1@example.com"}"#);
+        world.record(true, created.clone());
+        assert_eq!(world.created, vec![customer(5, "mc-x-1@example.com")]);
+        let scenario_customer = world.customer.as_ref().unwrap();
+        assert_eq!(scenario_customer.id, Some(5));
+        assert_eq!(scenario_customer.created.as_ref().unwrap()["id"], 5);
+        // The same body read back, and a refused create, register nothing.
+        world.record(false, created);
+        world.record(true, Exchange::answer(400, JSON, r#"{"id": 6, "message": "m"}"#));
+        world.record(true, Exchange::answer(200, JSON, "true"));
+        assert_eq!(world.created.len(), 1);
+        assert_eq!(world.last().unwrap().body, "true");
+        // Another customer than the scenario's is deleted too, but does not replace it.
+        world.record(
+            true,
+            Exchange::answer(200, JSON, r#"{"id": 7, "email": "other@example.com"}"#),
+        );
+        assert_eq!(world.created.len(), 2);
+        assert_eq!(world.customer.as_ref().unwrap().id, Some(5));
+        assert!(format!("{world:?}").contains(r#"created: [(5, "mc-x-1@example.com"), (7, "other@example.com")]"#));
+    }
+
+    /// Answers every request with a customer, as a create would, and counts them.
+    async fn customer_server() -> String {
+        let app = axum::Router::new()
+            .fallback(|| async { ([("content-type", JSON)], r#"{"id": 9, "email": "mc-x-1@example.com"}"#) });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    /// The create route is recognised in any URL form, and only for a POST.
+    #[tokio::test]
+    async fn send_registers_what_a_create_request_created() {
+        let mut world = world_of(ctx_for(&customer_server().await));
+        let mut full_path = ApiRequest::new(reqwest::Method::POST, "/index.php/rest/all/V1/customers?x=1");
+        full_path.raw_path = true;
+        assert_eq!(world.send(full_path).await.unwrap().status, 200);
+        world.send(ApiRequest::get("/V1/customers/9")).await.unwrap();
+        world
+            .send(ApiRequest::post(
+                "/V1/customers/isEmailAvailable",
+                serde_json::json!({}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(world.created, vec![customer(9, "mc-x-1@example.com")]);
+        assert!(world.last().unwrap().url.ends_with("/V1/customers/isEmailAvailable"));
+    }
+
+    /// Each answer is checked in order; a failure names the exchange it is about.
+    #[tokio::test]
+    async fn send_all_checks_each_answer_and_names_the_failing_one() {
+        let mut world = world_of(ctx_for(&customer_server().await));
+        let requests = (1..=3).map(|n| ApiRequest::get(format!("/V1/customers/{n}"))).collect();
+        let mut seen = 0;
+        let failure = world
+            .send_all(requests, |exchange| {
+                seen += 1;
+                match seen {
+                    2 => Err(CheckFailure::Body(format!("attempt {seen} of {}", exchange.url))),
+                    _ => Ok(()),
+                }
+            })
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(seen, 2);
+        assert!(failure.starts_with("attempt 2 of http://"), "{failure}");
+        assert!(
+            failure.contains("request: GET http://") && failure.contains("/V1/customers/2 -> 200"),
+            "{failure}"
+        );
+        assert!(world.created.is_empty());
     }
 }

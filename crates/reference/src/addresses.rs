@@ -4,8 +4,8 @@
 use super::binding::{DataObject, is_numeric, numeric_to_int};
 use super::directory;
 use super::error::{InputErrors, MagentoError, Parameters};
+use super::state::AddressRecord;
 use super::validation::{is_blank, is_valid_city, is_valid_name, is_valid_street_line, is_valid_telephone, php_trim};
-use super::{Fault, StoreSettings};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -27,29 +27,6 @@ pub(crate) fn html_escape(text: &str) -> String {
         .collect()
 }
 
-/// One `customer_address_entity` row, with the region already resolved the way the address
-/// model's `getRegion()`/`getRegionId()` leave it before saving.
-#[derive(Debug, Clone)]
-pub(crate) struct AddressRecord {
-    pub(crate) id: i64,
-    customer_id: i64,
-    country_id: String,
-    region_text: Option<String>,
-    region_id: Option<i64>,
-    street: Option<String>,
-    company: Option<String>,
-    telephone: Option<String>,
-    fax: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    firstname: Option<String>,
-    lastname: Option<String>,
-    middlename: Option<String>,
-    prefix: Option<String>,
-    suffix: Option<String>,
-    vat_id: Option<String>,
-}
-
 /// `customer-data-region-interface`: all three getters are non-nullable, so nulls are sent.
 #[derive(Debug, Serialize)]
 struct RegionView<'a> {
@@ -64,9 +41,7 @@ struct RegionView<'a> {
 pub(crate) struct AddressView<'a> {
     id: i64,
     customer_id: i64,
-    /// Always present; optional only for `Fault::AddressRegionMissing`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<RegionView<'a>>,
+    region: RegionView<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region_id: Option<i64>,
     country_id: &'a str,
@@ -104,12 +79,7 @@ impl AddressRecord {
     /// `AbstractAddress::getDataModel` after a reload: a region id of the address's country
     /// yields that region's code and name; otherwise the stored region text doubles as the code
     /// (`getRegionCode()`), and a missing id is rendered as `0` (examples S5).
-    pub(crate) fn view(
-        &self,
-        default_billing: Option<i64>,
-        default_shipping: Option<i64>,
-        settings: &StoreSettings,
-    ) -> AddressView<'_> {
+    pub(crate) fn view(&self, default_billing: Option<i64>, default_shipping: Option<i64>) -> AddressView<'_> {
         let region = match self.region_id {
             Some(id) => match directory::region(id).filter(|r| r.country_id == self.country_id) {
                 Some(known) => RegionView {
@@ -132,7 +102,7 @@ impl AddressRecord {
         AddressView {
             id: self.id,
             customer_id: self.customer_id,
-            region: Some(region).filter(|_| !settings.has_fault(Fault::AddressRegionMissing)),
+            region,
             region_id: self.region_id,
             country_id: &self.country_id,
             street: self.street.as_deref().map(|joined| joined.split('\n').collect()),
@@ -147,20 +117,15 @@ impl AddressRecord {
             prefix: self.prefix.as_deref(),
             suffix: self.suffix.as_deref(),
             vat_id: self.vat_id.as_deref(),
-            default_shipping: self.default_flag(default_shipping, settings),
-            default_billing: self.default_flag(default_billing, settings),
+            default_shipping: self.default_flag(default_shipping),
+            default_billing: self.default_flag(default_billing),
         }
     }
 
     /// `AbstractAddress::getDataModel` sets a default flag only to `true`, on the address the
     /// customer names; elsewhere it stays null and is omitted (§7.3).
-    fn default_flag(&self, default_id: Option<i64>, settings: &StoreSettings) -> Option<bool> {
-        let is_default = default_id == Some(self.id);
-        if settings.has_fault(Fault::AddressDefaultFlagsFalse) {
-            Some(is_default)
-        } else {
-            is_default.then_some(true)
-        }
+    fn default_flag(&self, default_id: Option<i64>) -> Option<bool> {
+        (default_id == Some(self.id)).then_some(true)
     }
 }
 

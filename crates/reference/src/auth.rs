@@ -1,8 +1,9 @@
 //! Who is calling: bearer tokens (JWT or opaque), user contexts and the ACL (CONTRACT.md §1.5,
 //! §5.4).
 
-use super::state::{App, OpaqueToken, Store};
-use super::{AdminRole, Fault, StoreSettings, TokenFormat};
+use super::faults::Fault;
+use super::settings::{AdminRole, StoreSettings, TokenFormat};
+use super::state::{OpaqueToken, Store, TokenSubject};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine;
@@ -19,16 +20,10 @@ fn jwt_header(kid: &str) -> String {
     format!(r#"{{"kid":{},"alg":"HS256"}}"#, serde_json::Value::from(kid))
 }
 
-/// The header most JWT libraries write (`Fault::JwtGenericHeader`).
+/// The header most JWT libraries write.
 const GENERIC_JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
-/// A user a token is issued to; `utypid` in the JWT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum TokenSubject {
-    Admin(i64),
-    Customer(i64),
-}
-
+/// The JWT claims of a token's user.
 impl TokenSubject {
     /// `UserContextInterface` user type ids: admin 2, customer 3.
     fn user_type_id(self) -> i64 {
@@ -86,20 +81,20 @@ pub(crate) enum StoreScope {
 }
 
 impl StoreScope {
-    pub(crate) fn store_id(self, app: &App) -> i64 {
+    pub(crate) fn store_id(self, settings: &StoreSettings) -> i64 {
         match self {
-            StoreScope::View => app.settings.store_id,
+            StoreScope::View => settings.store_id,
             StoreScope::Admin => 0,
         }
     }
 }
 
 /// Store ids sharing a customer's account (website-scope sharing): the stores of its website.
-pub(crate) fn shared_store_ids(app: &App, store: &Store, customer_id: i64) -> Vec<i64> {
+pub(crate) fn shared_store_ids(settings: &StoreSettings, store: &Store, customer_id: i64) -> Vec<i64> {
     store
         .customer(customer_id)
-        .filter(|customer| customer.website_id == app.settings.website_id)
-        .map(|_| vec![app.settings.store_id])
+        .filter(|customer| customer.website_id == settings.website_id)
+        .map(|_| vec![settings.store_id])
         .unwrap_or_default()
 }
 
@@ -132,7 +127,7 @@ pub(crate) struct TokenService {
     format: TokenFormat,
     /// The JWS header every JWT carries.
     jwt_header: String,
-    /// The server's faults, for the token-handling ones.
+    /// The server's faults, for reading tokens.
     faults: Vec<Fault>,
     key: [u8; 32],
     customer_ttl_seconds: i64,
@@ -155,7 +150,11 @@ impl TokenService {
     pub(crate) fn new(settings: &StoreSettings) -> Self {
         TokenService {
             format: settings.token_format,
-            jwt_header: jwt_header(&settings.jwt_kid),
+            jwt_header: if settings.has_fault(Fault::JwtGenericHeader) {
+                GENERIC_JWT_HEADER.to_owned()
+            } else {
+                jwt_header(&settings.jwt_kid)
+            },
             faults: settings.faults.clone(),
             key: rand::random(),
             customer_ttl_seconds: if settings.has_fault(Fault::TokenLifetimeIgnored) {
@@ -189,12 +188,11 @@ impl TokenService {
                     subject.user_type_id(),
                     now.saturating_add(self.ttl(subject))
                 );
-                let header = if self.faults.contains(&Fault::JwtGenericHeader) {
-                    GENERIC_JWT_HEADER
-                } else {
-                    &self.jwt_header
-                };
-                let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload));
+                let signing_input = format!(
+                    "{}.{}",
+                    URL_SAFE_NO_PAD.encode(&self.jwt_header),
+                    URL_SAFE_NO_PAD.encode(payload)
+                );
                 let mut mac = self.mac();
                 mac.update(signing_input.as_bytes());
                 let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());

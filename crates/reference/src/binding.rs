@@ -120,6 +120,8 @@ const fn field(key: &'static str, kind: FieldKind) -> Field {
 /// A Magento data interface: the getters the input processor can bind.
 #[derive(Debug)]
 pub(crate) struct DataInterface {
+    /// Its Swagger definition name (§8).
+    pub(crate) definition: &'static str,
     fields: &'static [Field],
 }
 
@@ -158,6 +160,7 @@ fn upper_camel_case(key: &str) -> String {
 
 /// `Magento\Customer\Api\Data\CustomerInterface` (§7.2).
 pub(crate) static CUSTOMER: DataInterface = DataInterface {
+    definition: "customer-data-customer-interface",
     fields: &[
         field("id", FieldKind::Int),
         field("group_id", FieldKind::Int),
@@ -187,6 +190,7 @@ pub(crate) static CUSTOMER: DataInterface = DataInterface {
 
 /// CE 2.4.8's customer extension attributes (§4.4).
 static CUSTOMER_EXTENSION: DataInterface = DataInterface {
+    definition: "customer-data-customer-extension-interface",
     fields: &[
         field("is_subscribed", FieldKind::Bool),
         field("assistance_allowed", FieldKind::Int),
@@ -195,6 +199,7 @@ static CUSTOMER_EXTENSION: DataInterface = DataInterface {
 
 /// `Magento\Customer\Api\Data\AddressInterface` (§7.3).
 static ADDRESS: DataInterface = DataInterface {
+    definition: "customer-data-address-interface",
     fields: &[
         field("id", FieldKind::Int),
         field("customer_id", FieldKind::Int),
@@ -215,26 +220,35 @@ static ADDRESS: DataInterface = DataInterface {
         field("vat_id", FieldKind::Str),
         field("default_shipping", FieldKind::Bool),
         field("default_billing", FieldKind::Bool),
-        field("extension_attributes", FieldKind::Object(&NO_EXTENSIONS)),
+        field("extension_attributes", FieldKind::Object(&ADDRESS_EXTENSION)),
         field("custom_attributes", FieldKind::CustomAttributes),
     ],
 };
 
 /// `Magento\Customer\Api\Data\RegionInterface`.
 static REGION: DataInterface = DataInterface {
+    definition: "customer-data-region-interface",
     fields: &[
         field("region_code", FieldKind::Str),
         field("region", FieldKind::Str),
         field("region_id", FieldKind::Int),
-        field("extension_attributes", FieldKind::Object(&NO_EXTENSIONS)),
+        field("extension_attributes", FieldKind::Object(&REGION_EXTENSION)),
     ],
 };
 
 /// Address and region extension interfaces have no attributes in CE.
-static NO_EXTENSIONS: DataInterface = DataInterface { fields: &[] };
+static ADDRESS_EXTENSION: DataInterface = DataInterface {
+    definition: "customer-data-address-extension-interface",
+    fields: &[],
+};
+static REGION_EXTENSION: DataInterface = DataInterface {
+    definition: "customer-data-region-extension-interface",
+    fields: &[],
+};
 
 /// `Magento\Framework\Api\SearchCriteriaInterface`.
 pub(crate) static SEARCH_CRITERIA: DataInterface = DataInterface {
+    definition: "framework-search-criteria-interface",
     fields: &[
         field("filter_groups", FieldKind::Objects(&FILTER_GROUP)),
         field("sort_orders", FieldKind::Objects(&SORT_ORDER)),
@@ -244,10 +258,12 @@ pub(crate) static SEARCH_CRITERIA: DataInterface = DataInterface {
 };
 
 static FILTER_GROUP: DataInterface = DataInterface {
+    definition: "framework-search-filter-group",
     fields: &[field("filters", FieldKind::Objects(&FILTER))],
 };
 
 static FILTER: DataInterface = DataInterface {
+    definition: "framework-filter",
     fields: &[
         field("field", FieldKind::Str),
         field("value", FieldKind::Str),
@@ -256,6 +272,7 @@ static FILTER: DataInterface = DataInterface {
 };
 
 static SORT_ORDER: DataInterface = DataInterface {
+    definition: "framework-sort-order",
     fields: &[
         Field {
             key: "field",

@@ -1,83 +1,27 @@
 //! Customer accounts: `AccountManagement::createAccount` and the customer repository
 //! (CONTRACT.md §4, §6, §7).
 
-use super::addresses::{AddressRecord, AddressView, build_address, html_escape};
-use super::auth::{AclResource, TokenSubject};
-use super::binding::{DataObject, php_truthy};
+use super::addresses::{AddressView, build_address};
+use super::app::App;
+use super::auth::{AclResource, UserContext};
+use super::binding::{Bound, DataObject, php_truthy};
 use super::directory;
 use super::error::{MagentoError, Parameters};
-use super::state::{App, Store};
+use super::faults::Fault;
+use super::service::ServiceCall;
+use super::settings::StoreSettings;
+use super::state::{AddressRecord, CustomerRecord, PasswordHash, Store, TokenSubject};
 use super::validation::{
-    self, DobInput, INVALID_EMAIL, check_password_strength, email_messages, is_valid_name, password_equals_email,
+    self, DobInput, check_password_strength, email_messages, is_valid_name, password_equals_email,
 };
-use super::{Fault, StoreSettings};
-use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 /// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
 /// `customer/create_account/default_group`.
 const DEFAULT_GROUP_ID: i64 = 1;
-
-/// A salted SHA-256 of the account password (never stored in clear).
-#[derive(Debug, Clone)]
-pub(crate) struct PasswordHash {
-    salt: [u8; 16],
-    digest: [u8; 32],
-}
-
-impl PasswordHash {
-    fn new(password: &str) -> Self {
-        let salt: [u8; 16] = rand::random();
-        PasswordHash {
-            salt,
-            digest: Self::digest(&salt, password),
-        }
-    }
-
-    fn digest(salt: &[u8; 16], password: &str) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        hasher.update(salt);
-        hasher.update(password.as_bytes());
-        hasher.finalize().into()
-    }
-
-    pub(crate) fn matches(&self, password: &str) -> bool {
-        Self::digest(&self.salt, password) == self.digest
-    }
-}
-
-/// One `customer_entity` row with its addresses.
-#[derive(Debug, Clone)]
-pub(crate) struct CustomerRecord {
-    pub(crate) id: i64,
-    pub(crate) email: String,
-    pub(crate) website_id: i64,
-    store_id: i64,
-    group_id: i64,
-    firstname: String,
-    lastname: String,
-    middlename: Option<String>,
-    prefix: Option<String>,
-    suffix: Option<String>,
-    dob: Option<NaiveDate>,
-    gender: Option<i64>,
-    taxvat: Option<String>,
-    created_in: String,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    pub(crate) confirmation: Option<String>,
-    disable_auto_group_change: i64,
-    default_billing: Option<i64>,
-    default_shipping: Option<i64>,
-    pub(crate) password_hash: Option<PasswordHash>,
-    is_subscribed: bool,
-    addresses: Vec<AddressRecord>,
-}
 
 #[derive(Debug, Serialize)]
 struct CustomerExtensionView {
@@ -87,25 +31,22 @@ struct CustomerExtensionView {
 /// `customer-data-customer-interface` in getter order (§7.2, examples S1/S3).
 #[derive(Debug, Serialize)]
 pub(crate) struct CustomerView<'a> {
-    /// An integer; a `Value` so that `Fault::CustomerIdString` can render it as a string.
-    id: Value,
+    id: i64,
     group_id: i64,
-    /// A string; a `Value` so that `Fault::DefaultBillingNumber` can render it as a number.
+    /// The default addresses' ids, as strings (the interface declares them `string`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    default_billing: Option<Value>,
+    default_billing: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     default_shipping: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     confirmation: Option<&'a str>,
     created_at: String,
     updated_at: String,
-    /// Always present; optional only for `Fault::CreatedInMissing`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_in: Option<&'a str>,
+    created_in: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     dob: Option<String>,
     email: &'a str,
-    firstname: Cow<'a, str>,
+    firstname: &'a str,
     lastname: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     middlename: Option<&'a str>,
@@ -121,7 +62,7 @@ pub(crate) struct CustomerView<'a> {
     website_id: i64,
     addresses: Vec<AddressView<'a>>,
     disable_auto_group_change: i64,
-    /// Always present; optional only for `Fault::ExtensionAttributesMissing`.
+    /// Present when Magento_Newsletter adds `is_subscribed` (§4.3 step 13).
     #[serde(skip_serializing_if = "Option::is_none")]
     extension_attributes: Option<CustomerExtensionView>,
 }
@@ -212,39 +153,18 @@ impl CustomerRecord {
         // (`Address\Collection::setCustomerFilter`), so MySQL returns them in id order, whichever
         // is the default.
         addresses.sort_by_key(|address| address.id);
-        if settings.has_fault(Fault::AddressesDropped) {
-            addresses.clear();
-        }
         CustomerView {
-            id: if settings.has_fault(Fault::CustomerIdString) {
-                Value::from(self.id.to_string())
-            } else {
-                Value::from(self.id)
-            },
+            id: self.id,
             group_id: self.group_id,
-            default_billing: self.default_billing.map(|id| {
-                if settings.has_fault(Fault::DefaultBillingNumber) {
-                    Value::from(id)
-                } else {
-                    Value::from(id.to_string())
-                }
-            }),
+            default_billing: self.default_billing.map(|id| id.to_string()),
             default_shipping: self.default_shipping.map(|id| id.to_string()),
             confirmation: self.confirmation.as_deref().filter(|_| with_confirmation),
-            created_at: if settings.has_fault(Fault::CreatedAtIso8601) {
-                self.created_at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-            } else {
-                format_datetime(&self.created_at)
-            },
+            created_at: format_datetime(&self.created_at),
             updated_at: format_datetime(&self.updated_at),
-            created_in: Some(self.created_in.as_str()).filter(|_| !settings.has_fault(Fault::CreatedInMissing)),
+            created_in: &self.created_in,
             dob: self.dob.map(|date| date.format("%Y-%m-%d").to_string()),
             email: &self.email,
-            firstname: if settings.has_fault(Fault::FirstnameHtmlEscaped) {
-                Cow::Owned(html_escape(&self.firstname))
-            } else {
-                Cow::Borrowed(&self.firstname)
-            },
+            firstname: &self.firstname,
             lastname: &self.lastname,
             middlename: self.middlename.as_deref(),
             prefix: self.prefix.as_deref(),
@@ -255,13 +175,13 @@ impl CustomerRecord {
             website_id: self.website_id,
             addresses: addresses
                 .into_iter()
-                .map(|address| address.view(self.default_billing, self.default_shipping, settings))
+                .map(|address| address.view(self.default_billing, self.default_shipping))
                 .collect(),
             disable_auto_group_change: self.disable_auto_group_change,
             extension_attributes: Some(CustomerExtensionView {
                 is_subscribed: self.is_subscribed,
             })
-            .filter(|_| settings.newsletter_module && !settings.has_fault(Fault::ExtensionAttributesMissing)),
+            .filter(|_| settings.newsletter_module),
         }
     }
 }
@@ -346,6 +266,10 @@ impl CustomerRecord {
     }
 }
 
+/// §4.3 step 10: the email is taken in the website.
+pub(crate) const DUPLICATE_EMAIL: &str =
+    "A customer with the same email address already exists in an associated website.";
+
 /// The input of `createAccount`, and whether the caller passes the `group_id` guard.
 pub(crate) struct CreateRequest<'a> {
     pub(crate) customer: &'a DataObject,
@@ -411,7 +335,7 @@ pub(crate) fn create_account(
     let (store_id, website_id) = resolve_store(app, customer)?;
     // §4.3 step 10.
     let group_id = check_group(requested_group)?.unwrap_or(DEFAULT_GROUP_ID);
-    let (email, dob) = check_before_save(&store, settings, customer, website_id, None)?;
+    let (email, dob) = check_before_save(&store, customer, website_id, None)?;
     // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
     let confirmation = if settings.require_confirmation {
         Some(random_hex_key())
@@ -490,7 +414,7 @@ pub(crate) fn save_customer(
         .or(previous.as_ref().map(|p| p.website_id))
         .unwrap_or(settings.website_id);
     let own_id = previous.as_ref().map(|p| p.id);
-    let (email, dob) = check_before_save(&store, settings, customer, website_id, own_id)?;
+    let (email, dob) = check_before_save(&store, customer, website_id, own_id)?;
     let dob = dob.or(previous.as_ref().and_then(|p| p.dob));
     validate_customer_entity(settings, customer, &email, dob, now.date_naive())?;
 
@@ -541,7 +465,6 @@ fn check_group(group_id: Option<i64>) -> Result<Option<i64>, MagentoError> {
 /// be set and unique in the website.
 fn check_before_save(
     store: &Store,
-    settings: &StoreSettings,
     customer: &DataObject,
     website_id: i64,
     own_id: Option<i64>,
@@ -562,14 +485,7 @@ fn check_before_save(
         .customer_by_email(&email, website_id)
         .is_some_and(|other| Some(other.id) != own_id)
     {
-        let duplicate = MagentoError::bad_request(
-            "A customer with the same email address already exists in an associated website.",
-        );
-        return Err(if settings.has_fault(Fault::DuplicateEmail409) {
-            duplicate.with_status(StatusCode::CONFLICT)
-        } else {
-            duplicate
-        });
+        return Err(MagentoError::bad_request(DUPLICATE_EMAIL));
     }
     Ok((email, dob))
 }
@@ -665,13 +581,7 @@ fn validate_customer_entity(
         messages.push("\"Last Name\" is a required value.".into());
     }
     if !settings.has_fault(Fault::InvalidEmailAccepted) {
-        messages.extend(email_messages(email).into_iter().map(|message| {
-            if message == INVALID_EMAIL && settings.has_fault(Fault::InvalidEmailMessageReworded) {
-                "Please enter a valid email address (Ex: johndoe@domain.com).".to_owned()
-            } else {
-                message.to_owned()
-            }
-        }));
+        messages.extend(email_messages(email).into_iter().map(str::to_owned));
     }
     for (key, label) in [
         ("firstname", "First Name"),
@@ -710,4 +620,48 @@ pub(crate) fn delete_customer(app: &App, customer_id: i64, now: i64) -> Result<V
         .ok_or_else(|| MagentoError::no_such_customer(customer_id))?;
     store.revoke_tokens(TokenSubject::Customer(customer_id), now);
     Ok(super::json::encode(&true))
+}
+
+/// The handler of the create-account route: only an admin passes the `group_id` guard.
+pub(crate) fn serve_create_account(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Object(customer), password, _redirect_url] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    let request = CreateRequest {
+        customer,
+        password: match password {
+            Bound::Str(text) => Some(text.as_str()),
+            _ => None,
+        },
+        may_manage_customers: matches!(call.user, UserContext::Admin(_)),
+    };
+    create_account(call.app, request, call.now)
+}
+
+/// The handler of the save route.
+///
+/// derived: `passwordHash` is bound (and type-checked) but a stored hash is never replaced.
+pub(crate) fn serve_save_customer(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Object(customer), _password_hash] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    let path_customer_id = call.path_param("customerId").and_then(|value| value.parse().ok());
+    save_customer(call.app, customer, path_customer_id, call.now)
+}
+
+/// The handler of both `getById` routes, `/me` (whose `customerId` is the caller's own) and
+/// `/:customerId`.
+pub(crate) fn serve_get_customer(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Int(customer_id)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    get_customer(call.app, *customer_id)
+}
+
+/// The handler of the delete route.
+pub(crate) fn serve_delete_customer(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Int(customer_id)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    delete_customer(call.app, *customer_id, call.now.timestamp())
 }

@@ -12,9 +12,6 @@ pub(crate) enum Parameters {
     None,
     Named(Vec<(&'static str, Value)>),
     Positional(Vec<Value>),
-    /// Named placeholders as a list holding one object, the shape the published swagger
-    /// describes; only `Fault::ParametersAsList` produces it.
-    NamedList(Vec<(&'static str, Value)>),
 }
 
 impl Parameters {
@@ -43,38 +40,8 @@ impl Serialize for Parameters {
                 }
                 seq.end()
             }
-            Parameters::NamedList(pairs) => {
-                let mut seq = serializer.serialize_seq(Some(1))?;
-                seq.serialize_element(&Parameters::Named(pairs.clone()))?;
-                seq.end()
-            }
         }
     }
-}
-
-/// PHP's `__()` rendering: `%name` and `%1` replaced by the parameter values.
-fn render_placeholders(message: &str, parameters: &Parameters) -> String {
-    let text = |value: &Value| match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    let mut pairs: Vec<(String, String)> = match parameters {
-        Parameters::None => Vec::new(),
-        Parameters::Named(named) | Parameters::NamedList(named) => named
-            .iter()
-            .map(|(name, value)| (format!("%{name}"), text(value)))
-            .collect(),
-        Parameters::Positional(values) => values
-            .iter()
-            .enumerate()
-            .map(|(index, value)| (format!("%{}", index + 1), text(value)))
-            .collect(),
-    };
-    // Longer placeholders first, so `%10` is not read as `%1` followed by `0`.
-    pairs.sort_by_key(|(placeholder, _)| std::cmp::Reverse(placeholder.len()));
-    pairs.iter().fold(message.to_owned(), |rendered, (placeholder, value)| {
-        rendered.replace(placeholder, value)
-    })
 }
 
 /// One collected error of an aggregate exception.
@@ -229,64 +196,6 @@ impl MagentoError {
         });
         self
     }
-
-    /// The same error with another HTTP status (for faults that remap statuses).
-    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = status;
-        self
-    }
-
-    /// The message with its placeholders filled in, as a module that renders phrases would
-    /// send it (`Fault::RenderedPlaceholders`).
-    pub(crate) fn with_rendered_placeholders(mut self) -> Self {
-        self.message = render_placeholders(&self.message, &self.parameters);
-        for item in &mut self.errors {
-            item.message = render_placeholders(&item.message, &item.parameters);
-        }
-        self
-    }
-
-    /// Named parameters as a list of objects (`Fault::ParametersAsList`).
-    pub(crate) fn with_parameters_as_list(mut self) -> Self {
-        let as_list = |parameters: Parameters| match parameters {
-            Parameters::Named(pairs) => Parameters::NamedList(pairs),
-            other => other,
-        };
-        self.parameters = as_list(std::mem::replace(&mut self.parameters, Parameters::None));
-        for item in &mut self.errors {
-            item.parameters = as_list(std::mem::replace(&mut item.parameters, Parameters::None));
-        }
-        self
-    }
-
-    /// Only the first error of an aggregate, as if the others had not been collected
-    /// (`Fault::AggregateErrorsFlattened`).
-    pub(crate) fn first_error_only(mut self) -> Self {
-        if !self.errors.is_empty() {
-            let first = self.errors.remove(0);
-            self.message = first.message;
-            self.parameters = first.parameters;
-            self.errors.clear();
-        }
-        self
-    }
-
-    /// The envelope with `error` where Magento writes `message` (`Fault::ErrorKeyInsteadOfMessage`).
-    pub(crate) fn under_error_key(&self) -> impl Serialize + '_ {
-        #[derive(Serialize)]
-        struct ErrorKeyBody<'a> {
-            error: &'a str,
-            #[serde(skip_serializing_if = "<[ErrorItem]>::is_empty")]
-            errors: &'a [ErrorItem],
-            #[serde(skip_serializing_if = "Parameters::is_none")]
-            parameters: &'a Parameters,
-        }
-        ErrorKeyBody {
-            error: &self.message,
-            errors: &self.errors,
-            parameters: &self.parameters,
-        }
-    }
 }
 
 /// Magento's `InputException` aggregate: the first error becomes the message, a second one
@@ -371,46 +280,6 @@ mod tests {
                 r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"username"}},"#,
                 r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"password"}}]}"#
             )
-        );
-    }
-
-    #[test]
-    fn faulty_envelopes() {
-        let error = MagentoError::no_such_customer(-1);
-        assert_eq!(
-            body(&error.clone().with_rendered_placeholders()),
-            r#"{"message":"No such entity with customerId = -1","parameters":{"fieldName":"customerId","fieldValue":-1}}"#
-        );
-        assert_eq!(
-            body(&error.clone().with_parameters_as_list()),
-            r#"{"message":"No such entity with %fieldName = %fieldValue","parameters":[{"fieldName":"customerId","fieldValue":-1}]}"#
-        );
-        assert_eq!(
-            String::from_utf8(encode(&error.under_error_key())).unwrap(),
-            r#"{"error":"No such entity with %fieldName = %fieldValue","parameters":{"fieldName":"customerId","fieldValue":-1}}"#
-        );
-        let mut errors = InputErrors::default();
-        errors.add_required("username");
-        errors.add_required("password");
-        assert_eq!(
-            body(&errors.into_result().unwrap_err().first_error_only()),
-            r#"{"message":"\"%fieldName\" is required. Enter and try again.","parameters":{"fieldName":"username"}}"#
-        );
-        let positional = MagentoError::bad_request("at least %1 of %10").with_parameters(positional([
-            Value::from("8"),
-            Value::from(2),
-            Value::from(3),
-            Value::from(4),
-            Value::from(5),
-            Value::from(6),
-            Value::from(7),
-            Value::from(8),
-            Value::from(9),
-            Value::from("ten"),
-        ]));
-        assert_eq!(
-            body(&positional.with_rendered_placeholders()),
-            r#"{"message":"at least 8 of ten","parameters":["8",2,3,4,5,6,7,8,9,"ten"]}"#
         );
     }
 

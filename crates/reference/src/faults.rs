@@ -1,9 +1,16 @@
 //! Deliberate deviations from Magento, for proving that the suite notices them.
 //!
 //! Each [`Fault`] is a regression that a Magento upgrade, a third-party module or a proxy in
-//! front of the store could plausibly introduce. A fault changes exactly one behaviour and is
-//! applied at one point in the server code (search for its variant name); with no faults
-//! configured the server behaves exactly as documented in CONTRACT.md.
+//! front of the store could plausibly introduce. With no faults configured the server behaves
+//! exactly as documented in CONTRACT.md.
+//!
+//! A fault is applied in one of two ways, recorded per fault by [`Site`]:
+//! - a response fault changes only the answer (status, headers, body, error envelope); the
+//!   `response_faults` layer rewrites the faithful answer, so the core never checks it;
+//! - a behaviour fault changes what the store does (locks, tokens, validation, routing), so it
+//!   sits in the core, at exactly one check in the named function.
+//!
+//! The `every_fault_is_checked_at_exactly_one_site` test holds the code to this table.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,10 +20,19 @@ use std::time::Duration;
 /// client timeout the self-test gives that run, short enough to keep the run quick.
 pub const SLOW_RESPONSE_DELAY: Duration = Duration::from_millis(2500);
 
-/// Declares the fault enum together with its names and descriptions, so the three can never
+/// Where a fault is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Site {
+    /// Rewrites the faithful answer in `response_faults.rs`.
+    Response,
+    /// Changes the store's behaviour at one check in this function (`module::function`).
+    Behaviour(&'static str),
+}
+
+/// Declares the fault enum together with its names, sites and descriptions, so they can never
 /// drift apart.
 macro_rules! faults {
-    ($($variant:ident => $name:literal, $description:literal;)+) => {
+    ($($variant:ident => $name:literal, $site:expr, $description:literal;)+) => {
         /// A deliberate deviation the reference server can be started with
         /// (`StoreSettings::faults`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,97 +61,105 @@ macro_rules! faults {
                     $(Fault::$variant => $description,)+
                 }
             }
+
+            /// Where the server applies the fault.
+            pub(crate) fn site(self) -> Site {
+                use Site::{Behaviour, Response};
+                match self {
+                    $(Fault::$variant => $site,)+
+                }
+            }
         }
     };
 }
 
 faults! {
     // Success shape.
-    CreateReturns201 => "create-returns-201",
+    CreateReturns201 => "create-returns-201", Response,
         "POST /V1/customers answers 201 Created instead of 200";
-    DefaultBillingNumber => "default-billing-number",
+    DefaultBillingNumber => "default-billing-number", Response,
         "the customer's default_billing is a JSON number instead of a string";
-    CustomerIdString => "customer-id-string",
+    CustomerIdString => "customer-id-string", Response,
         "the customer id is a JSON string (\"17\") instead of an integer";
-    CreatedInMissing => "created-in-missing",
+    CreatedInMissing => "created-in-missing", Response,
         "created_in is left out of customer responses";
-    ExtensionAttributesMissing => "extension-attributes-missing",
+    ExtensionAttributesMissing => "extension-attributes-missing", Response,
         "extension_attributes (is_subscribed) is left out of customer responses";
-    CreatedAtIso8601 => "created-at-iso8601",
+    CreatedAtIso8601 => "created-at-iso8601", Response,
         "created_at is ISO 8601 (2026-11-29T10:00:00+00:00) instead of Y-m-d H:i:s";
-    AddressesDropped => "addresses-dropped",
+    AddressesDropped => "addresses-dropped", Response,
         "customer responses carry an empty addresses list";
-    AddressRegionMissing => "address-region-missing",
+    AddressRegionMissing => "address-region-missing", Response,
         "addresses in customer responses lack the region object";
-    AddressDefaultFlagsFalse => "address-default-flags-false",
+    AddressDefaultFlagsFalse => "address-default-flags-false", Response,
         "addresses that are not a default carry \"default_billing\": false and \"default_shipping\": false instead of leaving the keys out";
-    FirstnameHtmlEscaped => "firstname-html-escaped",
+    FirstnameHtmlEscaped => "firstname-html-escaped", Response,
         "the first name is echoed HTML-escaped (D'Artagnan comes back as D&#039;Artagnan)";
     // Tokens.
-    TokenWrappedInObject => "token-wrapped-in-object",
+    TokenWrappedInObject => "token-wrapped-in-object", Response,
         "the customer token comes back as {\"token\": \"...\"} instead of a bare JSON string";
-    EmptyToken => "empty-token",
+    EmptyToken => "empty-token", Response,
         "the customer token route answers an empty string";
-    TokenNotUsableOnMe => "token-not-usable-on-me",
+    TokenNotUsableOnMe => "token-not-usable-on-me", Behaviour("http::dispatch"),
         "the `self` ACL check finds no shared stores for customers, so their tokens get 401 on /V1/customers/me";
-    MeReturnsAnotherCustomer => "me-returns-another-customer",
+    MeReturnsAnotherCustomer => "me-returns-another-customer", Response,
         "GET /V1/customers/me serves a cached answer for another customer (roni_cost@example.com)";
-    TokenLifetimeIgnored => "token-lifetime-ignored",
+    TokenLifetimeIgnored => "token-lifetime-ignored", Behaviour("auth::TokenService::new"),
         "customer JWTs live 24 h whatever webapi/jwtauth/customer_expiration says";
-    JwtGenericHeader => "jwt-generic-header",
+    JwtGenericHeader => "jwt-generic-header", Behaviour("auth::TokenService::new"),
         "JWTs carry a generic {\"alg\":\"HS256\",\"typ\":\"JWT\"} header instead of Magento's {\"kid\":\"1\",\"alg\":\"HS256\"}";
     // Errors.
-    DuplicateEmail409 => "duplicate-email-409",
+    DuplicateEmail409 => "duplicate-email-409", Response,
         "a second account with the same email is refused with 409 instead of 400";
-    InvalidEmailMessageReworded => "invalid-email-message-reworded",
+    InvalidEmailMessageReworded => "invalid-email-message-reworded", Response,
         "the invalid-email message is reworded (\"Please enter a valid email address (Ex: johndoe@domain.com).\")";
-    RenderedPlaceholders => "rendered-placeholders",
+    RenderedPlaceholders => "rendered-placeholders", Response,
         "error messages have their placeholders filled in (No such entity with customerId = -1)";
-    ParametersAsList => "parameters-as-list",
+    ParametersAsList => "parameters-as-list", Response,
         "named error parameters are a list of objects (the published swagger shape) instead of an object";
-    ErrorKeyInsteadOfMessage => "error-key-instead-of-message",
+    ErrorKeyInsteadOfMessage => "error-key-instead-of-message", Response,
         "error bodies use the key \"error\" instead of \"message\"";
-    Acl403 => "acl-403",
+    Acl403 => "acl-403", Response,
         "ACL refusals of admin resources (Magento_Customer::*) answer 403 instead of 401";
-    WeakPasswordAccepted => "weak-password-accepted",
+    WeakPasswordAccepted => "weak-password-accepted", Behaviour("customers::create_account"),
         "the password policy (length, character classes, spaces) is not enforced";
-    InvalidEmailAccepted => "invalid-email-accepted",
+    InvalidEmailAccepted => "invalid-email-accepted", Behaviour("customers::validate_customer_entity"),
         "malformed email addresses are accepted";
-    AggregateErrorsFlattened => "aggregate-errors-flattened",
+    AggregateErrorsFlattened => "aggregate-errors-flattened", Response,
         "of several input errors only the first is reported (no errors[] aggregate)";
-    DecodingErrorDeveloperMode => "decoding-error-developer-mode",
+    DecodingErrorDeveloperMode => "decoding-error-developer-mode", Behaviour("http::read_body"),
         "malformed JSON gets the developer-mode message with the PHP error instead of \"Decoding error.\"";
     // Security.
-    WrongPasswordGetsToken => "wrong-password-gets-token",
+    WrongPasswordGetsToken => "wrong-password-gets-token", Behaviour("tokens::customer_token"),
         "a customer token is issued for a wrong password";
-    GarbageTokenReadsMe => "garbage-token-reads-me",
+    GarbageTokenReadsMe => "garbage-token-reads-me", Behaviour("auth::TokenService::user_context"),
         "an unreadable bearer token is taken for the most recently created customer";
-    DeleteWithoutAdmin => "delete-without-admin",
+    DeleteWithoutAdmin => "delete-without-admin", Behaviour("http::dispatch"),
         "DELETE /V1/customers/:customerId needs no admin rights";
-    GroupIdGuardMissing => "group-id-guard-missing",
+    GroupIdGuardMissing => "group-id-guard-missing", Behaviour("customers::create_account"),
         "a guest may choose group_id when creating an account";
-    NoLockout => "no-lockout",
+    NoLockout => "no-lockout", Behaviour("tokens::throttled_login"),
         "failed sign-ins never lock the account";
-    LockoutAfter3 => "lockout-after-3",
+    LockoutAfter3 => "lockout-after-3", Behaviour("tokens::throttled_login"),
         "accounts lock after 3 failed sign-ins instead of the configured limit";
-    RevokeIgnored => "revoke-ignored",
+    RevokeIgnored => "revoke-ignored", Behaviour("tokens::revoke_customer_token"),
         "revoke-customer-token answers true but the customer's tokens keep working";
-    AddressRollbackMissing => "address-rollback-missing",
+    AddressRollbackMissing => "address-rollback-missing", Behaviour("customers::create_account"),
         "a customer whose address is rejected is kept instead of rolled back";
-    BodyReadBeforeAcl => "body-read-before-acl",
+    BodyReadBeforeAcl => "body-read-before-acl", Behaviour("http::dispatch"),
         "request bodies are decoded before the ACL check (bad JSON to a protected route is 400, not 401)";
     // Transport.
-    HtmlContentType => "html-content-type",
+    HtmlContentType => "html-content-type", Response,
         "successful JSON responses are labelled text/html; charset=UTF-8";
-    Html500Page => "html-500-page",
+    Html500Page => "html-500-page", Response,
         "POST /V1/integration/customer/token answers an HTML 500 error page";
-    UnknownRoute200 => "unknown-route-200",
+    UnknownRoute200 => "unknown-route-200", Response,
         "an unknown route answers 200 (with the not-found body)";
-    SlowMe => "slow-me",
+    SlowMe => "slow-me", Behaviour("http::dispatch"),
         "GET /V1/customers/me takes 2.5 s for a signed-in customer, longer than the client's timeout";
-    KnownPath405 => "known-path-405",
+    KnownPath405 => "known-path-405", Behaviour("http::no_route"),
         "a known path called with a method it does not declare answers 405 instead of 404";
-    UnknownStoreCodeAccepted => "unknown-store-code-accepted",
+    UnknownStoreCodeAccepted => "unknown-store-code-accepted", Behaviour("http::process_path"),
         "an unknown store code in the URL is served as the default store view";
 }
 
@@ -184,22 +208,6 @@ impl FromStr for Fault {
     }
 }
 
-/// What a cache in front of the store serves for `GET /V1/customers/me` under
-/// [`Fault::MeReturnsAnotherCustomer`]: the account of Magento's sample-data customer, in the
-/// exact shape the reference server renders, so only the identity gives it away.
-pub(crate) const CACHED_OTHER_CUSTOMER: &str = concat!(
-    r#"{"id":1,"group_id":1,"default_billing":"1","default_shipping":"1","#,
-    r#""created_at":"2024-03-01 09:00:00","updated_at":"2024-03-01 09:00:00","#,
-    r#""created_in":"Default Store View","email":"roni_cost@example.com","#,
-    r#""firstname":"Veronica","lastname":"Costello","store_id":1,"website_id":1,"#,
-    r#""addresses":[{"id":1,"customer_id":1,"#,
-    r#""region":{"region_code":"MI","region":"Michigan","region_id":33},"region_id":33,"#,
-    r#""country_id":"US","street":["6146 Honey Bluff Parkway"],"telephone":"(555) 229-3326","#,
-    r#""postcode":"49628-7978","city":"Calder","firstname":"Veronica","lastname":"Costello","#,
-    r#""default_shipping":true,"default_billing":true}],"#,
-    r#""disable_auto_group_change":0,"extension_attributes":{"is_subscribed":false}}"#
-);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,9 +251,74 @@ mod tests {
         assert!(!error.contains('\n'), "{error}");
     }
 
+    /// The non-test part of every source file that could check a fault.
+    const SOURCES: &[(&str, &str)] = &[
+        ("addresses.rs", include_str!("addresses.rs")),
+        ("app.rs", include_str!("app.rs")),
+        ("auth.rs", include_str!("auth.rs")),
+        ("binding.rs", include_str!("binding.rs")),
+        ("customers.rs", include_str!("customers.rs")),
+        ("directory.rs", include_str!("directory.rs")),
+        ("error.rs", include_str!("error.rs")),
+        ("http.rs", include_str!("http.rs")),
+        ("json.rs", include_str!("json.rs")),
+        ("lib.rs", include_str!("lib.rs")),
+        ("query.rs", include_str!("query.rs")),
+        ("response_faults.rs", include_str!("response_faults.rs")),
+        ("routes.rs", include_str!("routes.rs")),
+        ("schema.rs", include_str!("schema.rs")),
+        ("search.rs", include_str!("search.rs")),
+        ("service.rs", include_str!("service.rs")),
+        ("settings.rs", include_str!("settings.rs")),
+        ("state.rs", include_str!("state.rs")),
+        ("tokens.rs", include_str!("tokens.rs")),
+        ("validation.rs", include_str!("validation.rs")),
+    ];
+
     #[test]
-    fn the_cached_customer_is_a_json_object() {
-        let value: serde_json::Value = serde_json::from_str(CACHED_OTHER_CUSTOMER).unwrap();
-        assert_eq!(value["email"], "roni_cost@example.com");
+    fn the_sources_are_every_module_but_this_one() {
+        let modules = include_str!("lib.rs")
+            .split("\n#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap();
+        let mut declared: Vec<String> = modules
+            .lines()
+            .filter_map(|line| line.strip_prefix("mod ")?.strip_suffix(';'))
+            .filter(|module| *module != "faults")
+            .map(|module| format!("{module}.rs"))
+            .collect();
+        declared.push("lib.rs".to_owned());
+        declared.sort();
+        let listed: Vec<&str> = SOURCES.iter().map(|(file, _)| *file).collect();
+        assert_eq!(declared, listed);
+    }
+
+    /// A response fault appears once in the layer and nowhere else; a behaviour fault once, in
+    /// its function, and nowhere else.
+    #[test]
+    fn every_fault_is_checked_at_exactly_one_site() {
+        let functions = regex::Regex::new(r"\bfn (\w+)").unwrap();
+        for fault in Fault::all() {
+            let pattern = regex::Regex::new(&format!(r"\bFault::{fault:?}\b")).unwrap();
+            let (home, function) = match fault.site() {
+                Site::Response => ("response_faults.rs".to_owned(), None),
+                Site::Behaviour(path) => {
+                    let (module, rest) = path.split_once("::").unwrap();
+                    (format!("{module}.rs"), rest.rsplit("::").next())
+                }
+            };
+            for (file, source) in SOURCES {
+                let production = source.split("\n#[cfg(test)]\nmod tests").next().unwrap_or(source);
+                let sites: Vec<_> = pattern.find_iter(production).collect();
+                assert_eq!(sites.len(), usize::from(*file == home), "{fault:?} in {file}");
+                if let (Some(site), Some(function)) = (sites.first(), function) {
+                    let enclosing = functions
+                        .captures_iter(&production[..site.start()])
+                        .last()
+                        .map(|captures| captures[1].to_owned());
+                    assert_eq!(enclosing.as_deref(), Some(function), "{fault:?}");
+                }
+            }
+        }
     }
 }

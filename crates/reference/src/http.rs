@@ -1,24 +1,23 @@
 //! Request dispatch in Magento's order (CONTRACT.md §1.2): method, path processing, processor,
-//! route, ACL, and only then the body, the service and the response.
+//! route, ACL, and only then the body, the service and the response. The faithful answer then
+//! passes through the response faults (`response_faults`).
 
+use super::app::App;
 use super::auth::{self, AclResource, StoreScope, UserContext, shared_store_ids};
-use super::binding::{Bound, CUSTOMER, ParamKind, SEARCH_CRITERIA, ServiceParam, bind_params, php_truthy};
-use super::customers::{self, CreateRequest};
+use super::binding::{bind_params, php_truthy};
 use super::error::MagentoError;
-use super::faults::CACHED_OTHER_CUSTOMER;
+use super::faults::{Fault, SLOW_RESPONSE_DELAY};
 use super::json::{self, PhpValue};
 use super::query::parse_query;
-use super::routes::{self, HttpMethod, Operation, RouteMatch};
+use super::response_faults::{Outcome, RequestFacts, apply_response_faults};
+use super::routes::{self, HttpMethod, Route, RouteMatch};
 use super::schema;
-use super::search::search_customers;
-use super::state::App;
-use super::tokens;
-use super::{Fault, SLOW_RESPONSE_DELAY, StoreSettings};
+use super::service::ServiceCall;
+use super::settings::StoreSettings;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use regex::Regex;
@@ -28,11 +27,14 @@ use std::time::Duration;
 /// derived: PHP reads `php://input` without a size limit; 16 MiB keeps memory bounded.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// What the REST renderer labels JSON with (§1.4).
+const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
 /// The single fallback handler: every request goes through Magento's own dispatch.
 ///
 /// derived: the `Accept` header is not consulted; every answer is JSON (the XML renderer and
 /// the 406 of §1.4 are not emulated).
-pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response<Body> {
     if let Some(delay) = app.settings.response_delay {
         tokio::time::sleep(delay).await;
     }
@@ -41,35 +43,43 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         let nanos = rand::rng().random_range(0..=max_nanos);
         tokio::time::sleep(Duration::from_nanos(nanos)).await;
     }
-    if app.settings.has_fault(Fault::Html500Page)
-        && request.method() == Method::POST
-        && request.uri().path().ends_with("/V1/integration/customer/token")
-    {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(CONTENT_TYPE, HTML_CONTENT_TYPE)],
-            HTML_500_PAGE,
-        )
-            .into_response();
-    }
-    if let Some(answer) = schema_answer(&app, &request) {
-        return answer;
-    }
-    let (status, body) = match dispatch(&app, request).await {
-        Ok(answer) => answer,
-        Err(error) => (error.status(), encode_error(&app.settings, error)),
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (outcome, answer) = match schema_answer(&app, &request) {
+        Some(answer) => answer,
+        None => match dispatch(&app, request).await {
+            Ok((route, body)) => (Outcome::Served(route), answer(StatusCode::OK, JSON_CONTENT_TYPE, body)),
+            Err(Stop { outcome, error }) => (outcome, error_answer(&app.settings, error)),
+        },
     };
-    let content_type = if status == StatusCode::OK && app.settings.has_fault(Fault::HtmlContentType) {
-        HTML_CONTENT_TYPE
-    } else {
-        "application/json; charset=utf-8"
+    let facts = RequestFacts {
+        method: &method,
+        path: &path,
+        outcome,
     };
-    (status, [(CONTENT_TYPE, content_type)], body).into_response()
+    apply_response_faults(&app.settings.faults, &facts, answer).map(Body::from)
+}
+
+fn answer(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// The error envelope (§2.1), with developer mode's `trace`.
+fn error_answer(settings: &StoreSettings, mut error: MagentoError) -> Response<Vec<u8>> {
+    if settings.developer_mode {
+        error = error.with_developer_trace();
+    }
+    answer(error.status(), JSON_CONTENT_TYPE, json::encode(&error))
 }
 
 /// `GET /rest/<store>/schema` (§8), answered by the schema processor rather than the
 /// synchronous one; `None` for every other request.
-fn schema_answer(app: &App, request: &Request) -> Option<Response> {
+fn schema_answer(app: &App, request: &Request) -> Option<(Outcome, Response<Vec<u8>>)> {
     if request.method() != Method::GET {
         return None;
     }
@@ -77,15 +87,15 @@ fn schema_answer(app: &App, request: &Request) -> Option<Response> {
     if path != "/schema" {
         return None;
     }
-    if let Some(document) = &app.settings.published_schema {
-        return Some(
-            (
-                StatusCode::OK,
-                [(CONTENT_TYPE, "application/json")],
-                json::encode(document),
-            )
-                .into_response(),
-        );
+    // The schema processor sets a bare `application/json` (§1.4).
+    let document = |document: &serde_json::Value| {
+        (
+            Outcome::Document,
+            answer(StatusCode::OK, "application/json", json::encode(document)),
+        )
+    };
+    if let Some(published) = &app.settings.published_schema {
+        return Some(document(published));
     }
     let services = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
         .find(|(key, _)| key == "services")
@@ -99,8 +109,8 @@ fn schema_answer(app: &App, request: &Request) -> Option<Response> {
             user,
             AclResource::OwnAccount,
             app.settings.admin_role,
-            scope.store_id(app),
-            |id| shared_store_ids(app, &store, id),
+            scope.store_id(&app.settings),
+            |id| shared_store_ids(&app.settings, &store, id),
         );
         (user, own)
     };
@@ -111,7 +121,7 @@ fn schema_answer(app: &App, request: &Request) -> Option<Response> {
         .unwrap_or_default();
     let raw_path = request.uri().path();
     let base_path = raw_path.strip_suffix("/schema").unwrap_or(raw_path);
-    let answer = schema::document(&schema::SchemaRequest {
+    let generated = schema::document(&schema::SchemaRequest {
         services: services.as_deref(),
         user,
         host,
@@ -120,47 +130,25 @@ fn schema_answer(app: &App, request: &Request) -> Option<Response> {
         newsletter_module: app.settings.newsletter_module,
         own_account_allowed,
     });
-    Some(match answer {
-        // The schema processor sets a bare `application/json` (§1.4).
-        Ok(document) => (
-            StatusCode::OK,
-            [(CONTENT_TYPE, "application/json")],
-            json::encode(&document),
-        )
-            .into_response(),
-        Err(error) => (
-            error.status(),
-            [(CONTENT_TYPE, "application/json; charset=utf-8")],
-            encode_error(&app.settings, error),
-        )
-            .into_response(),
+    Some(match generated {
+        Ok(generated) => document(&generated),
+        Err(error) => (Outcome::Failed, error_answer(&app.settings, error)),
     })
 }
 
-/// What a PHP error page or a misconfigured proxy labels its answers with.
-const HTML_CONTENT_TYPE: &str = "text/html; charset=UTF-8";
+/// Why dispatch ended without a service result: the error, and what raised it.
+struct Stop {
+    outcome: Outcome,
+    error: MagentoError,
+}
 
-/// The page a web server shows when PHP dies (`Fault::Html500Page`).
-const HTML_500_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n<body><h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to complete your request.</p></body></html>\n";
-
-/// The error envelope (§2.1), with developer mode's `trace` and the envelope faults applied.
-fn encode_error(settings: &StoreSettings, mut error: MagentoError) -> Vec<u8> {
-    if settings.developer_mode {
-        error = error.with_developer_trace();
+impl From<MagentoError> for Stop {
+    fn from(error: MagentoError) -> Self {
+        Stop {
+            outcome: Outcome::Failed,
+            error,
+        }
     }
-    if settings.has_fault(Fault::AggregateErrorsFlattened) {
-        error = error.first_error_only();
-    }
-    if settings.has_fault(Fault::RenderedPlaceholders) {
-        error = error.with_rendered_placeholders();
-    }
-    if settings.has_fault(Fault::ParametersAsList) {
-        error = error.with_parameters_as_list();
-    }
-    if settings.has_fault(Fault::ErrorKeyInsteadOfMessage) {
-        return json::encode(&error.under_error_key());
-    }
-    json::encode(&error)
 }
 
 /// `PathProcessor::process` (§1.1): drops the `rest` front name, then a known store code or
@@ -197,15 +185,16 @@ fn is_synchronous_path(path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
 }
 
-async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), MagentoError> {
+async fn dispatch(app: &App, request: Request) -> Result<(&'static Route, Vec<u8>), Stop> {
     let method = HttpMethod::parse(request.method().as_str())
         .ok_or_else(|| MagentoError::method_not_supported(request.method().as_str()))?;
     let (scope, path) = process_path(request.uri().path(), &app.settings)?;
     if !is_synchronous_path(&path) {
-        return Err(MagentoError::request_not_processable());
+        return Err(MagentoError::request_not_processable().into());
     }
-    let route = routes::find(method, &path, app.settings.two_factor_auth)
+    let matched = routes::find(method, &path, app.settings.two_factor_auth)
         .ok_or_else(|| no_route(&app.settings, method, &path))?;
+    let route = matched.route;
     let (parts, body) = request.into_parts();
     let mut unread_body = Some(body);
     let mut early_input = None;
@@ -216,7 +205,8 @@ async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), 
         early_input = Some(read_body(app, &parts.headers, body).await?);
     }
     let now = Utc::now();
-    let resource = if route.operation == Operation::DeleteCustomer && app.settings.has_fault(Fault::DeleteWithoutAdmin)
+    let resource = if route.is(HttpMethod::Delete, "/V1/customers/:customerId")
+        && app.settings.has_fault(Fault::DeleteWithoutAdmin)
     {
         AclResource::Anonymous
     } else {
@@ -225,26 +215,23 @@ async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), 
     let (user, allowed) = {
         let store = app.store();
         let user = app.tokens.user_context(&store, &parts.headers, now.timestamp());
-        let allowed = auth::is_allowed(user, resource, app.settings.admin_role, scope.store_id(app), |id| {
+        let store_id = scope.store_id(&app.settings);
+        let allowed = auth::is_allowed(user, resource, app.settings.admin_role, store_id, |id| {
             if app.settings.has_fault(Fault::TokenNotUsableOnMe) {
                 Vec::new()
             } else {
-                shared_store_ids(app, &store, id)
+                shared_store_ids(&app.settings, &store, id)
             }
         });
         (user, allowed)
     };
     if !allowed {
-        let refusal = MagentoError::not_authorized(resource.id());
-        return Err(
-            if resource != AclResource::OwnAccount && app.settings.has_fault(Fault::Acl403) {
-                refusal.with_status(StatusCode::FORBIDDEN)
-            } else {
-                refusal
-            },
-        );
+        return Err(Stop {
+            outcome: Outcome::Refused(resource),
+            error: MagentoError::not_authorized(resource.id()),
+        });
     }
-    if route.operation == Operation::CurrentCustomer && app.settings.has_fault(Fault::SlowMe) {
+    if route.is(HttpMethod::Get, "/V1/customers/me") && app.settings.has_fault(Fault::SlowMe) {
         tokio::time::sleep(SLOW_RESPONSE_DELAY).await;
     }
     let mut input = match unread_body.filter(|_| method.reads_body()) {
@@ -255,32 +242,27 @@ async fn dispatch(app: &App, request: Request) -> Result<(StatusCode, Vec<u8>), 
     for (key, value) in parse_query(parts.uri.query().unwrap_or_default()) {
         PhpValue::assign(&mut input, key, value);
     }
-    for (key, value) in route.path_params.iter().cloned() {
+    for (key, value) in matched.path_params.iter().cloned() {
         PhpValue::assign(&mut input, key, PhpValue::Str(value));
     }
-    let body = run(app, &route, user, input, now)?;
-    let status = if route.operation == Operation::CreateCustomer && app.settings.has_fault(Fault::CreateReturns201) {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, body))
+    let body = call_service(app, &matched, user, input, now)?;
+    Ok((route, body))
 }
 
-/// The answer when no route matches: 404 "no route" (§1.1), unless a fault says otherwise.
-fn no_route(settings: &StoreSettings, method: HttpMethod, path: &str) -> MagentoError {
+/// No route matches: 404 "no route" (§1.1).
+fn no_route(settings: &StoreSettings, method: HttpMethod, path: &str) -> Stop {
     const METHODS: [HttpMethod; 4] = [HttpMethod::Get, HttpMethod::Post, HttpMethod::Put, HttpMethod::Delete];
     if settings.has_fault(Fault::KnownPath405)
         && METHODS
             .iter()
             .any(|other| routes::find(*other, path, settings.two_factor_auth).is_some())
     {
-        return MagentoError::method_not_supported(method.name());
+        return MagentoError::method_not_supported(method.name()).into();
     }
-    if settings.has_fault(Fault::UnknownRoute200) {
-        return MagentoError::route_not_found().with_status(StatusCode::OK);
+    Stop {
+        outcome: Outcome::NoRoute,
+        error: MagentoError::route_not_found(),
     }
-    MagentoError::route_not_found()
 }
 
 /// `Request::getBodyParams` and `getContentType` (§1.3).
@@ -337,40 +319,15 @@ fn content_type(headers: &HeaderMap) -> Result<String, MagentoError> {
     Ok(captures[1].to_owned())
 }
 
-const fn param(name: &'static str, kind: ParamKind, required: bool) -> ServiceParam {
-    ServiceParam { name, kind, required }
-}
-
-const CREDENTIALS: &[ServiceParam] = &[
-    param("username", ParamKind::Str, true),
-    param("password", ParamKind::Str, true),
-];
-const GOOGLE_CREDENTIALS: &[ServiceParam] = &[
-    param("username", ParamKind::Str, true),
-    param("password", ParamKind::Str, true),
-    param("otp", ParamKind::Str, true),
-];
-const CREATE_ACCOUNT: &[ServiceParam] = &[
-    param("customer", ParamKind::Object(&CUSTOMER), true),
-    param("password", ParamKind::Str, false),
-    param("redirectUrl", ParamKind::Str, false),
-];
-const SAVE_CUSTOMER: &[ServiceParam] = &[
-    param("customer", ParamKind::Object(&CUSTOMER), true),
-    param("passwordHash", ParamKind::Str, false),
-];
-const CUSTOMER_ID: &[ServiceParam] = &[param("customerId", ParamKind::Int, true)];
-const SEARCH: &[ServiceParam] = &[param("searchCriteria", ParamKind::Object(&SEARCH_CRITERIA), true)];
-
-/// Binds the service parameters and calls the service method.
-fn run(
+/// Binds the route's service parameters and calls its handler.
+fn call_service(
     app: &App,
-    route: &RouteMatch,
+    matched: &RouteMatch,
     user: UserContext,
     mut input: Vec<(String, PhpValue)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, MagentoError> {
-    let seconds = now.timestamp();
+    let route = matched.route;
     // `ParamOverriderCustomerId`: `self` routes force `customerId` from the token; it is null
     // for anyone but a customer, which then reads as missing.
     if route.resource == AclResource::OwnAccount {
@@ -380,57 +337,14 @@ fn run(
         };
         PhpValue::assign(&mut input, "customerId".to_owned(), forced);
     }
-    let params = match route.operation {
-        Operation::AdminToken | Operation::CustomerToken => CREDENTIALS,
-        Operation::GoogleAuthenticate => GOOGLE_CREDENTIALS,
-        Operation::CreateCustomer => CREATE_ACCOUNT,
-        Operation::SaveCustomer => SAVE_CUSTOMER,
-        Operation::SearchCustomers => SEARCH,
-        Operation::RevokeCustomerToken
-        | Operation::CurrentCustomer
-        | Operation::CustomerById
-        | Operation::DeleteCustomer => CUSTOMER_ID,
-    };
-    let values = bind_params(&input, params)?;
-    match (route.operation, values.as_slice()) {
-        (Operation::AdminToken, [Bound::Str(username), Bound::Str(password)]) => {
-            tokens::admin_token(app, username, password, seconds)
-        }
-        (Operation::CustomerToken, [Bound::Str(username), Bound::Str(password)]) => {
-            tokens::customer_token(app, username, password, seconds)
-        }
-        (Operation::GoogleAuthenticate, [Bound::Str(username), Bound::Str(password), Bound::Str(otp)]) => {
-            tokens::google_authenticate(app, username, password, otp, seconds)
-        }
-        (Operation::CreateCustomer, [Bound::Object(customer), password, _redirect_url]) => {
-            let request = CreateRequest {
-                customer,
-                password: match password {
-                    Bound::Str(text) => Some(text.as_str()),
-                    _ => None,
-                },
-                may_manage_customers: matches!(user, UserContext::Admin(_)),
-            };
-            customers::create_account(app, request, now)
-        }
-        // derived: `passwordHash` is bound (and type-checked) but a stored hash is never replaced.
-        (Operation::SaveCustomer, [Bound::Object(customer), _password_hash]) => {
-            let path_customer_id = route
-                .path_params
-                .iter()
-                .find(|(name, _)| name == "customerId")
-                .and_then(|(_, value)| value.parse().ok());
-            customers::save_customer(app, customer, path_customer_id, now)
-        }
-        (Operation::SearchCustomers, [Bound::Object(criteria)]) => search_customers(app, criteria),
-        (Operation::RevokeCustomerToken, [Bound::Int(id)]) => Ok(tokens::revoke_customer_token(app, *id, seconds)),
-        (Operation::CurrentCustomer, [Bound::Int(_)]) if app.settings.has_fault(Fault::MeReturnsAnotherCustomer) => {
-            Ok(CACHED_OTHER_CUSTOMER.as_bytes().to_vec())
-        }
-        (Operation::CurrentCustomer | Operation::CustomerById, [Bound::Int(id)]) => customers::get_customer(app, *id),
-        (Operation::DeleteCustomer, [Bound::Int(id)]) => customers::delete_customer(app, *id, seconds),
-        _ => Err(MagentoError::internal()),
-    }
+    let values = bind_params(&input, route.params)?;
+    (route.handler)(&ServiceCall {
+        app,
+        user,
+        values: &values,
+        path_params: &matched.path_params,
+        now,
+    })
 }
 
 #[cfg(test)]

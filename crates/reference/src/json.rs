@@ -3,10 +3,13 @@
 //! Magento decodes request bodies with `json_decode($body, true)` into PHP arrays, which keep the
 //! key order of the document, and encodes responses with `json_encode` and its default flags
 //! (CONTRACT.md §1.3, §1.4). `serde_json::Value` keeps neither the order (no `preserve_order`)
-//! nor PHP's escaping, so both directions are done here.
+//! nor PHP's escaping, so both directions are done here, and [`OrderedJson`] reads an encoded
+//! answer back without losing its key order.
 
 use serde::Serialize;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde_json::Number;
 use serde_json::ser::{Formatter, Serializer};
 use std::fmt;
 use std::io;
@@ -143,6 +146,158 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
+/// An encoded answer read back as a JSON document that keeps its key order, so that it can be
+/// rewritten and encoded again byte for byte (`encode(parse(encode(x))) == encode(x)`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OrderedJson {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<OrderedJson>),
+    Object(Vec<(String, OrderedJson)>),
+}
+
+impl OrderedJson {
+    /// Parses a JSON document; `None` if it is not one.
+    pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice(bytes).ok()
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            OrderedJson::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The entries of an object, `None` for anything else.
+    pub(crate) fn entries_mut(&mut self) -> Option<&mut Vec<(String, OrderedJson)>> {
+        match self {
+            OrderedJson::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` of an object.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut OrderedJson> {
+        self.entries_mut()?
+            .iter_mut()
+            .find(|(existing, _)| existing == key)
+            .map(|(_, value)| value)
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&OrderedJson> {
+        match self {
+            OrderedJson::Object(entries) => entries
+                .iter()
+                .find(|(existing, _)| existing == key)
+                .map(|(_, value)| value),
+            _ => None,
+        }
+    }
+
+    /// Removes `key` from an object, returning its value.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<OrderedJson> {
+        let entries = self.entries_mut()?;
+        let position = entries.iter().position(|(existing, _)| existing == key)?;
+        Some(entries.remove(position).1)
+    }
+
+    /// The elements of an array, none for anything else.
+    pub(crate) fn elements_mut(&mut self) -> &mut [OrderedJson] {
+        match self {
+            OrderedJson::Array(elements) => elements,
+            _ => &mut [],
+        }
+    }
+}
+
+impl Serialize for OrderedJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OrderedJson::Null => serializer.serialize_unit(),
+            OrderedJson::Bool(flag) => serializer.serialize_bool(*flag),
+            OrderedJson::Number(number) => number.serialize(serializer),
+            OrderedJson::String(text) => serializer.serialize_str(text),
+            OrderedJson::Array(elements) => {
+                let mut seq = serializer.serialize_seq(Some(elements.len()))?;
+                for element in elements {
+                    seq.serialize_element(element)?;
+                }
+                seq.end()
+            }
+            OrderedJson::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderedJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(OrderedJsonVisitor)
+    }
+}
+
+struct OrderedJsonVisitor;
+
+impl<'de> Visitor<'de> for OrderedJsonVisitor {
+    type Value = OrderedJson;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<OrderedJson, E> {
+        Ok(Number::from_f64(value).map_or(OrderedJson::Null, OrderedJson::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<OrderedJson, E> {
+        Ok(OrderedJson::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OrderedJson, A::Error> {
+        let mut elements = Vec::new();
+        while let Some(element) = seq.next_element()? {
+            elements.push(element);
+        }
+        Ok(OrderedJson::Array(elements))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedJson, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(OrderedJson::Object(entries))
+    }
+}
+
 /// `json_encode` escapes `/` as `\/` and every non-ASCII character as `\uXXXX` (UTF-16 units,
 /// lowercase hex). serde_json already escapes quotes, backslashes and control characters the
 /// way PHP does.
@@ -199,5 +354,17 @@ mod tests {
         );
         assert!(decode(b"{bad").is_none());
         assert!(decode(b"   ").is_none());
+    }
+
+    #[test]
+    fn an_encoded_answer_reads_back_unchanged() {
+        let encoded = encode(&serde_json::json!({
+            "z": 1, "a": [true, null, -2, 1.5, "\u{e9}/\n"], "m": {"y": {}, "b": []}
+        }));
+        let mut reordered = OrderedJson::parse(br#"{"z":1,"a":[],"m":{"y":1,"b":2}}"#).unwrap();
+        assert_eq!(encode(&OrderedJson::parse(&encoded).unwrap()), encoded);
+        reordered.remove("a");
+        assert_eq!(encode(&reordered), br#"{"z":1,"m":{"y":1,"b":2}}"#);
+        assert!(OrderedJson::parse(b"{bad").is_none());
     }
 }

@@ -1,5 +1,6 @@
 //! `GET /rest/<store>/schema` (CONTRACT.md §8): the Swagger 2.0 document Magento generates
-//! from its service interfaces, filtered by the caller's ACL.
+//! from its service interfaces, filtered by the caller's ACL. The operations come from the
+//! route table (`routes::ROUTES`).
 //!
 //! The definitions are written from the interfaces as CONTRACT.md §7 lists them (getter names,
 //! return types, non-nullable getters required), not copied from a published file; a test can
@@ -8,57 +9,29 @@
 use serde_json::{Map, Value, json};
 
 use super::auth::{AclResource, UserContext};
+use super::binding::{ParamKind, ServiceParam};
 use super::error::MagentoError;
-use super::routes::HttpMethod;
+use super::routes::{HttpMethod, ROUTES, ReturnType, Route, SwaggerParams};
 
-/// One REST operation of a covered service.
-struct Operation {
-    service: &'static str,
-    method: HttpMethod,
-    path: &'static str,
-    resource: AclResource,
-    parameters: fn() -> Value,
-    response: fn() -> Value,
-}
-
-fn no_parameters() -> Value {
-    json!([])
-}
-
-fn customer_id_parameter() -> Value {
-    json!([{"name": "customerId", "in": "path", "type": "integer", "required": true}])
-}
-
-fn body_parameter(name: &'static str, properties: Value, required: &[&str]) -> Value {
+/// A body object holding the service parameters as properties.
+fn body_parameter(name: &str, params: &[ServiceParam]) -> Value {
+    let mut properties = Map::new();
+    for param in params {
+        let schema = match param.kind {
+            ParamKind::Int => integer(),
+            ParamKind::Str => string(),
+            ParamKind::Object(interface) => reference(interface.definition),
+        };
+        properties.insert(param.name.to_owned(), schema);
+    }
+    let required: Vec<&str> = params.iter().filter(|p| p.required).map(|p| p.name).collect();
     json!([{"name": name, "in": "body", "schema": {"required": required, "properties": properties, "type": "object"}}])
 }
 
-fn create_account_parameters() -> Value {
-    body_parameter(
-        "PostV1CustomersBody",
-        json!({
-            "customer": {"$ref": "#/definitions/customer-data-customer-interface"},
-            "password": {"type": "string"},
-            "redirectUrl": {"type": "string"}
-        }),
-        &["customer"],
-    )
-}
-
-fn credentials_parameters() -> Value {
-    body_parameter(
-        "PostV1IntegrationTokenBody",
-        json!({"username": {"type": "string"}, "password": {"type": "string"}}),
-        &["username", "password"],
-    )
-}
-
-fn google_parameters() -> Value {
-    body_parameter(
-        "PostV1TfaProviderGoogleAuthenticateBody",
-        json!({"username": {"type": "string"}, "password": {"type": "string"}, "otp": {"type": "string"}}),
-        &["username", "password", "otp"],
-    )
+/// The route's `:name` variables as path parameters.
+fn path_parameters(path: &str) -> Value {
+    let names = path.split('/').filter_map(|segment| segment.strip_prefix(':'));
+    Value::from_iter(names.map(|name| json!({"name": name, "in": "path", "type": "integer", "required": true})))
 }
 
 fn search_parameters() -> Value {
@@ -75,125 +48,41 @@ fn search_parameters() -> Value {
     ])
 }
 
-fn customer_response() -> Value {
-    json!({"description": "200 Success.", "schema": {"$ref": "#/definitions/customer-data-customer-interface"}})
-}
-
-fn search_response() -> Value {
-    json!({"description": "200 Success.", "schema": {"$ref": "#/definitions/customer-data-customer-search-results-interface"}})
-}
-
-fn string_response() -> Value {
-    json!({"description": "200 Success.", "schema": {"type": "string"}})
-}
-
-fn boolean_response() -> Value {
-    json!({"description": "200 Success.", "schema": {"type": "boolean"}})
-}
-
-const ADMIN_TOKEN_SERVICE: &str = "integrationAdminTokenServiceV1";
-const TWO_FACTOR_ADMIN_TOKEN_SERVICE: &str = "twoFactorAuthAdminTokenServiceV1";
-const GOOGLE_SERVICE: &str = "twoFactorAuthGoogleAuthenticateV1";
-
-const OPERATIONS: &[Operation] = &[
-    Operation {
-        service: "customerAccountManagementV1",
-        method: HttpMethod::Post,
-        path: "/V1/customers",
-        resource: AclResource::Anonymous,
-        parameters: create_account_parameters,
-        response: customer_response,
-    },
-    Operation {
-        service: "customerCustomerRepositoryV1",
-        method: HttpMethod::Get,
-        path: "/V1/customers/me",
-        resource: AclResource::OwnAccount,
-        parameters: no_parameters,
-        response: customer_response,
-    },
-    Operation {
-        service: "customerCustomerRepositoryV1",
-        method: HttpMethod::Get,
-        path: "/V1/customers/search",
-        resource: AclResource::CustomerRead,
-        parameters: search_parameters,
-        response: search_response,
-    },
-    Operation {
-        service: "customerCustomerRepositoryV1",
-        method: HttpMethod::Get,
-        path: "/V1/customers/{customerId}",
-        resource: AclResource::CustomerRead,
-        parameters: customer_id_parameter,
-        response: customer_response,
-    },
-    Operation {
-        service: "customerCustomerRepositoryV1",
-        method: HttpMethod::Put,
-        path: "/V1/customers/{customerId}",
-        resource: AclResource::CustomerManage,
-        parameters: customer_id_parameter,
-        response: customer_response,
-    },
-    Operation {
-        service: "customerCustomerRepositoryV1",
-        method: HttpMethod::Delete,
-        path: "/V1/customers/{customerId}",
-        resource: AclResource::CustomerDelete,
-        parameters: customer_id_parameter,
-        response: boolean_response,
-    },
-    Operation {
-        service: "integrationCustomerTokenServiceV1",
-        method: HttpMethod::Post,
-        path: "/V1/integration/customer/token",
-        resource: AclResource::Anonymous,
-        parameters: credentials_parameters,
-        response: string_response,
-    },
-    Operation {
-        service: "integrationCustomerTokenServiceV1",
-        method: HttpMethod::Post,
-        path: "/V1/integration/customer/revoke-customer-token",
-        resource: AclResource::OwnAccount,
-        parameters: no_parameters,
-        response: boolean_response,
-    },
-    Operation {
-        service: ADMIN_TOKEN_SERVICE,
-        method: HttpMethod::Post,
-        path: "/V1/integration/admin/token",
-        resource: AclResource::Anonymous,
-        parameters: credentials_parameters,
-        response: string_response,
-    },
-    Operation {
-        service: TWO_FACTOR_ADMIN_TOKEN_SERVICE,
-        method: HttpMethod::Post,
-        path: "/V1/integration/admin/token",
-        resource: AclResource::Anonymous,
-        parameters: credentials_parameters,
-        response: string_response,
-    },
-    Operation {
-        service: GOOGLE_SERVICE,
-        method: HttpMethod::Post,
-        path: "/V1/tfa/provider/google/authenticate",
-        resource: AclResource::Anonymous,
-        parameters: google_parameters,
-        response: string_response,
-    },
-];
-
-/// Whether a service exists in this install: the two-factor module redeclares the admin token
-/// route under its own service name (§3.1).
-fn installed(service: &str, two_factor_auth: bool) -> bool {
-    match service {
-        ADMIN_TOKEN_SERVICE => !two_factor_auth,
-        TWO_FACTOR_ADMIN_TOKEN_SERVICE | GOOGLE_SERVICE => two_factor_auth,
-        _ => true,
+fn parameters(route: &Route) -> Value {
+    match route.swagger_params {
+        SwaggerParams::None => json!([]),
+        SwaggerParams::PathVariables => path_parameters(route.path),
+        SwaggerParams::Body(name) => body_parameter(name, route.params),
+        SwaggerParams::SearchCriteriaQuery => search_parameters(),
     }
+}
+
+fn success_response(returns: ReturnType) -> Value {
+    let schema = match returns {
+        ReturnType::Customer => reference("customer-data-customer-interface"),
+        ReturnType::CustomerSearchResults => reference("customer-data-customer-search-results-interface"),
+        ReturnType::String => string(),
+        ReturnType::Boolean => json!({"type": "boolean"}),
+    };
+    json!({"description": "200 Success.", "schema": schema})
+}
+
+/// The Swagger form of a route path: `{name}` for `:name`.
+fn swagger_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment.strip_prefix(':') {
+            Some(name) => format!("{{{name}}}"),
+            None => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The routes of this install (§3.1: two-factor auth replaces the admin token service).
+fn installed_routes(two_factor_auth: bool) -> impl Iterator<Item = &'static Route> {
+    ROUTES
+        .iter()
+        .filter(move |route| route.module.installed(two_factor_auth))
 }
 
 /// `Request::getRequestedServices`: `all`, or a comma list of `<name>V<n>`; absent means all.
@@ -259,41 +148,41 @@ fn operation_id(method: HttpMethod, path: &str) -> String {
 /// and the definitions they use.
 pub(crate) fn document(request: &SchemaRequest<'_>) -> Result<Value, MagentoError> {
     let requested = requested_services(request.services)?;
-    let unknown_service = requested.iter().flatten().any(|name| {
-        !OPERATIONS
-            .iter()
-            .any(|op| op.service == name.as_str() && installed(op.service, request.two_factor_auth))
-    });
+    let unknown_service = requested
+        .iter()
+        .flatten()
+        .any(|name| !installed_routes(request.two_factor_auth).any(|route| route.service == name.as_str()));
     if unknown_service {
         // `ServiceMetadata::getRouteMetadata` throws a plain exception: a masked 500 (§8).
         return Err(MagentoError::internal());
     }
     let mut paths = Map::new();
     let mut tags = Vec::new();
-    for op in OPERATIONS.iter().filter(|op| {
-        installed(op.service, request.two_factor_auth)
-            && requested
-                .as_ref()
-                .is_none_or(|names| names.iter().any(|n| n == op.service))
-            && allowed(op.resource, request)
+    for route in installed_routes(request.two_factor_auth).filter(|route| {
+        requested
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == route.service))
+            && allowed(route.resource, request)
     }) {
-        if !tags.contains(&op.service) {
-            tags.push(op.service);
+        if !tags.contains(&route.service) {
+            tags.push(route.service);
         }
         let mut responses = json!({
-            "200": (op.response)(),
+            "200": success_response(route.returns),
             "default": {"description": "Unexpected error", "schema": {"$ref": "#/definitions/error-response"}}
         });
-        if op.resource != AclResource::Anonymous {
+        if route.resource != AclResource::Anonymous {
             responses["401"] =
                 json!({"description": "401 Unauthorized", "schema": {"$ref": "#/definitions/error-response"}});
         }
-        let entry = paths.entry(op.path).or_insert_with(|| json!({}));
-        entry[op.method.name().to_ascii_lowercase()] = json!({
-            "tags": [op.service],
+        let path = swagger_path(route.path);
+        let operation_id = operation_id(route.method, &path);
+        let entry = paths.entry(path).or_insert_with(|| json!({}));
+        entry[route.method.name().to_ascii_lowercase()] = json!({
+            "tags": [route.service],
             "description": "",
-            "operationId": operation_id(op.method, op.path),
-            "parameters": (op.parameters)(),
+            "operationId": operation_id,
+            "parameters": parameters(route),
             "responses": responses
         });
     }
@@ -483,6 +372,15 @@ mod tests {
         assert_eq!(
             operation_id(HttpMethod::Post, "/V1/integration/customer/revoke-customer-token"),
             "PostV1IntegrationCustomerRevokeCustomerToken"
+        );
+    }
+
+    #[test]
+    fn route_paths_become_swagger_paths() {
+        assert_eq!(swagger_path("/V1/customers/:customerId"), "/V1/customers/{customerId}");
+        assert_eq!(
+            path_parameters("/V1/customers/:customerId"),
+            json!([{"name": "customerId", "in": "path", "type": "integer", "required": true}])
         );
     }
 

@@ -1,10 +1,12 @@
 //! `CustomerRepository::getList` (CONTRACT.md §4.8, §9.2): filter groups are ANDed, the filters
 //! inside one group ORed, evaluated the way MySQL evaluates Magento's SQL conditions.
 
-use super::binding::DataObject;
-use super::customers::{ColumnValue, CustomerColumn, CustomerRecord, CustomerView};
+use super::app::App;
+use super::binding::{Bound, DataObject};
+use super::customers::{ColumnValue, CustomerColumn, CustomerView};
 use super::error::{MagentoError, positional};
-use super::state::App;
+use super::service::ServiceCall;
+use super::state::CustomerRecord;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -48,6 +50,14 @@ struct SearchResultsView<'a> {
     items: Vec<CustomerView<'a>>,
     search_criteria: SearchCriteriaView<'a>,
     total_count: usize,
+}
+
+/// The handler of the search route.
+pub(crate) fn serve_search_customers(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Object(criteria)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    search_customers(call.app, criteria)
 }
 
 /// Runs a bound `searchCriteria` against the customers.

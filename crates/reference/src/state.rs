@@ -1,34 +1,95 @@
-//! In-memory store behind the reference server: customers, tokens, revocations and login
-//! throttling, all behind one lock.
+//! In-memory store behind the reference server: the customer and address rows, tokens,
+//! revocations and login throttling. Plain data: the services that fill it depend on this
+//! module, never the other way round.
 
-use super::StoreSettings;
-use super::auth::{TokenService, TokenSubject};
-use super::customers::CustomerRecord;
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Everything one running server shares between requests.
-pub(crate) struct App {
-    pub(crate) settings: StoreSettings,
-    pub(crate) tokens: TokenService,
-    store: Mutex<Store>,
+/// A salted SHA-256 of the account password (never stored in clear).
+#[derive(Debug, Clone)]
+pub(crate) struct PasswordHash {
+    salt: [u8; 16],
+    digest: [u8; 32],
 }
 
-impl App {
-    pub(crate) fn new(settings: StoreSettings) -> Self {
-        let tokens = TokenService::new(&settings);
-        App {
-            settings,
-            tokens,
-            store: Mutex::new(Store::default()),
+impl PasswordHash {
+    pub(crate) fn new(password: &str) -> Self {
+        let salt: [u8; 16] = rand::random();
+        PasswordHash {
+            salt,
+            digest: Self::digest(&salt, password),
         }
     }
 
-    /// The store lock. A request that panicked while holding it left no half-applied change
-    /// behind (every mutation is a single step), so a poisoned lock is still usable.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    fn digest(salt: &[u8; 16], password: &str) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(password.as_bytes());
+        hasher.finalize().into()
     }
+
+    pub(crate) fn matches(&self, password: &str) -> bool {
+        Self::digest(&self.salt, password) == self.digest
+    }
+}
+
+/// One `customer_entity` row with its addresses.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomerRecord {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) website_id: i64,
+    pub(crate) store_id: i64,
+    pub(crate) group_id: i64,
+    pub(crate) firstname: String,
+    pub(crate) lastname: String,
+    pub(crate) middlename: Option<String>,
+    pub(crate) prefix: Option<String>,
+    pub(crate) suffix: Option<String>,
+    pub(crate) dob: Option<NaiveDate>,
+    pub(crate) gender: Option<i64>,
+    pub(crate) taxvat: Option<String>,
+    pub(crate) created_in: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) confirmation: Option<String>,
+    pub(crate) disable_auto_group_change: i64,
+    pub(crate) default_billing: Option<i64>,
+    pub(crate) default_shipping: Option<i64>,
+    pub(crate) password_hash: Option<PasswordHash>,
+    pub(crate) is_subscribed: bool,
+    pub(crate) addresses: Vec<AddressRecord>,
+}
+
+/// One `customer_address_entity` row, with the region already resolved the way the address
+/// model's `getRegion()`/`getRegionId()` leave it before saving.
+#[derive(Debug, Clone)]
+pub(crate) struct AddressRecord {
+    pub(crate) id: i64,
+    pub(crate) customer_id: i64,
+    pub(crate) country_id: String,
+    pub(crate) region_text: Option<String>,
+    pub(crate) region_id: Option<i64>,
+    pub(crate) street: Option<String>,
+    pub(crate) company: Option<String>,
+    pub(crate) telephone: Option<String>,
+    pub(crate) fax: Option<String>,
+    pub(crate) postcode: Option<String>,
+    pub(crate) city: Option<String>,
+    pub(crate) firstname: Option<String>,
+    pub(crate) lastname: Option<String>,
+    pub(crate) middlename: Option<String>,
+    pub(crate) prefix: Option<String>,
+    pub(crate) suffix: Option<String>,
+    pub(crate) vat_id: Option<String>,
+}
+
+/// A user a token is issued to; `utypid` in the JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TokenSubject {
+    Admin(i64),
+    Customer(i64),
 }
 
 /// Which login throttle a username belongs to (`RequestThrottler::USER_TYPE_*`).

@@ -1,11 +1,14 @@
 //! Token services: customer and admin tokens, Google Authenticator 2FA, revocation
 //! (CONTRACT.md §3, §5).
 
-use super::Fault;
-use super::auth::{ADMIN_USER_ID, TokenSubject};
+use super::app::App;
+use super::auth::ADMIN_USER_ID;
+use super::binding::Bound;
 use super::error::{InputErrors, MagentoError, named};
+use super::faults::Fault;
 use super::json::encode;
-use super::state::{App, LoginKind, Store};
+use super::service::ServiceCall;
+use super::state::{LoginKind, Store, TokenSubject};
 use serde_json::Value;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -81,14 +84,7 @@ pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64
         }
         Ok(TokenSubject::Customer(customer.id))
     })?;
-    let token = app.tokens.issue(&mut store, subject, now);
-    if app.settings.has_fault(Fault::TokenWrappedInObject) {
-        return Ok(encode(&serde_json::json!({ "token": token })));
-    }
-    if app.settings.has_fault(Fault::EmptyToken) {
-        return Ok(encode(""));
-    }
-    Ok(encode(&token))
+    Ok(encode(&app.tokens.issue(&mut store, subject, now)))
 }
 
 /// `Integration\Model\AdminTokenService::createAdminAccessToken` (§3.2).
@@ -111,13 +107,20 @@ fn integration_admin_token(app: &App, username: &str, password: &str, now: i64) 
     Ok(app.tokens.issue(&mut store, subject, now))
 }
 
-/// `POST /V1/integration/admin/token`. With Magento_TwoFactorAuth the valid-credentials case
-/// never yields a token: 400 either way (§3.3).
+/// `POST /V1/integration/admin/token` without Magento_TwoFactorAuth.
 pub(crate) fn admin_token(app: &App, username: &str, password: &str, now: i64) -> Result<Vec<u8>, MagentoError> {
-    let token = integration_admin_token(app, username, password, now)?;
-    if !app.settings.two_factor_auth {
-        return Ok(encode(&token));
-    }
+    integration_admin_token(app, username, password, now).map(|token| encode(&token))
+}
+
+/// `POST /V1/integration/admin/token` with Magento_TwoFactorAuth: the valid-credentials case
+/// never yields a token, 400 either way (§3.3).
+pub(crate) fn two_factor_admin_token(
+    app: &App,
+    username: &str,
+    password: &str,
+    now: i64,
+) -> Result<Vec<u8>, MagentoError> {
+    integration_admin_token(app, username, password, now)?;
     Err(match app.settings.admin.totp_secret {
         Some(_) => MagentoError::bad_request("Please use the 2fa provider-specific endpoints to obtain a token.")
             .with_parameters(named("active_providers", Value::from(vec!["google"]))),
@@ -169,6 +172,46 @@ pub(crate) fn revoke_customer_token(app: &App, customer_id: i64, now: i64) -> Ve
         app.store().revoke_tokens(TokenSubject::Customer(customer_id), now);
     }
     encode(&true)
+}
+
+/// The handler of the customer-token route.
+pub(crate) fn serve_customer_token(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Str(username), Bound::Str(password)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    customer_token(call.app, username, password, call.now.timestamp())
+}
+
+/// The handler of Magento_Integration's admin-token route.
+pub(crate) fn serve_admin_token(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Str(username), Bound::Str(password)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    admin_token(call.app, username, password, call.now.timestamp())
+}
+
+/// The handler of Magento_TwoFactorAuth's admin-token route.
+pub(crate) fn serve_two_factor_admin_token(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Str(username), Bound::Str(password)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    two_factor_admin_token(call.app, username, password, call.now.timestamp())
+}
+
+/// The handler of the Google Authenticator route.
+pub(crate) fn serve_google_authenticate(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Str(username), Bound::Str(password), Bound::Str(otp)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    google_authenticate(call.app, username, password, otp, call.now.timestamp())
+}
+
+/// The handler of the revoke route; `customerId` is the caller's own (`ParamOverriderCustomerId`).
+pub(crate) fn serve_revoke_customer_token(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Int(customer_id)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    Ok(revoke_customer_token(call.app, *customer_id, call.now.timestamp()))
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 
 use serde_json::Value;
 
-use super::{CheckFailure, json_path};
+use super::failure::CheckFailure;
+use super::json_path;
 
 /// One of the two default-address roles; its key is the same on the customer and the address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,7 @@ pub fn default_names_address(customer: &Value, role: DefaultRole, index: usize) 
             return Err(CheckFailure::Value {
                 path: format!("addresses[{index}].id"),
                 expected: "an integer address id".into(),
-                received: received(other),
+                received: json_path::describe(other),
             });
         }
     };
@@ -102,7 +103,7 @@ pub fn default_names_address(customer: &Value, role: DefaultRole, index: usize) 
         return Err(CheckFailure::Value {
             path: role.key().into(),
             expected: format!("{expected} (the id of addresses[{index}] as a string, CONTRACT.md §7.2)"),
-            received: received(found),
+            received: json_path::describe(found),
         });
     }
     Ok(())
@@ -120,7 +121,7 @@ pub fn address_flag(customer: &Value, index: usize, role: DefaultRole, is_defaul
     let failure = |expected: String| CheckFailure::Value {
         path: format!("addresses[{index}].{}", role.key()),
         expected,
-        received: received(found),
+        received: json_path::describe(found),
     };
     match (is_default, found) {
         (true, Some(Value::Bool(true))) | (false, None) => Ok(()),
@@ -142,18 +143,12 @@ fn addresses(customer: &Value) -> Result<&Vec<Value>, CheckFailure> {
         .ok_or_else(|| CheckFailure::Value {
             path: "addresses".into(),
             expected: "an array of addresses".into(),
-            received: received(customer.get("addresses")),
+            received: json_path::describe(customer.get("addresses")),
         })
 }
 
 fn first_street_line(address: &Value) -> Option<&str> {
     address.get("street")?.get(0)?.as_str()
-}
-
-fn received(value: Option<&Value>) -> String {
-    value
-        .map(|v| format!("{v} ({})", json_path::type_name(v)))
-        .unwrap_or_else(|| "nothing (the key is absent)".into())
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{CheckFailure, expect_error_body};
+use super::envelope::expect_error_body;
+use super::failure::CheckFailure;
 
 /// The two kinds of admin role a store can give the harness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]

@@ -10,8 +10,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::json_path::type_name;
+use super::failure::CheckFailure;
+use super::json_path::{self, type_name};
+use super::render::canonical_json;
 use super::version::range_matches;
+use super::volatile::{is_volatile_key, redact_volatile};
+use crate::token_shape::{looks_like_jwt, looks_like_opaque_token, looks_like_token};
 
 /// How an observed value differs from the documented one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -66,27 +70,11 @@ impl fmt::Display for Difference {
     }
 }
 
-/// Keys whose values differ on every run; compared by type and format only.
-const VOLATILE_KEYS: &[&str] = &[
-    "id",
-    "customer_id",
-    "created_at",
-    "updated_at",
-    "email",
-    "default_billing",
-    "default_shipping",
-    "confirmation",
-];
-
 /// The format of a string, the part of it a contract cares about.
 pub fn string_format(s: &str) -> &'static str {
-    let all = |p: &dyn Fn(char) -> bool| !s.is_empty() && s.chars().all(p);
-    let b64url =
-        |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    let parts: Vec<&str> = s.split('.').collect();
-    if s.starts_with("eyJ") && parts.len() == 3 && parts.iter().all(|p| b64url(p)) {
+    if looks_like_jwt(s) {
         "JWT"
-    } else if s.len() == 32 && all(&|c| c.is_ascii_digit() || c.is_ascii_lowercase()) {
+    } else if looks_like_opaque_token(s) {
         "opaque 32-character token"
     } else if datetime_like(s, ' ') {
         "Y-m-d H:i:s datetime"
@@ -94,7 +82,7 @@ pub fn string_format(s: &str) -> &'static str {
         "ISO 8601 datetime"
     } else if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(7) == Some(&b'-') {
         "Y-m-d date"
-    } else if all(&|c| c.is_ascii_digit()) {
+    } else if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         "decimal digits"
     } else if s.contains('@') && s.contains('.') && !s.contains(' ') {
         "email address"
@@ -110,11 +98,9 @@ fn datetime_like(s: &str, separator: char) -> bool {
 fn describe(value: &Value, volatile: bool) -> String {
     match value {
         Value::String(s) if volatile => format!("{} (string)", string_format(s)),
-        Value::String(s) if matches!(string_format(s), "JWT" | "opaque 32-character token") => {
-            format!("{} (string)", string_format(s))
-        }
+        Value::String(s) if looks_like_token(s) => format!("{} (string)", string_format(s)),
         other if volatile => type_name(other).to_owned(),
-        other => format!("{other} ({})", type_name(other)),
+        other => json_path::describe(Some(other)),
     }
 }
 
@@ -156,7 +142,7 @@ fn walk(path: &str, volatile: bool, documented: Option<&Value>, observed: Option
             let mut keys: Vec<&String> = d.keys().chain(o.keys().filter(|k| !d.contains_key(*k))).collect();
             keys.sort();
             for key in keys {
-                let volatile = VOLATILE_KEYS.contains(&key.as_str());
+                let volatile = is_volatile_key(key);
                 walk(&child_path(path, key), volatile, d.get(key), o.get(key), out);
             }
         }
@@ -195,9 +181,7 @@ fn walk(path: &str, volatile: bool, documented: Option<&Value>, observed: Option
 }
 
 fn is_token(value: &Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(|s| matches!(string_format(s), "JWT" | "opaque 32-character token"))
+    value.as_str().is_some_and(looks_like_token)
 }
 
 /// Calls `f` for each leaf under `value` (an empty object or array is a leaf itself).
@@ -282,7 +266,7 @@ impl Baseline {
 
 /// A document as the drift diff shows it: tokens as their format (`[JWT]`), then the run's
 /// volatile values redacted as in snapshots.
-pub fn diff_view(value: &Value) -> Value {
+fn diff_view(value: &Value) -> Value {
     fn formats(value: &Value) -> Value {
         match value {
             Value::String(s) if is_token(value) => Value::String(format!("[{}]", string_format(s))),
@@ -291,7 +275,7 @@ pub fn diff_view(value: &Value) -> Value {
             other => other.clone(),
         }
     }
-    super::snapshot::redact_volatile(&formats(value))
+    redact_volatile(&formats(value))
 }
 
 /// A difference with its verdict, as the drift report lists it.
@@ -305,9 +289,33 @@ pub struct DriftRecord {
     pub accepted_because: Option<String>,
 }
 
+/// The documented and the observed response as the drift report and a failure show them: the
+/// word-marked diff of their canonical JSON, tokens shown as their format and volatile values
+/// redacted.
+pub fn documented_diff(documented: &Value, observed: &Value) -> String {
+    render_diff(
+        &canonical_json(&diff_view(documented)),
+        &canonical_json(&diff_view(observed)),
+    )
+}
+
+/// Differences the baseline does not accept fail, each named, then the diff (empty for the
+/// live schema, which has none).
+pub fn expect_no_new_drift(document: &str, new: &[Difference], diff: &str) -> Result<(), CheckFailure> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = new.iter().map(|d| format!("  - {d}")).collect();
+    Err(CheckFailure::Body(format!(
+        "{} new difference(s) from the documented {document:?} (not in the drift baseline):\n{}\n{diff}",
+        new.len(),
+        lines.join("\n")
+    )))
+}
+
 /// A side-by-side of canonical JSON as a unified diff, with the changed words of each changed
 /// line marked `[-removed-]` / `{+added+}` so the change is visible without colour.
-pub fn render_diff(documented: &str, observed: &str) -> String {
+fn render_diff(documented: &str, observed: &str) -> String {
     use similar::{ChangeTag, TextDiff};
     let diff = TextDiff::from_lines(documented, observed);
     let mut out = String::from("--- documented\n+++ observed\n");
@@ -471,6 +479,28 @@ mod tests {
         assert_eq!(
             diff_view(&json!({"id": 5, "t": "eyJhbGciOi.eyJ1aWQi.c2ln"})),
             json!({"id": "[id]", "t": "[JWT]"})
+        );
+    }
+
+    #[test]
+    fn new_drift_fails_naming_each_difference_and_accepted_drift_passes() {
+        assert!(expect_no_new_drift("tutorial-create-customer", &[], "").is_ok());
+        let mut observed = tutorial();
+        observed["created_in"] = json!("Main Store");
+        let new = compare(&tutorial(), &observed);
+        let diff = documented_diff(&tutorial(), &observed);
+        let failure = expect_no_new_drift("tutorial-create-customer", &new, &diff)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            failure.starts_with(
+                "1 new difference(s) from the documented \"tutorial-create-customer\" (not in the drift baseline):\n  - created_in: value change"
+            ),
+            "{failure}"
+        );
+        assert!(
+            failure.ends_with(&format!("\n{diff}")) && diff.starts_with("--- documented\n+++ observed\n"),
+            "{failure}"
         );
     }
 

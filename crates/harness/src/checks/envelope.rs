@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{CheckFailure, canonical_json, unified_diff};
+use super::failure::CheckFailure;
+use super::render::json_diff;
 
 /// Compares an observed error body with the documented one, key by key.
 ///
@@ -36,10 +37,23 @@ pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), Check
     if let Some(difference) = first_difference(&observed_map, &expected_map) {
         return Err(CheckFailure::Body(format!(
             "error body differs from Magento's: {difference}\n{}",
-            unified_diff(&canonical_json(expected), &canonical_json(&observed_clean))
+            json_diff(expected, &observed_clean)
         )));
     }
     Ok(())
+}
+
+/// The observed body is one of several documented ones (wording that changed between versions,
+/// §9.9); each is `(where it is documented, body)`. The failure says how it misses every one.
+pub fn expect_one_of_error_bodies(observed: &Value, documented: &[(String, Value)]) -> Result<(), CheckFailure> {
+    let mut misses = Vec::new();
+    for (source, expected) in documented {
+        match expect_error_body(observed, expected) {
+            Ok(()) => return Ok(()),
+            Err(failure) => misses.push(format!("as documented for {source}: {failure}")),
+        }
+    }
+    Err(CheckFailure::Body(misses.join("\n")))
 }
 
 /// What `Deserializer\Json` answers to a malformed body outside developer mode (§1.3).
@@ -193,6 +207,28 @@ mod tests {
         assert!(expect_error_body(&expected.clone(), &expected).is_ok());
         let swapped = json!({"message": "One or more input exceptions have occurred.", "errors": [item("password"), item("username")]});
         assert!(expect_error_body(&swapped, &expected).is_err());
+    }
+
+    #[test]
+    fn one_of_several_documented_bodies_is_enough() {
+        let documented = vec![
+            ("2.4.0-2.4.6".to_owned(), json!({"message": "old wording"})),
+            ("2.4.7-".to_owned(), json!({"message": "new wording"})),
+        ];
+        assert!(expect_one_of_error_bodies(&json!({"message": "new wording"}), &documented).is_ok());
+        let failure = expect_one_of_error_bodies(&json!({"message": "other"}), &documented)
+            .unwrap_err()
+            .to_string();
+        let lines: Vec<&str> = failure.lines().filter(|l| l.starts_with("as documented")).collect();
+        assert_eq!(lines.len(), 2, "{failure}");
+        assert!(
+            lines[0].starts_with("as documented for 2.4.0-2.4.6: error body differs"),
+            "{failure}"
+        );
+        assert!(
+            lines[1].starts_with("as documented for 2.4.7-: error body differs"),
+            "{failure}"
+        );
     }
 
     #[test]

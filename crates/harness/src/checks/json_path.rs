@@ -1,4 +1,5 @@
-//! Dotted paths (`addresses[0].region.region_id`) as feature files write them.
+//! Dotted paths (`addresses[0].region.region_id`) as feature files write them, and JSON values
+//! as failure messages name them.
 
 use serde_json::Value;
 
@@ -102,6 +103,15 @@ fn segments(path: &str) -> Option<Vec<Segment<'_>>> {
     Some(out)
 }
 
+/// A value as failure messages show it, with its type: `"7" (string)`; or what stands for a
+/// missing key.
+pub fn describe(value: Option<&Value>) -> String {
+    match value {
+        Some(value) => format!("{value} ({})", type_name(value)),
+        None => "nothing (the key is absent)".to_owned(),
+    }
+}
+
 /// A JSON value's type, in the words a failure message uses.
 pub fn type_name(value: &Value) -> &'static str {
     match value {
@@ -149,5 +159,7 @@ mod tests {
         assert_eq!(type_name(&json!(1)), "integer");
         assert_eq!(type_name(&json!("1")), "string");
         assert_eq!(type_name(&json!(1.5)), "number");
+        assert_eq!(describe(Some(&json!("1"))), r#""1" (string)"#);
+        assert_eq!(describe(None), "nothing (the key is absent)");
     }
 }

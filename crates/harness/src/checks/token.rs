@@ -1,10 +1,13 @@
-//! Token format checks (CONTRACT.md §5.4): a 2.4.4+ JWT (HS256 JWS, header exactly the keys
-//! `kid` and `alg`, as in `{"kid":"1","alg":"HS256"}`; claims `uid`, `utypid`, `iat`, `exp`) or a
+//! Token format checks (CONTRACT.md §5.4): a 2.4.4+ JWT (HS256 JWS whose header is exactly
+//! `{"kid":"1","alg":"HS256"}`, key order and all; claims `uid`, `utypid`, `iat`, `exp`) or a
 //! legacy opaque token of 32 characters from `[0-9a-z]`, as the tutorial shows.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
+
+use super::json_path::type_name;
+use crate::token_shape::{jwt_segments, looks_like_opaque_token};
 
 /// The user type id in a JWT's `utypid` claim (§1.5).
 pub const USER_TYPE_CUSTOMER: i64 = 3;
@@ -14,7 +17,12 @@ pub const USER_TYPE_ADMIN: i64 = 2;
 /// token, 2.4.4+ issues JWTs (§10).
 #[derive(Debug, Clone, PartialEq)]
 pub enum TokenKind {
-    Jwt { header: Value, claims: JwtClaims },
+    /// `header` is the header segment's JSON text exactly as the store wrote it: parsed into a
+    /// map, its key order would be lost.
+    Jwt {
+        header: String,
+        claims: JwtClaims,
+    },
     Opaque,
 }
 
@@ -24,7 +32,7 @@ impl TokenKind {
     pub fn describe(&self) -> String {
         match self {
             TokenKind::Jwt { header, claims } => {
-                let kid = header.get("kid").and_then(Value::as_str).unwrap_or("?");
+                let kid = magento_kid(header).unwrap_or("?");
                 let rotated = if kid == "1" {
                     String::new()
                 } else {
@@ -60,7 +68,7 @@ pub enum TokenFailure {
     #[error("the JWT's {part} is not base64url-encoded JSON")]
     Undecodable { part: &'static str },
     #[error(
-        "the JWT header is {received}, expected exactly the keys kid (a key number such as \"1\") and alg \"HS256\", as in {{\"kid\":\"1\",\"alg\":\"HS256\"}}"
+        "the JWT header is {received}, expected exactly {{\"kid\":\"<n>\",\"alg\":\"HS256\"}} as Magento's JwsManager writes it: kid first, then alg, no other key or space, <n> a key number such as 1"
     )]
     Header { received: String },
     #[error("the JWT claim {claim:?} is missing or not an integer")]
@@ -86,27 +94,27 @@ fn describe_value(value: &Value) -> String {
         Value::Object(map) => format!("an object with keys {:?}", map.keys().collect::<Vec<_>>()),
         Value::Array(_) => "an array".into(),
         Value::Null => "null".into(),
-        other => format!("the {} {}", super::json_path::type_name(other), other),
+        other => format!("the {} {}", type_name(other), other),
     }
 }
 
 /// Tells a JWT from an opaque token and decodes the JWT's header and claims. The failure
 /// message describes the token's shape, never its value.
 pub fn classify(token: &str) -> Result<TokenKind, TokenFailure> {
-    if token.len() == 32 && token.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()) {
+    if looks_like_opaque_token(token) {
         return Ok(TokenKind::Opaque);
     }
-    let parts: Vec<&str> = token.split('.').collect();
-    let is_b64url = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if parts.len() != 3 || !parts.iter().all(|p| is_b64url(p)) {
+    let Some([header, payload, _signature]) = jwt_segments(token) else {
         return Err(TokenFailure::UnknownFormat(format!(
             "{} characters in {} dot-separated part(s)",
             token.chars().count(),
-            parts.len()
+            token.split('.').count()
         )));
-    }
-    let header = decode_part(parts[0], "header")?;
-    let claims_json = decode_part(parts[1], "payload")?;
+    };
+    let header = decode_part(header, "header")?;
+    serde_json::from_str::<Value>(&header).map_err(|_| TokenFailure::Undecodable { part: "header" })?;
+    let claims_json: Value = serde_json::from_str(&decode_part(payload, "payload")?)
+        .map_err(|_| TokenFailure::Undecodable { part: "payload" })?;
     let claim = |name: &'static str| {
         claims_json
             .get(name)
@@ -122,15 +130,15 @@ pub fn classify(token: &str) -> Result<TokenKind, TokenFailure> {
     Ok(TokenKind::Jwt { header, claims })
 }
 
-/// Magento's JwsManager writes exactly `kid` and `alg` (§5.4). The kid is the 1-based position
-/// of the signing key in `crypt/key`: `"1"` on most stores, higher after a key rotation on the
-/// patch levels that sign with the last key (STORES.md U14).
-fn is_magento_header(header: &Value) -> bool {
-    header.as_object().is_some_and(|h| {
-        h.len() == 2
-            && h.get("alg") == Some(&Value::from("HS256"))
-            && h.get("kid").and_then(Value::as_str).is_some_and(is_key_position)
-    })
+/// The kid of a header exactly as Magento's JwsManager writes it, `{"kid":"<n>","alg":"HS256"}`
+/// (§5.4): the text, not a parsed map, so that the key order is checked too. The kid is the
+/// 1-based position of the signing key in `crypt/key`: `"1"` on most stores, higher after a key
+/// rotation on the patch levels that sign with the last key (STORES.md U14).
+fn magento_kid(header: &str) -> Option<&str> {
+    header
+        .strip_prefix(r#"{"kid":""#)?
+        .strip_suffix(r#"","alg":"HS256"}"#)
+        .filter(|kid| is_key_position(kid))
 }
 
 /// A positive decimal integer as PHP writes one: `"1"`, `"12"`; not `"0"`, `"01"` or `"+1"`.
@@ -138,11 +146,12 @@ fn is_key_position(kid: &str) -> bool {
     kid.starts_with(|c: char| ('1'..='9').contains(&c)) && kid.chars().all(|c| c.is_ascii_digit())
 }
 
-fn decode_part(part: &str, name: &'static str) -> Result<Value, TokenFailure> {
+/// A segment's text: base64url-decoded UTF-8.
+fn decode_part(part: &str, name: &'static str) -> Result<String, TokenFailure> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| TokenFailure::Undecodable { part: name })?;
-    serde_json::from_slice(&bytes).map_err(|_| TokenFailure::Undecodable { part: name })
+    String::from_utf8(bytes).map_err(|_| TokenFailure::Undecodable { part: name })
 }
 
 /// Checks a token issued for `user_id` of type `user_type`, with the configured lifetime.
@@ -154,9 +163,9 @@ pub fn check_issued_token(
 ) -> Result<TokenKind, TokenFailure> {
     let kind = classify(token)?;
     if let TokenKind::Jwt { header, claims } = &kind {
-        if !is_magento_header(header) {
+        if magento_kid(header).is_none() {
             return Err(TokenFailure::Header {
-                received: serde_json::to_string(header).unwrap_or_default(),
+                received: header.clone(),
             });
         }
         if let Some(uid) = user_id
@@ -195,34 +204,31 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn jwt(header: Value, claims: Value) -> String {
+    /// A token whose header segment is exactly `header`: `json!` would sort its keys.
+    fn jwt(header: &str, claims: Value) -> String {
         format!(
             "{}.{}.c2lnbmF0dXJl",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(header),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         )
     }
 
-    fn magento_header() -> Value {
-        serde_json::from_str(r#"{"kid":"1","alg":"HS256"}"#).unwrap()
-    }
+    const MAGENTO_HEADER: &str = r#"{"kid":"1","alg":"HS256"}"#;
 
     #[test]
     fn magento_header_encodes_as_documented() {
         assert_eq!(
-            URL_SAFE_NO_PAD.encode(r#"{"kid":"1","alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(MAGENTO_HEADER),
             "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ"
         );
     }
 
     #[test]
     fn accepts_a_magento_customer_jwt() {
-        let token = jwt(
-            magento_header(),
-            json!({"uid": 7, "utypid": 3, "iat": 1000, "exp": 4600}),
-        );
+        let token = jwt(MAGENTO_HEADER, json!({"uid": 7, "utypid": 3, "iat": 1000, "exp": 4600}));
         let kind = check_issued_token(&token, Some(7), USER_TYPE_CUSTOMER, 60).unwrap();
         assert!(kind.describe().starts_with("JWT"));
+        assert!(matches!(kind, TokenKind::Jwt { header, .. } if header == MAGENTO_HEADER));
     }
 
     #[test]
@@ -233,79 +239,111 @@ mod tests {
 
     #[test]
     fn rejects_wrong_claims_by_name() {
-        let wrong_uid = jwt(magento_header(), json!({"uid": 8, "utypid": 3, "iat": 0, "exp": 3600}));
+        let wrong_uid = jwt(MAGENTO_HEADER, json!({"uid": 8, "utypid": 3, "iat": 0, "exp": 3600}));
         assert!(matches!(
             check_issued_token(&wrong_uid, Some(7), 3, 60),
             Err(TokenFailure::Claim { claim: "uid", .. })
         ));
-        let admin = jwt(magento_header(), json!({"uid": 7, "utypid": 2, "iat": 0, "exp": 3600}));
+        let admin = jwt(MAGENTO_HEADER, json!({"uid": 7, "utypid": 2, "iat": 0, "exp": 3600}));
         assert!(matches!(
             check_issued_token(&admin, Some(7), 3, 60),
             Err(TokenFailure::Claim { claim: "utypid", .. })
         ));
-        let long = jwt(magento_header(), json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 7200}));
+        let long = jwt(MAGENTO_HEADER, json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 7200}));
         let err = check_issued_token(&long, Some(7), 3, 60).unwrap_err().to_string();
         assert!(err.contains("7200 s") && err.contains("3600 s"), "{err}");
-        let no_exp = jwt(magento_header(), json!({"uid": 7, "utypid": 3, "iat": 0}));
+        let no_exp = jwt(MAGENTO_HEADER, json!({"uid": 7, "utypid": 3, "iat": 0}));
         assert_eq!(
             check_issued_token(&no_exp, Some(7), 3, 60),
             Err(TokenFailure::MissingClaim { claim: "exp" })
         );
     }
 
-    #[test]
-    fn rejects_a_generic_jwt_header() {
-        let token = jwt(
-            json!({"alg": "HS256", "typ": "JWT"}),
-            json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}),
-        );
-        assert!(matches!(
-            check_issued_token(&token, Some(7), 3, 60),
-            Err(TokenFailure::Header { .. })
-        ));
+    fn customer_jwt(header: &str) -> String {
+        jwt(header, json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}))
     }
 
-    fn customer_jwt(header: Value) -> String {
-        jwt(header, json!({"uid": 7, "utypid": 3, "iat": 0, "exp": 3600}))
+    /// The jwt-generic-header fault: the failure shows the header as the store wrote it.
+    #[test]
+    fn rejects_a_generic_jwt_header_showing_it() {
+        let header = r#"{"alg":"HS256","typ":"JWT"}"#;
+        assert_eq!(
+            check_issued_token(&customer_jwt(header), Some(7), 3, 60),
+            Err(TokenFailure::Header {
+                received: header.to_owned()
+            })
+        );
+    }
+
+    /// The same two keys in the other order are not Magento's header: JwsManager writes kid
+    /// first, and a parsed map could not tell.
+    #[test]
+    fn rejects_alg_before_kid() {
+        let swapped = r#"{"alg":"HS256","kid":"1"}"#;
+        let failure = check_issued_token(&customer_jwt(swapped), Some(7), 3, 60).unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            r#"the JWT header is {"alg":"HS256","kid":"1"}, expected exactly {"kid":"<n>","alg":"HS256"} as Magento's JwsManager writes it: kid first, then alg, no other key or space, <n> a key number such as 1"#
+        );
+        assert!(magento_kid(MAGENTO_HEADER).is_some() && magento_kid(swapped).is_none());
     }
 
     /// A store whose key was rotated once signs with its second key (STORES.md U14).
     #[test]
     fn accepts_any_key_position_as_kid_and_reports_it() {
         for kid in ["1", "2", "12"] {
-            let token = customer_jwt(json!({"kid": kid, "alg": "HS256"}));
+            let token = customer_jwt(&format!(r#"{{"kid":"{kid}","alg":"HS256"}}"#));
             let kind = check_issued_token(&token, Some(7), 3, 60).unwrap_or_else(|e| panic!("kid {kid}: {e}"));
             assert!(kind.describe().contains(&format!("kid {kid};")), "{}", kind.describe());
         }
-        let stock = check_issued_token(&customer_jwt(magento_header()), Some(7), 3, 60).unwrap();
+        let stock = check_issued_token(&customer_jwt(MAGENTO_HEADER), Some(7), 3, 60).unwrap();
         assert!(!stock.describe().contains("rotated"), "{}", stock.describe());
-        let rotated = check_issued_token(&customer_jwt(json!({"kid": "2", "alg": "HS256"})), Some(7), 3, 60).unwrap();
+        let rotated = check_issued_token(&customer_jwt(r#"{"kid":"2","alg":"HS256"}"#), Some(7), 3, 60).unwrap();
         let text = rotated.describe();
         assert!(text.contains("rotated") && text.contains("2.4.7-p2"), "{text}");
     }
 
     #[test]
-    fn rejects_a_kid_that_is_no_key_position() {
+    fn rejects_a_kid_that_is_no_key_position_and_any_other_header_text() {
         for header in [
-            json!({"kid": "0", "alg": "HS256"}),
-            json!({"kid": "01", "alg": "HS256"}),
-            json!({"kid": "+1", "alg": "HS256"}),
-            json!({"kid": "", "alg": "HS256"}),
-            json!({"kid": "a", "alg": "HS256"}),
-            json!({"kid": 1, "alg": "HS256"}),
-            json!({"kid": "1", "alg": "HS384"}),
-            json!({"kid": "1", "alg": "HS256", "typ": "JWT"}),
-            json!({"alg": "HS256"}),
+            r#"{"kid":"0","alg":"HS256"}"#,
+            r#"{"kid":"01","alg":"HS256"}"#,
+            r#"{"kid":"+1","alg":"HS256"}"#,
+            r#"{"kid":"","alg":"HS256"}"#,
+            r#"{"kid":"a","alg":"HS256"}"#,
+            r#"{"kid":"1\",\"x\":\"1","alg":"HS256"}"#,
+            r#"{"kid":1,"alg":"HS256"}"#,
+            r#"{"kid":"1","alg":"HS384"}"#,
+            r#"{"kid":"1","alg":"HS256","typ":"JWT"}"#,
+            r#"{"kid": "1", "alg": "HS256"}"#,
+            r#"{"kid":"1","alg":"HS256"} "#,
+            r#"{"alg":"HS256"}"#,
         ] {
-            let token = customer_jwt(header.clone());
             assert!(
                 matches!(
-                    check_issued_token(&token, Some(7), 3, 60),
+                    check_issued_token(&customer_jwt(header), Some(7), 3, 60),
                     Err(TokenFailure::Header { .. })
                 ),
                 "{header} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn a_header_that_is_not_json_text_is_undecodable() {
+        for header in ["not json", "{\"kid\":", "\u{fffd}"] {
+            assert_eq!(
+                classify(&customer_jwt(header)),
+                Err(TokenFailure::Undecodable { part: "header" }),
+                "{header}"
+            );
+        }
+        let latin1 = format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(b"{\"kid\":\"\xe9\"}"),
+            URL_SAFE_NO_PAD.encode("{}")
+        );
+        assert_eq!(classify(&latin1), Err(TokenFailure::Undecodable { part: "header" }));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (`scenarios`) → clean-up → reports → exit code. The caller picks the store: the CLI starts the
 //! embedded reference Magento first when no URL is configured.
 
+mod options;
 mod scenarios;
 
 use std::io::{self, Write};
@@ -14,61 +15,10 @@ use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{Config, Target};
 use crate::preflight::{self, PreflightError};
 use crate::secrets::Redactor;
-use crate::sweep;
 use crate::world::RunContext;
 
+pub use options::{Outcome, RunOptions, Selection};
 use scenarios::ScenarioFilter;
-
-/// Which scenarios run and how the console shows them: the CLI's flags, without the CLI.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// A tag expression, e.g. `@smoke and not @lockout`.
-    pub tags: Option<String>,
-    /// A regex on scenario names.
-    pub name: Option<String>,
-    /// Stop at the first failed scenario.
-    pub fail_fast: bool,
-    /// 0: default output; 1 shows the World of failed scenarios, 2 docstrings too.
-    pub verbose: u8,
-    /// `auto`, `always` or `never`.
-    pub color: String,
-    /// Write even against a non-loopback host (as `MAGENTO_ALLOW_WRITES=1`).
-    pub allow_writes: bool,
-}
-
-/// Everything a run needs besides the configuration.
-#[derive(Debug, Default)]
-pub struct RunOptions {
-    pub selection: Selection,
-    pub tls: TlsOptions,
-}
-
-/// How a run ended; `exit_code` is 0 (all passed), 1 (a contract check failed) or 2 (the
-/// configuration or the environment is wrong).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub exit_code: i32,
-    pub passed_steps: usize,
-    pub failed_steps: usize,
-    pub skipped_steps: usize,
-    pub scenarios_run: usize,
-    /// One line saying why the run stopped before or after the scenarios, if it did.
-    pub problem: Option<String>,
-}
-
-impl Outcome {
-    /// A configuration or environment problem (exit 2), reported in one line.
-    pub fn environment(problem: impl Into<String>) -> Self {
-        Self {
-            exit_code: 2,
-            passed_steps: 0,
-            failed_steps: 0,
-            skipped_steps: 0,
-            scenarios_run: 0,
-            problem: Some(problem.into()),
-        }
-    }
-}
 
 /// Runs the suite and reports to stdout. Never panics on bad input; the caller exits with
 /// `outcome.exit_code`.
@@ -182,7 +132,7 @@ async fn run_against(
         Err(problem) => Outcome::environment(problem),
     };
 
-    let swept = sweep::sweep_run(&ctx).await;
+    let swept = ctx.sweep().await;
     if let Err(e) = crate::report::write_exchange_log(&config.report_dir, &ctx) {
         let _ = writeln!(console, "magento-contract: could not write the exchange log: {e}");
     }

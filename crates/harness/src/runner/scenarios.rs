@@ -11,7 +11,7 @@ use cucumber::{World as _, WriterExt as _, gherkin};
 use futures::FutureExt as _;
 use regex::Regex;
 
-use super::{Outcome, Selection};
+use super::options::{Outcome, Selection};
 use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;

@@ -1,12 +1,10 @@
 //! Admin authentication steps (CONTRACT.md §3).
 
 use cucumber::{given, when};
-use serde_json::json;
 
-use super::StepError;
 use crate::client::ApiRequest;
 use crate::config::AdminAuth;
-use crate::world::MagentoWorld;
+use crate::world::{MagentoWorld, StepError};
 
 #[given(regex = r"^the admin token from the configured admin authentication$")]
 async fn admin_token_configured(world: &mut MagentoWorld) -> Result<(), StepError> {
@@ -23,14 +21,7 @@ async fn wrong_admin_password(world: &mut MagentoWorld) -> Result<(), StepError>
         _ => format!("{}nobody", ctx.email_prefix()),
     };
     let wrong = ctx.fresh_password();
-    let exchange = ctx
-        .client
-        .send(ApiRequest::post(
-            "/V1/integration/admin/token",
-            json!({"username": username, "password": wrong.expose()}),
-        ))
-        .await?;
-    world.last = Some(exchange);
+    world.send(ApiRequest::admin_token(&username, wrong.expose())).await?;
     Ok(())
 }
 
@@ -42,13 +33,7 @@ async fn integration_route_with_valid_credentials(world: &mut MagentoWorld) -> R
             "this step needs MAGENTO_ADMIN_USERNAME/PASSWORD".into(),
         ));
     };
-    let exchange = ctx
-        .client
-        .send(ApiRequest::post(
-            "/V1/integration/admin/token",
-            json!({"username": username, "password": password.expose()}),
-        ))
-        .await?;
-    world.last = Some(exchange);
+    let request = ApiRequest::admin_token(username, password.expose());
+    world.send(request).await?;
     Ok(())
 }

@@ -4,10 +4,10 @@ use cucumber::given;
 use rand::Rng;
 use serde_json::Value;
 
-use super::{StepError, expand};
+use super::expand;
 use crate::checks::json_path;
 use crate::secrets::Secret;
-use crate::world::{CustomerUnderTest, MagentoWorld};
+use crate::world::{CustomerUnderTest, MagentoWorld, StepError};
 
 #[given(regex = r#"^in the body, "([^"]+)" is set to (.+)$"#)]
 async fn set_value(world: &mut MagentoWorld, path: String, literal: String) -> Result<(), StepError> {
@@ -44,13 +44,7 @@ async fn fresh_email(world: &mut MagentoWorld) -> Result<(), StepError> {
     if let Some(password) = &password {
         world.ctx().redactor.register(password);
     }
-    world.customer = Some(CustomerUnderTest {
-        email,
-        password,
-        id: None,
-        created: None,
-        token: None,
-    });
+    world.customer = Some(CustomerUnderTest::new(email, password));
     Ok(())
 }
 

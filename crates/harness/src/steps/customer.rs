@@ -4,51 +4,35 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then};
 use serde_json::Value;
 
-use super::request::remember_created_customer;
-use super::{StepError, checked, docstring_json};
+use super::{docstring_json, set_credentials};
+use crate::checks;
 use crate::checks::addresses::{self, DefaultRole, ExpectedAddress};
-use crate::checks::snapshot::redact_volatile;
-use crate::checks::{self, CheckFailure, canonical_json, unified_diff};
+use crate::checks::customer::{
+    CreatedCustomer, expect_created_customer, expect_rolled_back, expect_same_customer,
+    expect_same_customer_from_both_forms,
+};
 use crate::client::ApiRequest;
 use crate::sweep::{Filter, find_customers};
-use crate::world::{CustomerUnderTest, MagentoWorld};
+use crate::world::{CustomerUnderTest, MagentoWorld, StepError};
 
 #[given(regex = r"^a customer created by a guest from this request body, with a fresh email and password:$")]
 async fn customer_created(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
     let ctx = world.ctx();
     let mut body = docstring_json(world, step)?;
-    let email = ctx.fresh_email();
-    let password = ctx.fresh_password();
-    body["customer"]["email"] = Value::from(email.clone());
-    body["password"] = Value::from(password.expose());
-    world.customer = Some(CustomerUnderTest {
-        email,
-        password: Some(password),
-        id: None,
-        created: None,
-        token: None,
-    });
-    let exchange = ctx.client.send(ApiRequest::post("/V1/customers", body)).await?;
-    remember_created_customer(world, exchange.status, exchange.json().as_ref());
-    world.last = Some(exchange);
-    let exchange = world.last()?;
-    checked(world, checks::expect_status(exchange, 200))?;
-    if world.customer.as_ref().and_then(|c| c.id).is_none() {
-        return checked(
-            world,
-            Err(CheckFailure::Body(
-                "the create response has no integer \"id\" for the new customer".into(),
-            )),
-        );
-    }
-    Ok(())
+    let (email, password) = (ctx.fresh_email(), ctx.fresh_password());
+    set_credentials(&mut body, &email, &password)?;
+    world.customer = Some(CustomerUnderTest::new(email.clone(), Some(password)));
+    let exchange = world.send(ApiRequest::create_customer(body)).await?;
+    let created = exchange.json();
+    world.checked(checks::expect_status(world.last()?, 200))?;
+    world.checked(expect_created_customer(created.as_ref(), &email))
 }
 
 #[then(regex = r"^the customer's default_billing and default_shipping are the first address's id, as strings$")]
 async fn defaults_are_address_id(world: &mut MagentoWorld) -> Result<(), StepError> {
-    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
     for role in DefaultRole::ALL {
-        checked(world, addresses::default_names_address(&json, role, 0))?;
+        world.checked(addresses::default_names_address(&json, role, 0))?;
     }
     Ok(())
 }
@@ -57,20 +41,20 @@ async fn defaults_are_address_id(world: &mut MagentoWorld) -> Result<(), StepErr
     regex = r#"^the customer's (default_billing|default_shipping) is the id of the address at "([^"]+)", as a string$"#
 )]
 async fn default_is_address(world: &mut MagentoWorld, key: String, street: String) -> Result<(), StepError> {
-    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
     let role = if key == DefaultRole::Billing.key() {
         DefaultRole::Billing
     } else {
         DefaultRole::Shipping
     };
-    let index = checked(world, addresses::address_index(&json, &street))?;
-    checked(world, addresses::default_names_address(&json, role, index))
+    let index = world.checked(addresses::address_index(&json, &street))?;
+    world.checked(addresses::default_names_address(&json, role, index))
 }
 
 /// A `| street | default_billing | default_shipping |` table, a flag being `true` or `absent`.
 #[then(regex = r"^the addresses come back in this order, with these default flags:$")]
 async fn addresses_with_flags(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
-    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
     let table = step.table.as_ref().ok_or_else(|| {
         StepError::Feature("this step needs a | street | default_billing | default_shipping | table".into())
     })?;
@@ -94,41 +78,18 @@ async fn addresses_with_flags(world: &mut MagentoWorld, step: &Step) -> Result<(
             default_shipping: flag(shipping)?,
         });
     }
-    checked(world, addresses::addresses_match(&json, &expected))
+    world.checked(addresses::addresses_match(&json, &expected))
 }
-
-/// Keys that may differ between the create response and a later read (§9.2
-/// testRevokeAllAccessTokensForCustomer ignores them too).
-const READ_MAY_DIFFER: &[&str] = &["updated_at", "confirmation", "custom_attributes"];
 
 #[then(regex = r"^the response is the customer that was created$")]
 async fn same_customer(world: &mut MagentoWorld) -> Result<(), StepError> {
-    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
     let created = world
         .customer
         .as_ref()
-        .and_then(|c| c.created.clone())
+        .and_then(|c| c.created.as_ref())
         .ok_or_else(|| StepError::Scenario("no customer was created in this scenario".into()))?;
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(map) = v.as_object_mut() {
-            READ_MAY_DIFFER.iter().for_each(|k| {
-                map.remove(*k);
-            });
-        }
-        v
-    };
-    let (expected, received) = (strip(&created), strip(&json));
-    if expected != received {
-        return checked(
-            world,
-            Err(CheckFailure::Body(format!(
-                "the customer read back differs from the one created (ignoring {READ_MAY_DIFFER:?}):\n{}",
-                unified_diff(&canonical_json(&expected), &canonical_json(&received))
-            ))),
-        );
-    }
-    Ok(())
+    world.checked(expect_same_customer(created, &json))
 }
 
 /// A rolled-back create leaves nothing behind (§4.3 step 11): an admin search by the
@@ -147,16 +108,12 @@ async fn no_customer_with_email(world: &mut MagentoWorld) -> Result<(), StepErro
         .await
         .map_err(StepError::Scenario)?;
     if let Some(customer) = found.first() {
-        world.created.push((customer.id, customer.email.clone()));
-        return checked(
-            world,
-            Err(CheckFailure::Body(format!(
-                "customer {email} (id {}) exists, but Magento deletes a customer whose address is rejected",
-                customer.id
-            ))),
-        );
+        world.clean_up_later(CreatedCustomer {
+            id: customer.id,
+            email: customer.email.clone(),
+        });
     }
-    Ok(())
+    world.checked(expect_rolled_back(&email, found.first().map(|c| c.id)))
 }
 
 /// Nested keys bind by setter name, so camelCase and snake_case create the same customer
@@ -175,22 +132,10 @@ async fn snake_case_same_customer(world: &mut MagentoWorld) -> Result<(), StepEr
             .ok_or_else(|| StepError::Scenario("no request body in this scenario".into()))?,
     );
     body["customer"]["email"] = Value::from(ctx.fresh_email());
-    let exchange = ctx.client.send(ApiRequest::post("/V1/customers", body)).await?;
-    remember_created_customer(world, exchange.status, exchange.json().as_ref());
-    world.last = Some(exchange);
-    checked(world, checks::expect_status(world.last()?, 200))?;
-    let snake = world.last()?.json().unwrap_or_default();
-    let (expected, received) = (redact_volatile(&camel), redact_volatile(&snake));
-    if expected != received {
-        return checked(
-            world,
-            Err(CheckFailure::Body(format!(
-                "the snake_case body created a different customer than the camelCase one:\n{}",
-                unified_diff(&canonical_json(&expected), &canonical_json(&received))
-            ))),
-        );
-    }
-    Ok(())
+    let exchange = world.send(ApiRequest::create_customer(body)).await?;
+    let snake = exchange.json().unwrap_or_default();
+    world.checked(checks::expect_status(world.last()?, 200))?;
+    world.checked(expect_same_customer_from_both_forms(&camel, &snake))
 }
 
 fn snake_case_keys(value: &Value) -> Value {

@@ -4,57 +4,37 @@
 use cucumber::gherkin::Step;
 use cucumber::then;
 
-use super::{StepError, checked, docstring_json};
-use crate::checks::drift::{Difference, compare, diff_view, render_diff};
+use super::docstring_json;
+use crate::checks::drift::{compare, documented_diff, expect_no_new_drift};
 use crate::checks::published_schema::cross_check;
 use crate::checks::store_identity::StoreIdentity;
-use crate::checks::{self, CheckFailure, canonical_json};
-use crate::world::MagentoWorld;
-
-fn new_drift_failure(document: &str, new: &[Difference], diff: &str) -> CheckFailure {
-    let lines: Vec<String> = new.iter().map(|d| format!("  - {d}")).collect();
-    CheckFailure::Body(format!(
-        "{} new difference(s) from the documented {document:?} (not in the drift baseline):\n{}\n{diff}",
-        new.len(),
-        lines.join("\n")
-    ))
-}
+use crate::checks::{self, CheckFailure};
+use crate::world::{MagentoWorld, StepError};
 
 #[then(regex = r#"^the response differs from the documented "([a-z0-9-]+)" response only by accepted drift:$"#)]
 async fn documented_response(world: &mut MagentoWorld, document: String, step: &Step) -> Result<(), StepError> {
     let ctx = world.ctx();
     // The tutorial shows a stock store: its name and ids become the configured ones (C5).
     let documented = StoreIdentity::from(&ctx.config.policy).substitute_into(&docstring_json(world, step)?);
-    let observed = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let observed = world.checked(checks::expect_json_content_type(world.last()?))?;
     let differences = compare(&documented, &observed);
-    let diff = render_diff(
-        &canonical_json(&diff_view(&documented)),
-        &canonical_json(&diff_view(&observed)),
-    );
+    let diff = documented_diff(&documented, &observed);
     if !differences.is_empty() {
         ctx.record_drift_diff(&document, diff.clone());
     }
     let new = ctx.record_drift(&document, &world.scenario, differences);
-    if new.is_empty() {
-        Ok(())
-    } else {
-        checked(world, Err(new_drift_failure(&document, &new, &diff)))
-    }
+    world.checked(expect_no_new_drift(&document, &new, &diff))
 }
 
 #[then(regex = r"^the store's own definitions differ from schemas/ only by accepted drift$")]
 async fn live_schema(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let swagger = checked(world, checks::expect_json_content_type(world.last()?))?;
+    let swagger = world.checked(checks::expect_json_content_type(world.last()?))?;
     let differences = cross_check(&swagger, |name| ctx.schemas.source(name)).map_err(|problem| StepError::Check {
         failure: CheckFailure::Body(problem),
         request: String::new(),
         curl: String::new(),
     })?;
     let new = ctx.record_drift("live-schema", &world.scenario, differences);
-    if new.is_empty() {
-        Ok(())
-    } else {
-        checked(world, Err(new_drift_failure("live-schema", &new, "")))
-    }
+    world.checked(expect_no_new_drift("live-schema", &new, ""))
 }

@@ -1,5 +1,7 @@
-//! Step definitions: thin glue from Gherkin to the client and the checks. A step parses its
-//! arguments, sends a request or calls a check, and stores what later steps need.
+//! Step definitions: thin glue from Gherkin to the World and the checks. A step parses its
+//! arguments, sends a request through [`MagentoWorld::send`] or calls a check from
+//! [`crate::checks`], and stores what later steps need. The logic of a check lives in `checks`,
+//! with its unit tests; a step only feeds it.
 
 mod admin;
 mod body;
@@ -11,57 +13,18 @@ mod token;
 use cucumber::gherkin::Step;
 use serde_json::Value;
 
-use crate::checks::CheckFailure;
-use crate::client::{Exchange, TransportError};
-use crate::world::MagentoWorld;
+use crate::secrets::Secret;
+use crate::world::{MagentoWorld, StepError};
 
-/// Why a step failed. `Display` is what the user reads under the step.
-#[derive(Debug, thiserror::Error)]
-pub enum StepError {
-    /// A contract check failed on a response; shows the request and how to repeat it.
-    #[error("{failure}\n  request: {request}\n  reproduce: {curl}")]
-    Check {
-        failure: CheckFailure,
-        request: String,
-        curl: String,
-    },
-    #[error("{0}")]
-    Transport(#[from] TransportError),
-    /// The feature file itself is wrong (bad JSON in a docstring, a missing table).
-    #[error("feature file problem: {0}")]
-    Feature(String),
-    /// The scenario's steps are out of order or a precondition is missing.
-    #[error("{0}")]
-    Scenario(String),
-}
-
-/// Wraps a check's failure with the exchange it was about.
-pub(crate) fn checked<T>(world: &MagentoWorld, result: Result<T, CheckFailure>) -> Result<T, StepError> {
-    result.map_err(|failure| {
-        let ctx = world.ctx();
-        match &world.last {
-            Some(exchange) => StepError::Check {
-                failure,
-                request: request_line(exchange),
-                curl: exchange.curl(&ctx.redactor),
-            },
-            None => StepError::Check {
-                failure,
-                request: "(none)".into(),
-                curl: "(none)".into(),
-            },
-        }
-    })
-}
-
-fn request_line(exchange: &Exchange) -> String {
-    format!(
-        "{} {} -> {} in {} ms",
-        exchange.method,
-        exchange.url,
-        exchange.status,
-        exchange.elapsed.as_millis()
-    )
+/// Puts a customer's credentials into a create-customer body (`customer.email`, `password`).
+pub(crate) fn set_credentials(body: &mut Value, email: &str, password: &Secret) -> Result<(), StepError> {
+    let customer = body
+        .get_mut("customer")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| StepError::Feature("the body has no \"customer\" object".into()))?;
+    customer.insert("email".into(), Value::from(email));
+    body["password"] = Value::from(password.expose());
+    Ok(())
 }
 
 /// The step's docstring, with `{{placeholders}}` filled in.
@@ -130,7 +93,21 @@ pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::docstring_content;
+    use super::{docstring_content, set_credentials};
+    use crate::secrets::Secret;
+    use serde_json::json;
+
+    #[test]
+    fn credentials_go_into_the_customer_and_beside_it() {
+        let mut body = json!({"customer": {"firstname": "Jane"}});
+        set_credentials(&mut body, "a@example.com", &Secret::new("Pw1!long-enough")).unwrap();
+        assert_eq!(
+            body,
+            json!({"customer": {"firstname": "Jane", "email": "a@example.com"}, "password": "Pw1!long-enough"})
+        );
+        let failure = set_credentials(&mut json!({"firstname": "Jane"}), "a@example.com", &Secret::new("p"));
+        assert!(failure.unwrap_err().to_string().contains("no \"customer\" object"));
+    }
 
     #[test]
     fn docstrings_lose_their_media_type_line_and_indentation() {

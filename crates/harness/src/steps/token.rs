@@ -1,31 +1,24 @@
 //! Customer token steps (CONTRACT.md §5).
 
 use cucumber::{given, then, when};
-use futures::StreamExt as _;
-use serde_json::json;
 
-use super::{StepError, checked};
+use crate::checks::lockout::expect_sign_in_refused;
 use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token, token_from_body};
 use crate::checks::{self, CheckFailure};
-use crate::client::{ApiRequest, Exchange};
+use crate::client::ApiRequest;
 use crate::secrets::Secret;
-use crate::world::MagentoWorld;
+use crate::world::{MagentoWorld, StepError};
 
 /// Requests a token with the scenario customer's credentials (the client registers the token
 /// it gets for redaction).
 async fn request_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
-    let ctx = world.ctx();
     let customer = world.customer()?;
     let password = customer
         .password
         .as_ref()
         .ok_or_else(|| StepError::Scenario("the customer was created without a password".into()))?;
-    let body = json!({"username": customer.email, "password": password.expose()});
-    let exchange = ctx
-        .client
-        .send(ApiRequest::post("/V1/integration/customer/token", body))
-        .await?;
-    world.last = Some(exchange);
+    let request = ApiRequest::customer_token(&customer.email, password.expose());
+    world.send(request).await?;
     Ok(())
 }
 
@@ -37,12 +30,13 @@ async fn customer_requests_token(world: &mut MagentoWorld) -> Result<(), StepErr
 #[then(regex = r"^the response is a customer access token for that customer$")]
 async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let json = checked(world, checks::expect_json_content_type(world.last()?))?;
-    checked(world, ctx.schemas.validate("token", &json).map_err(CheckFailure::from))?;
-    let token = checked(world, token_from_body(&json).map_err(CheckFailure::from))?.to_owned();
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
+    world.checked(ctx.schemas.validate("token", &json).map_err(CheckFailure::from))?;
+    let token = world
+        .checked(token_from_body(&json).map_err(CheckFailure::from))?
+        .to_owned();
     let customer_id = world.customer.as_ref().and_then(|c| c.id);
-    let kind = checked(
-        world,
+    let kind = world.checked(
         check_issued_token(
             &token,
             customer_id,
@@ -61,12 +55,9 @@ async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
 #[given(regex = r"^the customer has an access token$")]
 async fn customer_has_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     request_customer_token(world).await?;
-    checked(world, checks::expect_status(world.last()?, 200))?;
+    world.checked(checks::expect_status(world.last()?, 200))?;
     is_customer_token(world).await
 }
-
-const SIGN_IN_FAILED: &str =
-    "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.";
 
 /// Fails to sign in `limit - fewer` times, where the limit is the store's
 /// `oauth/authentication_lock/max_failures_count` (§5.3); each attempt must get the generic 401.
@@ -83,37 +74,14 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
         .checked_sub(fewer)
         .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
     let email = world.customer()?.email.clone();
-    let sent: Vec<Result<Exchange, _>> = futures::stream::iter(1..=attempts)
-        .map(|_| {
-            let wrong = ctx.fresh_password();
-            let request = ApiRequest::post(
-                "/V1/integration/customer/token",
-                json!({"username": email, "password": wrong.expose()}),
-            );
-            let client = &ctx.client;
-            async move { client.send(request).await }
+    let requests = (0..attempts)
+        .map(|_| ApiRequest::customer_token(&email, ctx.fresh_password().expose()))
+        .collect();
+    let mut attempt = 0;
+    world
+        .send_all(requests, |exchange| {
+            attempt += 1;
+            expect_sign_in_refused(exchange, attempt, attempts)
         })
-        .buffered(ctx.config.concurrency.max(1))
-        .collect()
-        .await;
-    for (attempt, exchange) in (1..).zip(sent) {
-        world.last = Some(exchange?);
-        let exchange = world.last()?;
-        // The envelope check, so that developer mode's `trace` is no deviation (STORES.md U9).
-        let generic = exchange.status == 401
-            && exchange
-                .json()
-                .is_some_and(|b| checks::expect_error_body(&b, &json!({ "message": SIGN_IN_FAILED })).is_ok());
-        if !generic {
-            return checked(
-                world,
-                Err(CheckFailure::Body(format!(
-                    "wrong password attempt {attempt} of {attempts}: expected 401 {{\"message\": {SIGN_IN_FAILED:?}}}, received {} {}",
-                    exchange.status,
-                    checks::body_snippet(&exchange.body)
-                ))),
-            );
-        }
-    }
-    Ok(())
+        .await
 }

@@ -1,0 +1,158 @@
+//! What a reference store is configured with: the settings a real install varies in, and the
+//! faults it deviates by.
+
+use super::faults::Fault;
+use rand::Rng;
+use std::fmt;
+use std::time::Duration;
+
+/// The store configuration the reference server emulates; `Default` is a stock 2.4.8 install.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    /// The default store view's code (`default`).
+    pub store_code: String,
+    /// Its name, copied into `created_in` (`Default Store View`).
+    pub store_name: String,
+    pub website_id: i64,
+    pub store_id: i64,
+    /// `customer/password/minimum_password_length` (8).
+    pub password_min_length: usize,
+    /// `customer/password/required_character_classes_number` (3).
+    pub password_required_classes: usize,
+    /// `oauth/authentication_lock/max_failures_count` (6).
+    pub max_login_failures: u32,
+    /// `oauth/authentication_lock/timeout` in seconds (1800).
+    pub lockout_seconds: u64,
+    /// `webapi/jwtauth/customer_expiration` in minutes (60; zero or less means 30).
+    pub customer_token_lifetime_minutes: i64,
+    /// `webapi/jwtauth/admin_expiration` in minutes (60).
+    pub admin_token_lifetime_minutes: i64,
+    pub token_format: TokenFormat,
+    /// The JWT header's `kid` ("1"): the 1-based position of the signing key in env.php
+    /// `crypt/key`. "2" is a store whose key was rotated once, on a patch level that signs with
+    /// its last key (before 2.4.4-p10, 2.4.5-p9, 2.4.6-p7, 2.4.7-p2; STORES.md U14).
+    pub jwt_kid: String,
+    /// `customer/create_account/confirm` (off).
+    pub require_confirmation: bool,
+    pub admin: AdminAccount,
+    /// The admin user's role: the stock Administrators role, or one limited to the customer
+    /// resources (what an integration or a least-privilege role has).
+    pub admin_role: AdminRole,
+    /// Whether Magento_TwoFactorAuth is enabled (the 2.4.x default).
+    pub two_factor_auth: bool,
+    /// A fixed delay before every response, for client timeout tests.
+    pub response_delay: Option<Duration>,
+    /// A random delay in `0..=jitter` before every response, so that self-tests see the
+    /// scheduling a real store's latency causes.
+    pub response_jitter: Option<Duration>,
+    /// Whether Magento_Newsletter is enabled (the default): it adds
+    /// `extension_attributes.is_subscribed` to every customer read (§4.3 step 13). Off, the
+    /// server answers like the tutorial's 2017 sample.
+    pub newsletter_module: bool,
+    /// Developer mode (`MAGE_MODE=developer`, off): every error envelope gains `trace`, and a
+    /// malformed body gets the PHP error and its trace after "Decoding error:" (STORES.md U9).
+    pub developer_mode: bool,
+    /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
+    /// (e.g. a published file, or one with a module's extra attribute).
+    pub published_schema: Option<serde_json::Value>,
+    /// Deliberate deviations from Magento (none by default), for proving that the suite catches
+    /// them.
+    pub faults: Vec<Fault>,
+}
+
+impl StoreSettings {
+    /// Whether the server was started with `fault`.
+    pub fn has_fault(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            store_code: "default".to_owned(),
+            store_name: "Default Store View".to_owned(),
+            website_id: 1,
+            store_id: 1,
+            password_min_length: 8,
+            password_required_classes: 3,
+            max_login_failures: 6,
+            lockout_seconds: 1800,
+            customer_token_lifetime_minutes: 60,
+            admin_token_lifetime_minutes: 60,
+            token_format: TokenFormat::Jwt,
+            jwt_kid: "1".to_owned(),
+            require_confirmation: false,
+            admin: AdminAccount::generated(),
+            admin_role: AdminRole::FullRights,
+            two_factor_auth: true,
+            response_delay: None,
+            response_jitter: None,
+            newsletter_module: true,
+            developer_mode: false,
+            published_schema: None,
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// How tokens look on the wire (§5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// HS256 JWS, the default since 2.4.4.
+    Jwt,
+    /// 32 characters of `[0-9a-z]`, as before 2.4.4.
+    Opaque,
+}
+
+/// The ACL role of the reference store's admin (CONTRACT.md §1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminRole {
+    /// All resources (the stock Administrators role): `Acl::isAllowed($role, null)` is true, so
+    /// it passes `self` checks too, and `self` routes then miss their `customerId` (§6.1).
+    #[default]
+    FullRights,
+    /// `Magento_Customer::customer`, `::manage` and `::delete` only: `self` routes answer 401.
+    Restricted,
+}
+
+/// The one admin user of the reference store.
+#[derive(Clone)]
+pub struct AdminAccount {
+    pub username: String,
+    pub password: String,
+    /// Base32 Google Authenticator secret; `None` means no 2FA provider is configured.
+    pub totp_secret: Option<String>,
+}
+
+impl fmt::Debug for AdminAccount {
+    /// Secrets stay out of logs and test output.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("AdminAccount")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("totp_secret", &self.totp_secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl AdminAccount {
+    /// User `admin` with a random strong password and a random 20-byte TOTP secret.
+    pub fn generated() -> Self {
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let mut rng = rand::rng();
+        let body: String = (0..20)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect();
+        let secret_bytes: [u8; 20] = rng.random();
+        let totp_secret =
+            totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret_bytes.to_vec()).get_secret_base32();
+        AdminAccount {
+            username: "admin".to_owned(),
+            // The suffix guarantees all four character classes.
+            password: format!("{body}-Aa9"),
+            totp_secret: Some(totp_secret),
+        }
+    }
+}
