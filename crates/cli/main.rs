@@ -9,7 +9,7 @@ use magento_contract::{SuiteArgs, embedded, selftest};
 use magento_harness::client::MagentoClient;
 use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
-use magento_harness::sweep::{self, Filter};
+use magento_harness::sweep;
 use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
 use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
 
@@ -353,8 +353,7 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             return 2;
         }
     };
-    let mut filters = Vec::new();
-    match (&run_id, older_than) {
+    let filters = match (&run_id, older_than) {
         (Some(run_id), _) => {
             if !run_id.chars().all(|c| c.is_ascii_alphanumeric()) {
                 eprintln!(
@@ -362,27 +361,13 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
                 );
                 return 2;
             }
-            filters.push(Filter {
-                field: "email",
-                condition: "like",
-                value: format!("mc-{run_id}-%"),
-            });
+            sweep::run_filters(run_id)
         }
         (None, Some(age)) => {
-            let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
-            filters.push(Filter {
-                field: "email",
-                condition: "like",
-                value: "mc-%".into(),
-            });
-            filters.push(Filter {
-                field: "created_at",
-                condition: "lt",
-                value: cutoff.format("%Y-%m-%d %H:%M:%S").to_string(),
-            });
+            sweep::older_than_filters(chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default())
         }
         (None, None) => unreachable!("clap requires --run-id or --older-than"),
-    }
+    };
     let found = match sweep::find_customers(&client, &admin_token, &filters).await {
         Ok(found) => found,
         Err(e) => {
@@ -399,17 +384,11 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             );
             continue;
         }
-        let request = magento_harness::client::ApiRequest::delete(format!("/V1/customers/{}", customer.id))
-            .bearer(Some(&admin_token));
-        match client.send(request).await {
-            Ok(e) if e.status == 200 || e.status == 404 => println!("deleted {} (id {})", customer.email, customer.id),
-            Ok(e) => {
+        match sweep::delete_customer(&client, &admin_token, customer.id).await {
+            Ok(()) => println!("deleted {} (id {})", customer.email, customer.id),
+            Err(reason) => {
                 failed += 1;
-                println!("could not delete {} (id {}): {}", customer.email, customer.id, e.status);
-            }
-            Err(e) => {
-                failed += 1;
-                println!("could not delete {} (id {}): {e}", customer.email, customer.id);
+                println!("could not delete {} (id {}): {reason}", customer.email, customer.id);
             }
         }
     }

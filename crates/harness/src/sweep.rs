@@ -37,6 +37,44 @@ pub fn search_path(filters: &[Filter], page_size: usize, page: usize) -> String 
     format!("{CUSTOMERS_ROUTE}/search?{}", query.finish())
 }
 
+/// The customers of one run: their emails start `mc-<run id>-`.
+pub fn run_filters(run_id: &str) -> Vec<Filter> {
+    vec![Filter {
+        field: "email",
+        condition: "like",
+        value: format!("mc-{run_id}-%"),
+    }]
+}
+
+/// Harness customers created before `cutoff` (UTC), by any run.
+pub fn older_than_filters(cutoff: chrono::DateTime<chrono::Utc>) -> Vec<Filter> {
+    vec![
+        Filter {
+            field: "email",
+            condition: "like",
+            value: "mc-%".into(),
+        },
+        Filter {
+            field: "created_at",
+            condition: "lt",
+            value: cutoff.format("%Y-%m-%d %H:%M:%S").to_string(),
+        },
+    ]
+}
+
+/// Deletes a customer with the admin token. A 404 counts as deleted: the scenario (or an
+/// earlier clean-up) already removed it. The error says why it is still there.
+pub async fn delete_customer(client: &MagentoClient, admin: &Secret, id: i64) -> Result<(), String> {
+    match client
+        .send(ApiRequest::delete(format!("{CUSTOMERS_ROUTE}/{id}")).bearer(Some(admin)))
+        .await
+    {
+        Ok(exchange) if exchange.status == 200 || exchange.status == 404 => Ok(()),
+        Ok(exchange) => Err(format!("DELETE answered {}", exchange.status)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 const PAGE_SIZE: usize = 100;
 const MAX_PAGES: usize = 50;
 
@@ -88,6 +126,22 @@ pub struct SweepReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clean_up_filters_name_the_run_or_the_cutoff() {
+        let run = run_filters("abc123");
+        assert_eq!(
+            (run[0].field, run[0].condition, run[0].value.as_str()),
+            ("email", "like", "mc-abc123-%")
+        );
+        let cutoff = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let old = older_than_filters(cutoff);
+        assert_eq!(old[0].value, "mc-%");
+        assert_eq!(
+            (old[1].field, old[1].condition, old[1].value.as_str()),
+            ("created_at", "lt", "2026-09-21 14:13:20")
+        );
+    }
 
     #[test]
     fn search_path_uses_magentos_bracket_query_form() {

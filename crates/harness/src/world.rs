@@ -18,10 +18,10 @@ use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
-use crate::client::{ApiRequest, CUSTOMERS_ROUTE, Exchange, MagentoClient, TransportError};
+use crate::client::{ApiRequest, Exchange, MagentoClient, TransportError};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
-use crate::sweep::{Filter, SweepReport, find_customers};
+use crate::sweep::{SweepReport, delete_customer, find_customers, run_filters};
 
 /// Why a step failed. `Display` is what the user reads under the step.
 #[derive(Debug, thiserror::Error)]
@@ -227,11 +227,7 @@ impl RunContext {
         let Some(admin) = &self.admin_token else {
             return SweepReport::default();
         };
-        let filters = [Filter {
-            field: "email",
-            condition: "like",
-            value: format!("{}%", self.email_prefix()),
-        }];
+        let filters = run_filters(&self.run_id);
         let mut report = SweepReport::default();
         match find_customers(&self.client, admin, &filters).await {
             Ok(found) => {
@@ -257,16 +253,7 @@ impl RunContext {
                 "no admin credentials configured (set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)"
                     .to_owned(),
             ),
-            Some(token) => match self
-                .client
-                .send(ApiRequest::delete(format!("{CUSTOMERS_ROUTE}/{id}")).bearer(Some(token)))
-                .await
-            {
-                // 404: already gone (the scenario deleted it itself).
-                Ok(exchange) if exchange.status == 200 || exchange.status == 404 => None,
-                Ok(exchange) => Some(format!("DELETE answered {}", exchange.status)),
-                Err(e) => Some(e.to_string()),
-            },
+            Some(token) => delete_customer(&self.client, token, id).await.err(),
         };
         if let Some(reason) = reason {
             self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).push(Leftover {
