@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_reference::{AdminAccount, ReferenceMagento, StoreSettings};
+use magento_reference::{AdminAccount, ReferenceMagento, RunningReference, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(120);
 const CANARY_PASSWORD: &str = "Canary-Admin-Pw-7f3e1c";
@@ -131,35 +131,154 @@ async fn without_admin_credentials_the_run_lists_what_it_left() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn cleanup_older_than_spares_recent_customers_and_others() {
-    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
-    let run = run_binary(
-        &["run", "--tags", "@smoke"],
-        &[("MAGENTO_BASE_URL".to_owned(), server.base_url())],
-        LIMIT,
-    )
-    .await;
-    assert_eq!(run.code, 0, "{}", run.output());
-    let before = server.customer_emails();
-    assert!(!before.is_empty());
+/// Real accounts a `LIKE 'mc-%'` search finds on a staging copy of production, or nearly: no
+/// clean-up may delete them. (MySQL's `LIKE` ignores case; `other.example` is another domain.)
+const LOOK_ALIKES: [&str; 5] = [
+    "mc-donald@example.com",
+    "MC-ABCD1234-1@example.com",
+    "mc-abcd1234-1@other.example",
+    "mc-abcd1234-x@example.com",
+    "mc-abcd12345-3@example.com",
+];
 
+/// Creates customers as a guest would, through the API.
+async fn seed(server: &RunningReference, emails: &[&str]) {
+    let http = reqwest::Client::new();
+    for email in emails {
+        let response = http
+            .post(format!("{}/rest/default/V1/customers", server.base_url()))
+            .json(&serde_json::json!({
+                "customer": {"email": email, "firstname": "Jane", "lastname": "Doe"},
+                "password": "Seeded-Pw-2024"
+            }))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(
+            response.status(),
+            200,
+            "{email}: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
+
+/// The emails `cleanup` listed under the heading that starts with `heading`, sorted.
+fn listed(result: &RunResult, heading: &str) -> Vec<String> {
+    let mut emails: Vec<String> = result
+        .stdout
+        .lines()
+        .skip_while(|line| !line.starts_with(heading))
+        .skip(1)
+        .map_while(|line| line.strip_prefix("  - "))
+        .map(|line| line.split(' ').next().unwrap_or_default().to_owned())
+        .collect();
+    emails.sort();
+    emails
+}
+
+fn sorted(emails: &[&str]) -> Vec<String> {
+    let mut emails: Vec<String> = emails.iter().map(|e| (*e).to_owned()).collect();
+    emails.sort();
+    emails
+}
+
+fn sorted_emails(server: &RunningReference) -> Vec<String> {
+    let mut emails = server.customer_emails();
+    emails.sort();
+    emails
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_older_than_deletes_only_old_harness_customers_in_the_domain() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
     let admin = env_for(&server);
-    let recent = run_binary(&["cleanup", "--older-than", "1h"], &admin, LIMIT).await;
-    assert_eq!(recent.code, 0, "{}", recent.output());
+    let old_harness = ["mc-abcd1234-2@example.com", "mc-zz9y8x7w-12@Example.com"];
+    seed(&server, &LOOK_ALIKES).await;
+    seed(&server, &old_harness).await;
+    let seeded = sorted_emails(&server);
+
+    let day = run_binary(&["cleanup", "--older-than", "24h"], &admin, LIMIT).await;
+    assert_eq!(day.code, 0, "{}", day.output());
+    assert!(day.stdout.contains("Deleted 0 customer(s)"), "{}", day.stdout);
+    assert_eq!(sorted_emails(&server), seeded, "nothing is a day old");
+
+    // Timestamps have whole seconds: past 2 s for every seeded customer, whatever its fraction.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let too_new = "mc-abcd1234-7@example.com";
+    seed(&server, &[too_new]).await;
+    let found_but_kept = sorted(&[
+        "mc-donald@example.com",
+        "MC-ABCD1234-1@example.com",
+        "mc-abcd1234-x@example.com",
+        "mc-abcd12345-3@example.com",
+    ]);
+
+    let dry = run_binary(&["cleanup", "--older-than", "2s", "--dry-run"], &admin, LIMIT).await;
+    assert_eq!(dry.code, 0, "{}", dry.output());
+    assert_eq!(listed(&dry, "Would delete"), sorted(&old_harness), "{}", dry.stdout);
+    assert_eq!(listed(&dry, "Would keep"), found_but_kept, "{}", dry.stdout);
     assert_eq!(
-        server.customer_emails(),
-        before,
-        "customers created a moment ago are not older than 1h"
+        dry.stdout.matches(": not a harness email").count(),
+        4,
+        "each kept one says why:\n{}",
+        dry.stdout
+    );
+    assert_eq!(
+        server.customer_emails().len(),
+        seeded.len() + 1,
+        "a dry run deletes nothing"
     );
 
-    // Timestamps have whole seconds: wait past the next one.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    let dry = run_binary(&["cleanup", "--older-than", "1s", "--dry-run"], &admin, LIMIT).await;
-    assert!(dry.stdout.contains("would delete"), "{}", dry.output());
-    assert_eq!(server.customer_emails(), before, "a dry run deletes nothing");
+    let real = run_binary(&["cleanup", "--older-than", "2s"], &admin, LIMIT).await;
+    assert_eq!(real.code, 0, "{}", real.output());
+    assert_eq!(listed(&real, "Deleted"), sorted(&old_harness), "{}", real.stdout);
+    assert_eq!(listed(&real, "Kept"), found_but_kept, "{}", real.stdout);
+    let mut survivors = LOOK_ALIKES.to_vec();
+    survivors.push(too_new);
+    assert_eq!(sorted_emails(&server), sorted(&survivors));
+}
 
-    let all = run_binary(&["cleanup", "--older-than", "1s"], &admin, LIMIT).await;
-    assert_eq!(all.code, 0, "{}", all.output());
-    assert_eq!(server.customer_emails(), Vec::<String>::new());
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_run_id_and_the_end_of_run_sweep_delete_only_that_runs_customers() {
+    let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
+    let admin = env_for(&server);
+    let other_run = "mc-zz9y8x7w-12@example.com";
+    let this_run = ["mc-abcd1234-2@example.com", "mc-abcd1234-31@EXAMPLE.COM"];
+    seed(&server, &LOOK_ALIKES).await;
+    seed(&server, &[other_run]).await;
+    seed(&server, &this_run).await;
+    let seeded = sorted_emails(&server);
+
+    // A suite run's sweep looks for its own run id only, and deletes what it created.
+    let suite = run_binary(&["run", "--color", "never", "--tags", "@smoke"], &admin, LIMIT).await;
+    assert_eq!(suite.code, 0, "{}", suite.output());
+    assert_eq!(
+        sorted_emails(&server),
+        seeded,
+        "the suite run deletes its own customers only"
+    );
+
+    let not_a_run_id = run_binary(&["cleanup", "--run-id", "ABCD1234"], &admin, LIMIT).await;
+    assert_eq!(not_a_run_id.code, 2, "{}", not_a_run_id.output());
+    assert!(
+        not_a_run_id.stderr.contains("is not a run id"),
+        "{}",
+        not_a_run_id.stderr
+    );
+
+    let found_but_kept = sorted(&["MC-ABCD1234-1@example.com", "mc-abcd1234-x@example.com"]);
+    let dry = run_binary(&["cleanup", "--run-id", "abcd1234", "--dry-run"], &admin, LIMIT).await;
+    assert_eq!(dry.code, 0, "{}", dry.output());
+    assert_eq!(listed(&dry, "Would delete"), sorted(&this_run), "{}", dry.stdout);
+    assert_eq!(listed(&dry, "Would keep"), found_but_kept, "{}", dry.stdout);
+    assert_eq!(sorted_emails(&server), seeded, "a dry run deletes nothing");
+
+    let real = run_binary(&["cleanup", "--run-id", "abcd1234"], &admin, LIMIT).await;
+    assert_eq!(real.code, 0, "{}", real.output());
+    assert_eq!(listed(&real, "Deleted"), sorted(&this_run), "{}", real.stdout);
+    assert_eq!(listed(&real, "Kept"), found_but_kept, "{}", real.stdout);
+    let mut survivors = LOOK_ALIKES.to_vec();
+    survivors.push(other_run);
+    assert_eq!(sorted_emails(&server), sorted(&survivors));
 }

@@ -66,15 +66,17 @@ enum Command {
         #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "README.md", conflicts_with = "faults")]
         write_readme: Option<PathBuf>,
     },
-    /// Delete customers that earlier runs left behind (emails `mc-<run id>-…`).
+    /// Delete customers that earlier runs left behind: only emails
+    /// `mc-<run id>-<n>@<MAGENTO_EMAIL_DOMAIN>`, re-checked one by one after the search.
     Cleanup {
-        /// Delete the customers of this run id.
+        /// Delete the customers of this run id (8 characters of [0-9a-z], as a run prints it).
         #[arg(long, conflicts_with = "older_than", required_unless_present = "older_than")]
         run_id: Option<String>,
-        /// Delete every harness customer created longer ago than this, e.g. 24h or 7days.
+        /// Delete the customers of any run created longer ago than this, e.g. 24h or 7days.
         #[arg(long, value_parser = humantime_duration)]
         older_than: Option<Duration>,
-        /// List what would be deleted without deleting.
+        /// List what would be deleted, and what the search found but would be kept and why,
+        /// without deleting.
         #[arg(long)]
         dry_run: bool,
     },
@@ -94,7 +96,9 @@ fn humantime_duration(s: &str) -> Result<Duration, String> {
         "d" | "day" | "days" => 86_400,
         other => return Err(format!("unknown unit {other:?}: use s, m, h or d")),
     };
-    Ok(Duration::from_secs(n * seconds))
+    n.checked_mul(seconds)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("{s:?} is too long"))
 }
 
 fn main() -> ExitCode {
@@ -318,6 +322,27 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             return 2;
         }
     };
+    let rule = match (&run_id, older_than) {
+        (Some(run_id), _) if !sweep::is_run_id(run_id) => {
+            eprintln!(
+                "magento-contract: --run-id {run_id:?} is not a run id (8 characters of [0-9a-z], as printed by a run)"
+            );
+            return 2;
+        }
+        (Some(run_id), _) => sweep::CleanupRule::run(run_id, &config.email_domain),
+        (None, Some(age)) => {
+            // A cutoff that cannot be computed must not become "now", which would take everything.
+            let Some(cutoff) = chrono::TimeDelta::from_std(age)
+                .ok()
+                .and_then(|age| chrono::Utc::now().checked_sub_signed(age))
+            else {
+                eprintln!("magento-contract: --older-than is too long");
+                return 2;
+            };
+            sweep::CleanupRule::older_than(cutoff, &config.email_domain)
+        }
+        (None, None) => unreachable!("clap requires --run-id or --older-than"),
+    };
     let Target::Remote(url) = &config.target else {
         eprintln!("magento-contract: cleanup needs MAGENTO_BASE_URL: the embedded server keeps nothing between runs");
         return 2;
@@ -353,49 +378,11 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
             return 2;
         }
     };
-    let filters = match (&run_id, older_than) {
-        (Some(run_id), _) => {
-            if !run_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                eprintln!(
-                    "magento-contract: --run-id {run_id:?} is not a run id (letters and digits, as printed by a run)"
-                );
-                return 2;
-            }
-            sweep::run_filters(run_id)
-        }
-        (None, Some(age)) => {
-            sweep::older_than_filters(chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default())
-        }
-        (None, None) => unreachable!("clap requires --run-id or --older-than"),
-    };
-    let found = match sweep::find_customers(&client, &admin_token, &filters).await {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
-    };
-    let mut failed = 0;
-    for customer in &found {
-        if dry_run {
-            println!(
-                "would delete {} (id {}, created {})",
-                customer.email, customer.id, customer.created_at
-            );
-            continue;
-        }
-        match sweep::delete_customer(&client, &admin_token, customer.id).await {
-            Ok(()) => println!("deleted {} (id {})", customer.email, customer.id),
-            Err(reason) => {
-                failed += 1;
-                println!("could not delete {} (id {}): {reason}", customer.email, customer.id);
-            }
-        }
+    let report = sweep::clean_up(&client, &admin_token, &rule, dry_run).await;
+    if let Some(problem) = &report.problem {
+        eprintln!("magento-contract: {problem}");
+        return 2;
     }
-    println!(
-        "{} customer(s) matched{}",
-        found.len(),
-        if dry_run { " (dry run)" } else { "" }
-    );
-    if failed > 0 { 1 } else { 0 }
+    print!("{}", report.render(dry_run));
+    if report.failed.is_empty() { 0 } else { 1 }
 }

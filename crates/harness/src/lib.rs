@@ -11,7 +11,8 @@
 //!   they build on the shared helpers `checks::json_path` and `checks::render`; checks never
 //!   import the steps, the world or the runner.
 //! - Everything may use the services below: [`client`], [`config`], [`secrets`], [`admin`]
-//!   (signing in as admin), [`sweep`] (finding a run's customers) and [`token_shape`] (what a
+//!   (signing in as admin), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
+//!   delete) and [`token_shape`] (what a
 //!   token looks like, for both the redactor and the checks).
 //!
 //! [`run_suite`] is the one function the CLI and the conformance test target call, once they

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::sweep::SweepReport;
+use crate::sweep::CleanupReport;
 use crate::world::RunContext;
 
 /// Writes `exchanges.ndjson`: one redacted line per HTTP exchange of the run.
@@ -81,7 +81,7 @@ pub fn print_not_run_steps(console: &mut impl Write, ctx: &RunContext) {
 }
 
 /// Observations, the sweep, and what could not be cleaned up.
-pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &SweepReport) {
+pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &CleanupReport) {
     let observations = ctx.observations();
     if !observations.is_empty() {
         let _ = writeln!(console, "\nObserved:");
@@ -101,6 +101,16 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Sweep
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    if !swept.kept.is_empty() {
+        let _ = writeln!(
+            console,
+            "\nEnd-of-run sweep kept {} customer(s) its search found that are not this run's:",
+            swept.kept.len()
+        );
+        for (customer, why) in &swept.kept {
+            let _ = writeln!(console, "  - {customer}: {why}");
+        }
     }
     if let Some(problem) = &swept.problem {
         let _ = writeln!(console, "\nEnd-of-run sweep could not search for leftovers: {problem}");

@@ -21,7 +21,7 @@ use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, MagentoClient, TransportError};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
-use crate::sweep::{SweepReport, delete_customer, find_customers, run_filters};
+use crate::sweep::{CleanupReport, CleanupRule, clean_up, delete_customer};
 
 /// Why a step failed. `Display` is what the user reads under the step.
 #[derive(Debug, thiserror::Error)]
@@ -222,21 +222,29 @@ impl RunContext {
         self.not_run_steps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Deletes any customer whose email carries this run's id: what a crashed scenario left.
-    pub async fn sweep(&self) -> SweepReport {
+    /// What this run's search-based clean-ups (the sweep, the rollback step) may delete: its
+    /// own `mc-<run id>-<n>@<MAGENTO_EMAIL_DOMAIN>` customers, never a look-alike the search
+    /// also finds.
+    pub fn cleanup_rule(&self) -> CleanupRule {
+        CleanupRule::run(&self.run_id, &self.config.email_domain)
+    }
+
+    /// Deletes this run's customers that a crashed scenario left; one it could not delete is
+    /// listed with the leftovers.
+    pub async fn sweep(&self) -> CleanupReport {
         let Some(admin) = &self.admin_token else {
-            return SweepReport::default();
+            return CleanupReport::default();
         };
-        let filters = run_filters(&self.run_id);
-        let mut report = SweepReport::default();
-        match find_customers(&self.client, admin, &filters).await {
-            Ok(found) => {
-                for customer in found {
-                    self.delete_customer(customer.id, &customer.email).await;
-                    report.deleted.push(customer);
-                }
+        let report = clean_up(&self.client, admin, &self.cleanup_rule(), false).await;
+        let mut leftovers = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
+        for (customer, reason) in &report.failed {
+            if !leftovers.iter().any(|l| l.id == customer.id) {
+                leftovers.push(Leftover {
+                    id: customer.id,
+                    email: customer.email.clone(),
+                    reason: reason.clone(),
+                });
             }
-            Err(problem) => report.problem = Some(problem),
         }
         report
     }
@@ -246,7 +254,9 @@ impl RunContext {
     }
 
     /// Deletes a customer with the admin token; what cannot be deleted is remembered and listed
-    /// at the end of the run.
+    /// at the end of the run. By id, without the email check of [`RunContext::cleanup_rule`]:
+    /// the World calls it only for a customer this run's own create answered with, which is the
+    /// run's whatever email the scenario gave it.
     pub async fn delete_customer(&self, id: i64, email: &str) {
         let reason = match &self.admin_token {
             None => Some(
@@ -265,6 +275,7 @@ impl RunContext {
     }
 }
 
+/// 8 characters of lower-case base 36: the shape [`crate::sweep::is_run_id`] accepts.
 fn new_run_id() -> String {
     let mut rng = rand::rng();
     (0..8)
@@ -482,6 +493,7 @@ mod tests {
         )
     }
 
+    /// Every email the run makes is one its own clean-up may delete.
     #[test]
     fn emails_are_unique_and_carry_the_run_id() {
         let ctx = ctx();
@@ -492,6 +504,15 @@ mod tests {
             a.starts_with(&format!("mc-{}-", ctx.run_id)) && a.ends_with("@example.com"),
             "{a}"
         );
+        assert!(crate::sweep::is_run_id(&ctx.run_id), "{}", ctx.run_id);
+        for email in [a, b] {
+            let found = crate::sweep::FoundCustomer {
+                id: 1,
+                email,
+                created_at: String::new(),
+            };
+            assert_eq!(ctx.cleanup_rule().verdict(&found), Ok(()));
+        }
     }
 
     #[test]
@@ -596,6 +617,48 @@ mod tests {
             .unwrap();
         assert_eq!(world.created, vec![customer(9, "mc-x-1@example.com")]);
         assert!(world.last().unwrap().url.ends_with("/V1/customers/isEmailAvailable"));
+    }
+
+    /// The sweep deletes only the run's own customers; one whose DELETE fails is a leftover.
+    #[tokio::test]
+    async fn the_sweep_keeps_look_alikes_and_lists_what_it_could_not_delete() {
+        let app = axum::Router::new()
+            .route(
+                "/rest/default/V1/customers/search",
+                axum::routing::get(|| async {
+                    let items = r#"[{"id": 1, "email": "mc-abcd1234-1@example.com", "created_at": ""},
+                        {"id": 2, "email": "MC-ABCD1234-2@example.com", "created_at": ""}]"#;
+                    (
+                        [("content-type", JSON)],
+                        format!(r#"{{"items": {items}, "total_count": 2}}"#),
+                    )
+                }),
+            )
+            .route(
+                "/rest/default/V1/customers/{id}",
+                axum::routing::delete(|| async { axum::http::StatusCode::INTERNAL_SERVER_ERROR }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut ctx = ctx_for(&url);
+        ctx.run_id = "abcd1234".into();
+        ctx.admin_token = Some(Secret::new("admin-token"));
+
+        let report = ctx.sweep().await;
+        assert!(report.deleted.is_empty());
+        assert_eq!(report.kept.len(), 1);
+        assert_eq!(report.kept[0].0.email, "MC-ABCD1234-2@example.com");
+        assert_eq!(
+            ctx.leftovers(),
+            vec![Leftover {
+                id: 1,
+                email: "mc-abcd1234-1@example.com".into(),
+                reason: "DELETE answered 500".into(),
+            }]
+        );
+        ctx.sweep().await;
+        assert_eq!(ctx.leftovers().len(), 1, "listed once");
     }
 
     /// Each answer is checked in order; a failure names the exchange it is about.
