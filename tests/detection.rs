@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use magento_contract::selftest::{ChildRun, readme_table, run_child, run_selftest};
-use magento_reference::{Fault, StoreSettings};
+use magento_reference::{Fault, RateLimit, StoreSettings};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_magento-contract");
 
@@ -299,6 +299,20 @@ async fn a_store_with_a_rotated_key_passes_and_its_kid_is_reported() {
         observed.contains("kid 2;") && observed.contains("rotated"),
         "{observed}"
     );
+}
+
+/// A rate limiter that refuses the first reads with `Retry-After: 1` (the pre-flight's GET
+/// twice) slows the run down but fails nothing: the client waits as told and retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_behind_a_rate_limiter_passes() {
+    let settings = StoreSettings {
+        rate_limit_first: Some(RateLimit {
+            status: 429,
+            requests: 2,
+        }),
+        ..StoreSettings::default()
+    };
+    assert_no_false_alarm("a store behind a rate limiter", settings).await;
 }
 
 /// Runs the full suite against the faithful server this many times in a row.

@@ -77,8 +77,30 @@ async fn no_secret_reaches_any_output_even_when_scenarios_fail() {
         // Every password the harness generates starts like this (RunContext::fresh_password).
         assert!(!text.contains("Mc7!"), "{name} contains a generated customer password");
         assert!(!jwt.is_match(&text), "{name} contains a token: {:?}", jwt.find(&text));
+        assert_still_parses(&name, &text);
     }
     assert!(checked >= 5, "console plus junit, cucumber JSON and the exchange log");
+}
+
+/// Redaction works on values, so every structured report must still parse after it.
+fn assert_still_parses(name: &str, text: &str) {
+    if name.ends_with(".json") {
+        serde_json::from_str::<serde_json::Value>(text).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"));
+    } else if name.ends_with(".ndjson") {
+        for line in text.lines() {
+            serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+        }
+    } else if name.ends_with(".xml") {
+        assert!(!text.is_empty(), "{name} is empty");
+        let mut reader = quick_xml::Reader::from_str(text);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{name} is not XML: {e}"),
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -281,4 +303,69 @@ async fn cleanup_run_id_and_the_end_of_run_sweep_delete_only_that_runs_customers
     let mut survivors = LOOK_ALIKES.to_vec();
     survivors.push(other_run);
     assert_eq!(sorted_emails(&server), sorted(&survivors));
+}
+
+/// A create that outlives the client timeout still created the customer: the step fails with
+/// the timeout, and the scenario's own clean-up finds the customer by the email it sent and
+/// deletes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_whose_create_timed_out_is_found_and_deleted() {
+    use magento_harness::Config;
+    use magento_harness::checks::SchemaSet;
+    use magento_harness::checks::drift::Baseline;
+    use magento_harness::client::{ApiRequest, MagentoClient, TlsOptions, TransportError};
+    use magento_harness::secrets::{Redactor, Secret};
+    use magento_harness::world::{MagentoWorld, RunContext, StepError};
+
+    let server = ReferenceMagento::start(StoreSettings {
+        two_factor_auth: false,
+        create_delay: Some(Duration::from_secs(3)),
+        ..StoreSettings::default()
+    })
+    .await
+    .expect("server starts");
+    let client = MagentoClient::new(
+        &server.base_url(),
+        "default",
+        Duration::from_secs(1),
+        &TlsOptions::default(),
+    )
+    .unwrap();
+    let admin = &server.settings().admin;
+    let token = client
+        .send(ApiRequest::admin_token(&admin.username, &admin.password))
+        .await
+        .unwrap()
+        .json()
+        .and_then(|token| token.as_str().map(str::to_owned))
+        .expect("an admin token");
+    let ctx = RunContext::new(
+        Config::from_lookup(|_| None).unwrap(),
+        client,
+        Some(Secret::new(token)),
+        Redactor::new(),
+        SchemaSet::compile(Default::default()).unwrap(),
+        Baseline::default(),
+    );
+    let email = ctx.fresh_email();
+    let mut world = MagentoWorld::default();
+    world.attach(std::sync::Arc::new(ctx), "a slow create");
+
+    let body = serde_json::json!({
+        "customer": {"email": email, "firstname": "Slow", "lastname": "Create"},
+        "password": "Slow-Create-Pw-1",
+    });
+    let error = world.send(ApiRequest::create_customer(body)).await.unwrap_err();
+    assert!(
+        matches!(error, StepError::Transport(TransportError::Timeout { .. })),
+        "{error}"
+    );
+    assert_eq!(
+        server.customer_emails(),
+        vec![email],
+        "the store created it all the same"
+    );
+    world.clean_up().await;
+    assert!(server.customer_emails().is_empty(), "{:?}", server.customer_emails());
+    assert!(world.ctx().leftovers().is_empty(), "{:?}", world.ctx().leftovers());
 }

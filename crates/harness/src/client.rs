@@ -152,6 +152,9 @@ pub struct Exchange {
     pub sent_at: chrono::DateTime<chrono::Utc>,
     pub elapsed: Duration,
     pub attempts: u32,
+    /// How long the client waited, as `Retry-After` told it, before the retries; the report
+    /// shows that a slow run was the store's rate limiter, not the store.
+    pub waited: Duration,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -175,6 +178,7 @@ impl Exchange {
             sent_at: chrono::DateTime::UNIX_EPOCH,
             elapsed: Duration::ZERO,
             attempts: 1,
+            waited: Duration::ZERO,
         }
     }
 }
@@ -201,6 +205,7 @@ impl Exchange {
             sent_at: self.sent_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             elapsed_ms: self.elapsed.as_secs_f64() * 1000.0,
             attempts: self.attempts,
+            waited_ms: self.waited.as_secs_f64() * 1000.0,
             request_headers: redact_headers(&self.request_headers, redactor),
             request_body: self.request_body.as_deref().map(|b| redact_body(b, redactor)),
             response_headers: redact_headers(&self.response_headers, redactor),
@@ -263,6 +268,8 @@ pub struct ExchangeRecord {
     pub sent_at: String,
     pub elapsed_ms: f64,
     pub attempts: u32,
+    /// Time spent waiting on `Retry-After` before the retries.
+    pub waited_ms: f64,
     pub request_headers: Vec<(String, String)>,
     pub request_body: Option<String>,
     pub response_headers: Vec<(String, String)>,
@@ -301,9 +308,32 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
-/// Transport retries: only idempotent requests, only on connection errors and gateway statuses.
+/// Transport retries: only idempotent requests, only on connection errors, gateway statuses
+/// and a rate limiter's or an overloaded store's answer that says when to come back.
 const RETRY_BUDGET: u32 = 2;
 const RETRY_DELAY: Duration = Duration::from_millis(200);
+/// The longest one `Retry-After` wait, whatever MAGENTO_TIMEOUT_SECS says: with
+/// [`RETRY_BUDGET`] it bounds the total wait of one request.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// How long to wait before retrying a 429 or 503, as its `Retry-After` says (delta-seconds or
+/// an HTTP-date, RFC 9110 §10.2.3); `None` when there is no such header, it cannot be read, or
+/// it asks for longer than `bound`: retrying earlier than the store asked would be rude, so the
+/// answer is kept instead. A 503 without it is maintenance, which waiting does not fix.
+fn retry_after(exchange: &Exchange, bound: Duration, now: std::time::SystemTime) -> Option<Duration> {
+    if !matches!(exchange.status, 429 | 503) {
+        return None;
+    }
+    let value = exchange.header("retry-after")?.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => httpdate::parse_http_date(value)
+            .ok()?
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO),
+    };
+    (wait <= bound).then_some(wait)
+}
 
 /// A Magento REST client bound to one store view.
 #[derive(Clone)]
@@ -378,25 +408,38 @@ impl MagentoClient {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Sends a request. A GET or DELETE is retried within [`RETRY_BUDGET`]: after a moment on
+    /// a connection error, a 502 or a 504, and after the wait `Retry-After` asks for (at most
+    /// the timeout, and [`MAX_RETRY_AFTER`]) on a 429 or 503. Anything else, a POST above all,
+    /// goes out once: it may have changed the store.
     pub async fn send(&self, request: ApiRequest) -> Result<Exchange, TransportError> {
         let url = self.url_for(&request);
         let retries = if request.is_idempotent() { RETRY_BUDGET } else { 0 };
+        let bound = self.timeout.min(MAX_RETRY_AFTER);
         let mut attempt = 0;
+        let mut waited = Duration::ZERO;
         loop {
             attempt += 1;
             match self.send_once(&request, &url).await {
                 Ok(mut exchange) => {
                     exchange.attempts = attempt;
+                    exchange.waited = waited;
                     if let Some(redactor) = &self.redactor
                         && answers_a_token(&url)
                         && let Some(serde_json::Value::String(token)) = exchange.json()
                     {
                         redactor.register_value(&token);
                     }
-                    let gateway = matches!(exchange.status, 502..=504);
-                    if gateway && attempt <= retries {
-                        tokio::time::sleep(RETRY_DELAY).await;
-                        continue;
+                    if attempt <= retries {
+                        if matches!(exchange.status, 502 | 504) {
+                            tokio::time::sleep(RETRY_DELAY).await;
+                            continue;
+                        }
+                        if let Some(wait) = retry_after(&exchange, bound, std::time::SystemTime::now()) {
+                            tokio::time::sleep(wait).await;
+                            waited += wait;
+                            continue;
+                        }
                     }
                     self.log
                         .lock()
@@ -474,6 +517,7 @@ impl MagentoClient {
             sent_at,
             elapsed: started.elapsed(),
             attempts: 1,
+            waited: Duration::ZERO,
         })
     }
 
@@ -529,6 +573,7 @@ mod tests {
             sent_at: chrono::DateTime::from_timestamp(1_790_000_000, 123_456_000).unwrap(),
             elapsed: Duration::from_millis(3),
             attempts: 1,
+            waited: Duration::ZERO,
         }
     }
 
@@ -575,18 +620,27 @@ mod tests {
         assert_eq!(record.elapsed_ms, 3.0);
     }
 
-    /// Answers 503 to the first `failures` requests, then 200, counting them all.
-    async fn flaky_server(failures: usize) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    /// Answers `status` (with `Retry-After: retry_after`, if given) to the first `failures`
+    /// requests, then 200, counting them all.
+    async fn flaky_server(
+        failures: usize,
+        status: u16,
+        retry_after: Option<&'static str>,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use axum::response::IntoResponse as _;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let count = Arc::new(AtomicUsize::new(0));
         let seen = Arc::clone(&count);
         let app = axum::Router::new().fallback(move || {
             let seen = Arc::clone(&seen);
             async move {
-                if seen.fetch_add(1, Ordering::SeqCst) < failures {
-                    (axum::http::StatusCode::SERVICE_UNAVAILABLE, "busy")
-                } else {
-                    (axum::http::StatusCode::OK, "true")
+                if seen.fetch_add(1, Ordering::SeqCst) >= failures {
+                    return (axum::http::StatusCode::OK, "true").into_response();
+                }
+                let status = axum::http::StatusCode::from_u16(status).unwrap();
+                match retry_after {
+                    Some(value) => (status, [("retry-after", value)], "busy").into_response(),
+                    None => (status, "busy").into_response(),
                 }
             }
         });
@@ -602,15 +656,15 @@ mod tests {
 
     #[tokio::test]
     async fn idempotent_requests_retry_gateway_errors_within_the_budget() {
-        let (url, count) = flaky_server(2).await;
+        let (url, count) = flaky_server(2, 502, None).await;
         let exchange = client(&url).send(ApiRequest::get("/V1/customers/1")).await.unwrap();
         assert_eq!(exchange.status, 200);
         assert_eq!(exchange.attempts, 3);
         assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
 
-        let (url, count) = flaky_server(10).await;
+        let (url, count) = flaky_server(10, 504, None).await;
         let exchange = client(&url).send(ApiRequest::delete("/V1/customers/1")).await.unwrap();
-        assert_eq!(exchange.status, 503, "the budget is spent, the last answer is kept");
+        assert_eq!(exchange.status, 504, "the budget is spent, the last answer is kept");
         assert_eq!(
             count.load(std::sync::atomic::Ordering::SeqCst),
             1 + RETRY_BUDGET as usize
@@ -619,16 +673,87 @@ mod tests {
 
     #[tokio::test]
     async fn a_post_is_never_retried() {
-        let (url, count) = flaky_server(1).await;
-        let exchange = client(&url)
-            .send(ApiRequest::post("/V1/customers", serde_json::json!({})))
-            .await
-            .unwrap();
-        assert_eq!(exchange.status, 503);
+        for (status, retry_after) in [(502, None), (429, Some("0")), (503, Some("0"))] {
+            let (url, count) = flaky_server(1, status, retry_after).await;
+            let exchange = client(&url)
+                .send(ApiRequest::post("/V1/customers", serde_json::json!({})))
+                .await
+                .unwrap();
+            assert_eq!(exchange.status, status);
+            assert_eq!(
+                count.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "a POST may have created something"
+            );
+        }
+    }
+
+    /// A GET told to come back in a second waits that second, and the exchange says so.
+    #[tokio::test]
+    async fn a_get_waits_as_retry_after_says_then_retries() {
+        for status in [429, 503] {
+            let (url, count) = flaky_server(1, status, Some("1")).await;
+            let started = Instant::now();
+            let exchange = client(&url).send(ApiRequest::get("/V1/customers/1")).await.unwrap();
+            assert_eq!(exchange.status, 200);
+            assert_eq!((exchange.attempts, exchange.waited), (2, Duration::from_secs(1)));
+            assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+            let elapsed = started.elapsed();
+            assert!(
+                elapsed >= Duration::from_secs(1) && elapsed < Duration::from_secs(3),
+                "{elapsed:?}"
+            );
+            assert_eq!(exchange.record(&Redactor::new()).waited_ms, 1000.0);
+        }
+    }
+
+    /// A wait beyond the bound (the 5 s timeout here), or none said, keeps the answer at once.
+    #[tokio::test]
+    async fn a_rate_limit_without_a_bearable_retry_after_is_not_retried() {
+        for (status, retry_after) in [(429, Some("60")), (429, None), (503, None)] {
+            let (url, count) = flaky_server(1, status, retry_after).await;
+            let started = Instant::now();
+            let exchange = client(&url).send(ApiRequest::delete("/V1/customers/1")).await.unwrap();
+            assert_eq!((exchange.status, exchange.attempts), (status, 1), "{retry_after:?}");
+            assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+            assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+        }
+    }
+
+    /// Spent budget: the last 429 comes back after two bounded waits.
+    #[tokio::test]
+    async fn retry_after_waits_stop_at_the_retry_budget() {
+        let (url, count) = flaky_server(10, 429, Some("0")).await;
+        let exchange = client(&url).send(ApiRequest::get("/V1/customers/1")).await.unwrap();
+        assert_eq!((exchange.status, exchange.attempts), (429, 1 + RETRY_BUDGET));
         assert_eq!(
             count.load(std::sync::atomic::Ordering::SeqCst),
-            1,
-            "a POST may have created something"
+            1 + RETRY_BUDGET as usize
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_within_the_bound() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+        let bound = Duration::from_secs(30);
+        let with = |status: u16, value: &str| {
+            let mut exchange = Exchange::answer(status, "application/json", "{}");
+            exchange.response_headers.push(("Retry-After".into(), value.into()));
+            retry_after(&exchange, bound, now)
+        };
+        assert_eq!(with(429, " 2 "), Some(Duration::from_secs(2)));
+        assert_eq!(with(503, "30"), Some(bound));
+        assert_eq!(with(503, "31"), None, "longer than the bound");
+        let date = |offset: u64| httpdate::fmt_http_date(now + Duration::from_secs(offset));
+        assert_eq!(with(429, &date(5)), Some(Duration::from_secs(5)));
+        assert_eq!(with(429, &date(3600)), None);
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(5));
+        assert_eq!(with(429, &past), Some(Duration::ZERO));
+        assert_eq!(with(429, "soon"), None);
+        assert_eq!(with(500, "1"), None, "only a rate limit or an overload says when");
+        assert_eq!(
+            retry_after(&Exchange::answer(429, "application/json", "{}"), bound, now),
+            None
         );
     }
 

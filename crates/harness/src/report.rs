@@ -1,5 +1,5 @@
 //! Reports besides JUnit and Cucumber JSON: the NDJSON exchange log and the notes printed
-//! after the scenarios. Everything goes through the run's redactor.
+//! after the scenarios. Everything goes through the run's redactor, JSON inside its strings.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -13,7 +13,7 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
     for exchange in ctx.client.exchanges() {
         let record = exchange.record(&ctx.redactor);
         let line = serde_json::to_string(&record).map_err(io::Error::other)?;
-        writeln!(out, "{}", ctx.redactor.redact(&line))?;
+        writeln!(out, "{}", ctx.redactor.redact_json_text(&line)?)?;
     }
     out.flush()
 }
@@ -23,7 +23,7 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
 pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
     let records = ctx.drift();
     let json = serde_json::to_string_pretty(&records).map_err(io::Error::other)?;
-    std::fs::write(dir.join("drift.json"), ctx.redactor.redact(&json))?;
+    std::fs::write(dir.join("drift.json"), ctx.redactor.redact_json_text(&json)?)?;
 
     let mut md = String::from(
         "# Documented vs observed

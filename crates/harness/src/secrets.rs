@@ -7,7 +7,13 @@
 //! saw before (a token in a response it did not ask for). The secrets a run makes by the
 //! hundred, generated passwords and JWTs ([`crate::token_shape`]), are recognised by their shape
 //! instead.
+//!
+//! A registered value is hidden only where it stands as a whole token, and structured outputs
+//! (JSON, XML) are redacted inside their values, never on their serialized text: a secret that
+//! happens to occur inside a number, a timestamp or an id must not rewrite it, and a
+//! replacement must never break the document's syntax.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, RwLock};
@@ -228,13 +234,15 @@ impl Redactor {
         known.add(spellings);
     }
 
-    /// Replaces every known secret value, and everything with a secret's shape, in `text`.
+    /// Replaces every known secret value that stands as a whole token ([`stands_alone`]), and
+    /// everything with a secret's shape, in `text`.
     pub fn redact(&self, text: &str) -> String {
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
         let mut spans: Vec<(usize, usize)> = known
             .matchers()
             .flat_map(|matcher| matcher.find_overlapping_iter(text))
             .map(|m| (m.start(), m.end()))
+            .filter(|&(start, end)| stands_alone(text, start, end))
             .chain(shaped_spans(text))
             .collect();
         if spans.is_empty() {
@@ -274,6 +282,148 @@ impl Redactor {
         copy
     }
 
+    /// Redacts a serialized JSON document inside its strings (keys and values) only.
+    ///
+    /// Each string literal is decoded, redacted, and re-encoded only if it changed; everything
+    /// between literals (numbers, punctuation, key order, spacing) is copied as it was, so the
+    /// output is valid JSON of the same shape whatever a secret looks like.
+    pub fn redact_json_text(&self, json: &str) -> io::Result<String> {
+        // A valid document is what makes the scan below sound: outside a literal, every `"`
+        // opens one, and inside, `\` escapes the next byte.
+        serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(io::Error::other)?;
+        let bytes = json.as_bytes();
+        let mut out = String::with_capacity(json.len());
+        let (mut cursor, mut i) = (0, 0);
+        while i < bytes.len() {
+            if bytes[i] != b'"' {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            let literal = &json[start..i];
+            let value: Cow<str> = if literal.contains('\\') {
+                Cow::Owned(serde_json::from_str(literal).map_err(io::Error::other)?)
+            } else {
+                Cow::Borrowed(&literal[1..literal.len() - 1])
+            };
+            let redacted = self.redact(&value);
+            if redacted != value {
+                out.push_str(&json[cursor..start]);
+                out.push_str(&serde_json::to_string(&redacted).map_err(io::Error::other)?);
+                cursor = i;
+            }
+        }
+        out.push_str(&json[cursor..]);
+        Ok(out)
+    }
+
+    /// Redacts an XML document inside its text, CDATA, comments and attribute values only.
+    ///
+    /// Values are decoded, redacted, and re-escaped only if they changed; markup is copied as
+    /// it was, so the output is well-formed XML of the same shape whatever a secret looks like.
+    pub fn redact_xml(&self, xml: &str) -> io::Result<String> {
+        use quick_xml::events::{BytesCData, BytesText, Event};
+
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len()));
+        // The reader splits text at every entity reference, and a secret may span the pieces:
+        // a whole run of text is gathered, decoded to be redacted and as written to be kept.
+        let (mut text, mut escaped) = (String::new(), String::new());
+        loop {
+            match reader.read_event().map_err(io::Error::other)? {
+                Event::Text(piece) => {
+                    let piece = piece.decode().map_err(io::Error::other)?;
+                    text.push_str(&piece);
+                    escaped.push_str(&piece);
+                    continue;
+                }
+                Event::GeneralRef(reference) => {
+                    let name = reference.decode().map_err(io::Error::other)?;
+                    match reference.resolve_char_ref().map_err(io::Error::other)? {
+                        Some(c) => text.push(c),
+                        None => text.push_str(
+                            quick_xml::escape::resolve_predefined_entity(&name)
+                                .ok_or_else(|| io::Error::other(format!("unknown entity &{name};")))?,
+                        ),
+                    }
+                    escaped.push_str(&format!("&{name};"));
+                    continue;
+                }
+                event => {
+                    if !text.is_empty() {
+                        let redacted = self.redact(&text);
+                        let piece = if redacted == text {
+                            BytesText::from_escaped(escaped.as_str())
+                        } else {
+                            BytesText::new(&redacted)
+                        };
+                        writer.write_event(Event::Text(piece))?;
+                        text.clear();
+                        escaped.clear();
+                    }
+                    let event = match event {
+                        Event::Start(element) => Event::Start(self.redact_attributes(element)?),
+                        Event::Empty(element) => Event::Empty(self.redact_attributes(element)?),
+                        Event::CData(data) => {
+                            let data = data.decode().map_err(io::Error::other)?;
+                            let redacted = self.redact(&data);
+                            // A replacement next to `]>` could close the section early; as
+                            // escaped text it reads the same.
+                            if redacted.contains("]]>") {
+                                Event::Text(BytesText::new(&redacted).into_owned())
+                            } else {
+                                Event::CData(BytesCData::new(redacted))
+                            }
+                        }
+                        // `[redacted]` holds no `-`, so it cannot make a `--` that ends a comment.
+                        Event::Comment(comment) => {
+                            let comment = comment.decode().map_err(io::Error::other)?;
+                            Event::Comment(BytesText::from_escaped(self.redact(&comment)))
+                        }
+                        Event::Eof => break,
+                        other => other,
+                    };
+                    writer.write_event(event)?;
+                }
+            }
+        }
+        String::from_utf8(writer.into_inner()).map_err(io::Error::other)
+    }
+
+    /// The element with its attribute values redacted; unchanged if no value holds a secret.
+    fn redact_attributes<'a>(
+        &self,
+        element: quick_xml::events::BytesStart<'a>,
+    ) -> io::Result<quick_xml::events::BytesStart<'a>> {
+        let mut attributes = Vec::new();
+        let mut changed = false;
+        for attribute in element.attributes() {
+            let attribute = attribute.map_err(io::Error::other)?;
+            let key = String::from_utf8(attribute.key.as_ref().to_vec()).map_err(io::Error::other)?;
+            // Normalized as every XML reader sees it (entities resolved, line breaks as spaces).
+            let value = attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(io::Error::other)?;
+            let redacted = self.redact(&value);
+            changed |= redacted != value;
+            attributes.push((key, redacted));
+        }
+        if !changed {
+            return Ok(element);
+        }
+        let name = String::from_utf8(element.name().as_ref().to_vec()).map_err(io::Error::other)?;
+        let mut redacted = quick_xml::events::BytesStart::new(name);
+        for (key, value) in &attributes {
+            redacted.push_attribute((key.as_str(), value.as_str()));
+        }
+        Ok(redacted)
+    }
+
     fn redact_values_in(&self, value: &mut Value) {
         match value {
             Value::String(s) => {
@@ -296,6 +446,19 @@ impl Redactor {
             pending: Vec::new(),
         }
     }
+}
+
+/// Whether the match `start..end` in `text` stands as a whole token: not inside a longer run
+/// of letters or digits. Registered `1234` is hidden in `pw=1234;`, but `912345` is another
+/// number (an id, a timestamp, a duration) that happens to contain it, and stays as it is.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let joins = |a: Option<char>, b: Option<char>| {
+        a.zip(b)
+            .is_some_and(|(a, b)| a.is_alphanumeric() && b.is_alphanumeric())
+    };
+    let secret = &text[start..end];
+    !joins(text[..start].chars().next_back(), secret.chars().next())
+        && !joins(secret.chars().next_back(), text[end..].chars().next())
 }
 
 /// Replaces the values of secret-named keys, at any depth.
@@ -463,6 +626,59 @@ mod tests {
             "Bearer [redacted]\n"
         );
         assert!(has_secret_shape(jwt));
+    }
+
+    #[test]
+    fn a_secret_is_hidden_only_where_it_stands_as_a_whole_token() {
+        let r = Redactor::new();
+        r.register_value("1234");
+        assert_eq!(
+            r.redact("pw=1234; \"1234\" (1234)"),
+            "pw=[redacted]; \"[redacted]\" ([redacted])"
+        );
+        assert_eq!(
+            r.redact("id 912345, abc1234def, 1234x, é1234"),
+            "id 912345, abc1234def, 1234x, é1234"
+        );
+        // The edge that is not a letter or digit needs no boundary.
+        r.register_value("-key!");
+        assert_eq!(r.redact("a-key!b"), "a[redacted]b");
+    }
+
+    /// The measured bug: a secret inside a number rewrote it, and the exchange log was no
+    /// longer JSON.
+    #[test]
+    fn json_is_redacted_inside_its_strings_only() {
+        let r = Redactor::new();
+        r.register_value("1234");
+        r.register_value("a/b\"c");
+        let line = r#"{"elapsed_ms":12347,"n":1234,"url":"/x?otp=1234","note":"a\/b\"c","1234":"912345"}"#;
+        let redacted = r.redact_json_text(line).unwrap();
+        assert_eq!(
+            redacted,
+            r#"{"elapsed_ms":12347,"n":1234,"url":"/x?otp=[redacted]","note":"[redacted]","[redacted]":"912345"}"#
+        );
+        assert!(r.redact_json_text("{\"a\":").is_err(), "not JSON: refused, not guessed");
+    }
+
+    #[test]
+    fn xml_is_redacted_inside_text_and_attributes_only() {
+        let r = Redactor::new();
+        r.register_value("a&b<c");
+        r.register_value("1234");
+        let xml = concat!(
+            r#"<?xml version="1.0"?><t n="1234" m="x a&amp;b&lt;c" id="912345">"#,
+            r#"x a&amp;b&lt;c y<![CDATA[1234]>]]><!-- 1234 --></t>"#
+        );
+        assert_eq!(
+            r.redact_xml(xml).unwrap(),
+            concat!(
+                r#"<?xml version="1.0"?><t n="[redacted]" m="x [redacted]" id="912345">"#,
+                r#"x [redacted] y[redacted]]&gt;<!-- [redacted] --></t>"#
+            )
+        );
+        let untouched = r#"<t a="9123456" b='&quot;'>x &amp; &#65;</t>"#;
+        assert_eq!(r.redact_xml(untouched).unwrap(), untouched);
     }
 
     #[test]

@@ -18,10 +18,10 @@ use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
-use crate::client::{ApiRequest, Exchange, MagentoClient, TransportError};
+use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
 use crate::secrets::{Redactor, Secret};
-use crate::sweep::{CleanupReport, CleanupRule, clean_up, delete_customer};
+use crate::sweep::{CleanupReport, CleanupRule, Filter, clean_up, delete_customer, find_customers};
 
 /// Why a step failed. `Display` is what the user reads under the step.
 #[derive(Debug, thiserror::Error)]
@@ -286,6 +286,14 @@ fn new_run_id() -> String {
         .collect()
 }
 
+/// The `customer.email` of a JSON request body: the address a create asks for.
+fn sent_email(request: &ApiRequest) -> Option<String> {
+    match &request.body {
+        Some(RequestBody::Json(body)) => body.pointer("/customer/email")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
 /// A customer a scenario created: what it needs to sign in as them and to clean up after.
 #[derive(Debug, Clone)]
 pub struct CustomerUnderTest {
@@ -351,11 +359,47 @@ impl MagentoWorld {
     }
 
     /// Sends a request and records the answer: it becomes the last exchange, and a customer it
-    /// created is registered for clean-up.
+    /// created is registered for clean-up, even when the create timed out.
     pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
         let creates_customer = request.creates_customer();
-        let exchange = self.ctx().client.send(request).await?;
-        Ok(self.record(creates_customer, exchange))
+        let email = sent_email(&request);
+        match self.ctx().client.send(request).await {
+            Ok(exchange) => Ok(self.record(creates_customer, exchange)),
+            Err(error) => {
+                self.find_timed_out_create(creates_customer, email, &error).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// A create that timed out may still have created the customer after the client gave up:
+    /// searches for the email it sent and registers what it finds for clean-up. Only the run's
+    /// own emails ([`RunContext::cleanup_rule`]), so a scenario that sent someone else's address
+    /// never deletes a real account; nothing is registered twice. The step fails with the
+    /// timeout either way, and a failed search leaves it to the end-of-run sweep.
+    async fn find_timed_out_create(&mut self, creates_customer: bool, email: Option<String>, error: &TransportError) {
+        let (true, TransportError::Timeout { .. }, Some(email)) = (creates_customer, error, email) else {
+            return;
+        };
+        let ctx = self.ctx();
+        let Some(admin) = &ctx.admin_token else { return };
+        let filter = Filter {
+            field: "email",
+            condition: "eq",
+            value: email,
+        };
+        let Ok(found) = find_customers(&ctx.client, admin, &[filter]).await else {
+            return;
+        };
+        let rule = ctx.cleanup_rule();
+        for customer in found {
+            if rule.verdict(&customer).is_ok() && !self.created.iter().any(|c| c.id == customer.id) {
+                self.clean_up_later(CreatedCustomer {
+                    id: customer.id,
+                    email: customer.email,
+                });
+            }
+        }
     }
 
     /// Sends requests together, at most `MAGENTO_CONCURRENCY` at a time, for attempts whose
@@ -369,11 +413,18 @@ impl MagentoWorld {
     ) -> Result<(), StepError> {
         let ctx = self.ctx();
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
+        let emails: Vec<Option<String>> = requests.iter().map(sent_email).collect();
         let sent: Vec<Result<Exchange, TransportError>> = futures::stream::iter(requests)
             .map(|request| ctx.client.send(request))
             .buffered(ctx.config.concurrency.max(1))
             .collect()
             .await;
+        // Every timed-out create is looked for, not just the first failure the loop stops at.
+        for ((creates, email), exchange) in creates_customer.iter().zip(emails).zip(&sent) {
+            if let Err(error) = exchange {
+                self.find_timed_out_create(*creates, email, error).await;
+            }
+        }
         for (creates_customer, exchange) in creates_customer.into_iter().zip(sent) {
             let outcome = check(self.record(creates_customer, exchange?));
             self.checked(outcome)?;
@@ -659,6 +710,79 @@ mod tests {
         );
         ctx.sweep().await;
         assert_eq!(ctx.leftovers().len(), 1, "listed once");
+    }
+
+    #[test]
+    fn the_sent_email_is_the_json_body_customer_email() {
+        let create = ApiRequest::create_customer(serde_json::json!({"customer": {"email": "a@example.com"}}));
+        assert_eq!(sent_email(&create).as_deref(), Some("a@example.com"));
+        assert_eq!(
+            sent_email(&ApiRequest::create_customer(
+                serde_json::json!({"email": "a@example.com"})
+            )),
+            None
+        );
+        assert_eq!(sent_email(&ApiRequest::get("/V1/customers/1")), None);
+    }
+
+    /// A create that times out may have created the customer: the World finds the run's own
+    /// by the email it sent (never a look-alike), and the scenario's clean-up deletes it.
+    #[tokio::test]
+    async fn a_timed_out_create_is_found_and_deleted() {
+        let searches = Arc::new(Mutex::new(Vec::<String>::new()));
+        let deleted = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (seen, gone) = (Arc::clone(&searches), Arc::clone(&deleted));
+        let app = axum::Router::new()
+            .route(
+                "/rest/default/V1/customers",
+                axum::routing::post(|| async {
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    "{}"
+                }),
+            )
+            .route(
+                "/rest/default/V1/customers/search",
+                axum::routing::get(move |uri: axum::http::Uri| async move {
+                    seen.lock().unwrap().push(uri.query().unwrap_or_default().to_owned());
+                    let items = r#"[{"id": 1, "email": "mc-abcd1234-1@example.com", "created_at": ""},
+                        {"id": 2, "email": "MC-ABCD1234-1@example.com", "created_at": ""}]"#;
+                    (
+                        [("content-type", JSON)],
+                        format!(r#"{{"items": {items}, "total_count": 2}}"#),
+                    )
+                }),
+            )
+            .route(
+                "/rest/default/V1/customers/{id}",
+                axum::routing::delete(move |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    gone.lock().unwrap().push(id);
+                    "true"
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut ctx = ctx_for(&url);
+        ctx.run_id = "abcd1234".into();
+        ctx.admin_token = Some(Secret::new("admin-token"));
+        let mut world = world_of(ctx);
+
+        let create =
+            ApiRequest::create_customer(serde_json::json!({"customer": {"email": "mc-abcd1234-1@example.com"}}));
+        let error = world.send(create).await.unwrap_err();
+        assert!(
+            matches!(error, StepError::Transport(TransportError::Timeout { .. })),
+            "{error}"
+        );
+        assert_eq!(world.created, vec![customer(1, "mc-abcd1234-1@example.com")]);
+        let search = searches.lock().unwrap().join("\n");
+        assert!(
+            search.contains("%5Bfield%5D=email") && search.contains("conditionType%5D=eq"),
+            "{search}"
+        );
+        world.clean_up().await;
+        assert_eq!(*deleted.lock().unwrap(), vec!["1".to_owned()]);
+        assert!(world.ctx().leftovers().is_empty());
     }
 
     /// Each answer is checked in order; a failure names the exchange it is about.

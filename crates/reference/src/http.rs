@@ -44,6 +44,12 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         tokio::time::sleep(Duration::from_nanos(nanos)).await;
     }
     let method = request.method().clone();
+    if let Some(limit) = app.settings.rate_limit_first
+        && (method == Method::GET || method == Method::DELETE)
+        && app.read_is_limited()
+    {
+        return rate_limited(limit.status);
+    }
     let path = request.uri().path().to_owned();
     let (outcome, answer) = match schema_answer(&app, &request) {
         Some(answer) => answer,
@@ -52,12 +58,34 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
             Err(Stop { outcome, error }) => (outcome, error_answer(&app.settings, error)),
         },
     };
+    if let Some(delay) = app.settings.create_delay
+        && let Outcome::Served(route) = outcome
+        && route.is(HttpMethod::Post, "/V1/customers")
+    {
+        tokio::time::sleep(delay).await;
+    }
     let facts = RequestFacts {
         method: &method,
         path: &path,
         outcome,
     };
     apply_response_faults(&app.settings.faults, &facts, answer).map(Body::from)
+}
+
+/// What a rate limiter in front of the store answers: its status, `Retry-After: 1` and a
+/// plain-text reason, never Magento's envelope.
+fn rate_limited(status: u16) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+    let mut response = answer(
+        status,
+        "text/plain; charset=utf-8",
+        status.canonical_reason().unwrap_or_default().into(),
+    )
+    .map(Body::from);
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 fn answer(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {

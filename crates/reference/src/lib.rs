@@ -30,7 +30,7 @@ mod validation;
 mod tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
-pub use settings::{AdminAccount, AdminRole, StoreSettings, TokenFormat};
+pub use settings::{AdminAccount, AdminRole, RateLimit, StoreSettings, TokenFormat};
 
 use app::App;
 use std::io;

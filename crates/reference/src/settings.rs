@@ -45,6 +45,12 @@ pub struct StoreSettings {
     /// A random delay in `0..=jitter` before every response, so that self-tests see the
     /// scheduling a real store's latency causes.
     pub response_jitter: Option<Duration>,
+    /// A delay after `POST /V1/customers` created the customer and before it answers: a store
+    /// whose create outlives the client timeout, so the client never learns it succeeded.
+    pub create_delay: Option<Duration>,
+    /// A rate limiter in front of the store (none by default), which the suite must put up
+    /// with: it is a setting, not a [`Fault`], because no check should fail on it.
+    pub rate_limit_first: Option<RateLimit>,
     /// Whether Magento_Newsletter is enabled (the default): it adds
     /// `extension_attributes.is_subscribed` to every customer read (§4.3 step 13). Off, the
     /// server answers like the tutorial's 2017 sample.
@@ -88,12 +94,24 @@ impl Default for StoreSettings {
             two_factor_auth: true,
             response_delay: None,
             response_jitter: None,
+            create_delay: None,
+            rate_limit_first: None,
             newsletter_module: true,
             developer_mode: false,
             published_schema: None,
             faults: Vec::new(),
         }
     }
+}
+
+/// A limiter on reads: the first `requests` GETs and DELETEs after start-up are answered
+/// `status` with `Retry-After: 1` before they reach Magento; writes pass, as a limiter that
+/// protects the database from crawlers lets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// 429 Too Many Requests, or 503 from an overloaded proxy.
+    pub status: u16,
+    pub requests: usize,
 }
 
 /// How tokens look on the wire (§5.4).

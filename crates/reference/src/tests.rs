@@ -1363,6 +1363,58 @@ async fn response_delay_and_shutdown() {
     assert!(client.http.get(format!("{base}/rest/V1/x")).send().await.is_err());
 }
 
+/// The rate limiter refuses the first reads with `Retry-After: 1` and lets writes through.
+#[tokio::test]
+async fn the_rate_limiter_refuses_the_first_reads_only() {
+    for status in [429, 503] {
+        let client = Client::start(StoreSettings {
+            rate_limit_first: Some(super::RateLimit { status, requests: 2 }),
+            ..StoreSettings::default()
+        })
+        .await;
+        assert_eq!(
+            client.create(tutorial_body("a@example.com")).await.status,
+            200,
+            "a write passes"
+        );
+        let url = format!("{}/rest/default/V1/customers/me", client.server.base_url());
+        for _ in 0..2 {
+            let refused = client.http.get(&url).send().await.unwrap();
+            assert_eq!(refused.status().as_u16(), status);
+            assert_eq!(refused.headers()["retry-after"], "1");
+        }
+        assert_eq!(
+            client.http.delete(&url).send().await.unwrap().status().as_u16(),
+            401,
+            "then Magento answers"
+        );
+    }
+}
+
+/// The create delay holds the answer after the customer exists, so a client that gave up
+/// before it leaves a customer behind.
+#[tokio::test]
+async fn the_create_delay_answers_late_after_creating() {
+    let client = Client::start(StoreSettings {
+        create_delay: Some(Duration::from_millis(800)),
+        ..StoreSettings::default()
+    })
+    .await;
+    let url = format!("{}/rest/default/V1/customers", client.server.base_url());
+    let impatient = client
+        .http
+        .post(&url)
+        .json(&tutorial_body("late@example.com"))
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await;
+    assert!(impatient.unwrap_err().is_timeout());
+    assert_eq!(client.server.customer_emails(), vec!["late@example.com".to_owned()]);
+    let started = Instant::now();
+    assert_eq!(client.send("GET", "/V1/nothing", None, None).await.status, 404);
+    assert!(started.elapsed() < Duration::from_millis(800), "only the create waits");
+}
+
 /// A server started with `faults`, its admin signing in without two-factor auth.
 async fn with_faults(faults: &[Fault]) -> Client {
     Client::start(StoreSettings {

@@ -3,7 +3,8 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cucumber::tag::Ext as _;
 use cucumber::writer::{self, Coloring};
@@ -92,6 +93,35 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     None
 }
 
+/// A report cucumber writes in one piece when the run finishes (`junit.xml`, `cucumber.json`),
+/// kept in memory until then: it is redacted on its values, which needs the whole document, and
+/// only the redacted copy ever reaches the disk.
+#[derive(Clone, Default)]
+struct Buffered(Arc<Mutex<Vec<u8>>>);
+
+impl Buffered {
+    /// Writes the redacted report; an empty one (the run never finished) stays empty.
+    fn write_redacted(&self, path: &Path, redact: impl Fn(&str) -> io::Result<String>) -> io::Result<()> {
+        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8(bytes).map_err(io::Error::other)?;
+        std::fs::write(path, redact(&text)?)
+    }
+}
+
+impl Write for Buffered {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 pub(super) async fn run_scenarios(
     ctx: &Arc<RunContext>,
     args: &Selection,
@@ -111,14 +141,15 @@ pub(super) async fn run_scenarios(
         "auto" => Coloring::Auto,
         other => return Err(format!("--color {other:?}: use auto, always or never")),
     };
-    let report = |name: &str| -> Result<_, String> {
+    // Created now, empty, so that an unwritable directory stops the run before any scenario.
+    let report = |name: &str| -> Result<PathBuf, String> {
         let path = ctx.config.report_dir.join(name);
         File::create(&path)
-            .map(|f| ctx.redactor.writer(io::BufWriter::new(f)))
+            .map(|_| path.clone())
             .map_err(|e| format!("cannot write {} ({e}): set MAGENTO_REPORT_DIR", path.display()))
     };
-    let junit = report("junit.xml")?;
-    let json = report("cucumber.json")?;
+    let (junit_path, json_path) = (report("junit.xml")?, report("cucumber.json")?);
+    let (junit, json) = (Buffered::default(), Buffered::default());
 
     let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -153,9 +184,9 @@ pub(super) async fn run_scenarios(
         .with_writer(
             writer::Basic::raw(ctx.redactor.writer(io::stdout()), coloring, args.verbose)
                 .summarized()
-                .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<MagentoWorld, _>(
-                    CucumberJson::new(json)
+                    CucumberJson::new(json.clone())
                         .discard_stats_writes()
                         .discard_arbitrary_writes(),
                 )
@@ -191,6 +222,22 @@ pub(super) async fn run_scenarios(
         })
         .await;
     std::panic::set_hook(previous_hook);
+
+    let saved = [
+        (
+            &junit_path,
+            junit.write_redacted(&junit_path, |xml| ctx.redactor.redact_xml(xml)),
+        ),
+        (
+            &json_path,
+            json.write_redacted(&json_path, |json| ctx.redactor.redact_json_text(json)),
+        ),
+    ];
+    for (path, result) in saved {
+        if let Err(e) = result {
+            let _ = writeln!(console, "magento-contract: could not write {}: {e}", path.display());
+        }
+    }
 
     use cucumber::writer::Stats as _;
     let inapplicable = skipped_as_inapplicable
