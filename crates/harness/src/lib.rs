@@ -11,7 +11,7 @@
 //!   they build on the shared helpers `checks::json_path` and `checks::render`; checks never
 //!   import the steps, the world or the runner.
 //! - Everything may use the services below: [`client`], [`config`], [`secrets`], [`admin`]
-//!   (signing in as admin), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
+//!   (signing in as admin), [`interruption`] (the stop flag a signal sets), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
 //!   delete) and [`token_shape`] (what a
 //!   token looks like, for both the redactor and the checks).
 //!
@@ -24,6 +24,7 @@ pub mod client;
 pub mod config;
 pub mod cucumber_json;
 pub mod feature_files;
+pub mod interruption;
 pub mod preflight;
 pub mod report;
 pub mod runner;

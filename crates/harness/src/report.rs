@@ -15,6 +15,10 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         let line = serde_json::to_string(&record).map_err(io::Error::other)?;
         writeln!(out, "{}", ctx.redactor.redact_json_text(&line)?)?;
     }
+    // An interrupted run ends its log with one record that says so, so a reader knows it is short.
+    if let Some(interruption) = ctx.interruption.json() {
+        writeln!(out, "{interruption}")?;
+    }
     out.flush()
 }
 
@@ -38,6 +42,11 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         ctx.config.magento_version,
         ctx.config.drift_baseline.display()
     ));
+    if let Some(summary) = ctx.interruption.summary() {
+        md.push_str(&format!(
+            "**{summary}**: what follows covers only the scenarios that ran.\n\n"
+        ));
+    }
     if records.is_empty() {
         md.push_str(
             "No differences: every documented response checked matched what the store answered.
@@ -146,6 +155,20 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Clean
             console,
             "  Remove them with: magento-contract cleanup --run-id {}",
             ctx.run_id
+        );
+    }
+    if ctx.interruption.stopped().is_some() {
+        let _ = writeln!(
+            console,
+            "\nClean-up after the interruption: {} customer(s) deleted after their scenarios, {} by the end-of-run sweep, {} could not be deleted{}",
+            ctx.deleted_after_scenarios(),
+            swept.deleted.len(),
+            leftovers.len(),
+            if swept.problem.is_some() {
+                " (the sweep could not search: see above)"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(console, "\nReports: {}", ctx.config.report_dir.display());

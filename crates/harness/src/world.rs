@@ -20,6 +20,7 @@ use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
+use crate::interruption::Interruption;
 use crate::secrets::{Redactor, Secret};
 use crate::sweep::{CleanupReport, CleanupRule, Filter, clean_up, delete_customer, find_customers};
 
@@ -41,6 +42,9 @@ pub enum StepError {
     /// The scenario's steps are out of order or a precondition is missing.
     #[error("{0}")]
     Scenario(String),
+    /// Not sent: the run was stopped by a signal before this request.
+    #[error("not sent: the run was interrupted by {0}")]
+    Interrupted(&'static str),
 }
 
 /// Something the run noticed that the user should read even when everything passed, e.g.
@@ -78,6 +82,10 @@ pub struct RunContext {
     pub snapshots: SnapshotStore,
     /// Short random id in every email this run creates, so a sweep can find them.
     pub run_id: String,
+    /// Set by SIGINT/SIGTERM; once set, scenarios send nothing new.
+    pub interruption: Interruption,
+    /// Customers deleted after their scenario, for the clean-up summary of an interrupted run.
+    deleted: AtomicU64,
     email_seq: AtomicU64,
     observations: Mutex<Vec<Observation>>,
     leftovers: Mutex<Vec<Leftover>>,
@@ -116,6 +124,8 @@ impl RunContext {
             schemas,
             baseline,
             run_id: new_run_id(),
+            interruption: Interruption::default(),
+            deleted: AtomicU64::new(0),
             email_seq: AtomicU64::new(0),
             observations: Mutex::default(),
             leftovers: Mutex::default(),
@@ -249,6 +259,11 @@ impl RunContext {
         report
     }
 
+    /// How many customers scenarios deleted after themselves (not counting the sweep).
+    pub fn deleted_after_scenarios(&self) -> u64 {
+        self.deleted.load(Ordering::Relaxed)
+    }
+
     pub fn leftovers(&self) -> Vec<Leftover> {
         self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -265,6 +280,9 @@ impl RunContext {
             ),
             Some(token) => delete_customer(&self.client, token, id).await.err(),
         };
+        if reason.is_none() {
+            self.deleted.fetch_add(1, Ordering::Relaxed);
+        }
         if let Some(reason) = reason {
             self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).push(Leftover {
                 id,
@@ -361,6 +379,7 @@ impl MagentoWorld {
     /// Sends a request and records the answer: it becomes the last exchange, and a customer it
     /// created is registered for clean-up, even when the create timed out.
     pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
+        self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
         match self.ctx().client.send(request).await {
@@ -368,6 +387,19 @@ impl MagentoWorld {
             Err(error) => {
                 self.find_timed_out_create(creates_customer, email, &error).await;
                 Err(error.into())
+            }
+        }
+    }
+
+    /// After SIGINT/SIGTERM nothing new goes out: the step ends at once, and the scenario is
+    /// counted as not run (or cut short, if it had sent something).
+    fn refuse_if_interrupted(&self) -> Result<(), StepError> {
+        let ctx = self.ctx();
+        match ctx.interruption.stopped() {
+            None => Ok(()),
+            Some(stop) => {
+                ctx.interruption.refuse(self.last.is_some());
+                Err(StepError::Interrupted(stop.signal.name()))
             }
         }
     }
@@ -411,6 +443,7 @@ impl MagentoWorld {
         requests: Vec<ApiRequest>,
         mut check: impl FnMut(&Exchange) -> Result<(), CheckFailure>,
     ) -> Result<(), StepError> {
+        self.refuse_if_interrupted()?;
         let ctx = self.ctx();
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
         let emails: Vec<Option<String>> = requests.iter().map(sent_email).collect();

@@ -13,6 +13,7 @@ use crate::checks::SchemaSet;
 use crate::checks::drift::Baseline;
 use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{Config, Target};
+use crate::interruption::Signal;
 use crate::preflight::{self, PreflightError};
 use crate::secrets::Redactor;
 use crate::world::RunContext;
@@ -45,6 +46,38 @@ async fn run(config: &Config, options: RunOptions, redactor: &Redactor, console:
         return Outcome::environment(problem);
     }
     run_against(config, selection, tls, filter, redactor, console).await
+}
+
+/// On the first SIGINT or SIGTERM, stops the run (see [`crate::interruption`]) so that it
+/// still cleans up and reports; on a second, exits at once, since the user insists, and says
+/// how to remove what the run left. The handlers are installed before it returns, so a signal
+/// after the "checking" line is never the default, immediate death.
+fn spawn_signal_listener(ctx: Arc<RunContext>) -> Option<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        return None;
+    };
+    Some(tokio::spawn(async move {
+        let first = tokio::select! {
+            _ = int.recv() => Signal::Interrupt,
+            _ = term.recv() => Signal::Terminate,
+        };
+        ctx.interruption.stop(first);
+        eprintln!(
+            "magento-contract: {} received: sending nothing new, finishing requests in flight, then cleaning up and writing the reports (signal again to quit at once)",
+            first.name()
+        );
+        let second = tokio::select! {
+            _ = int.recv() => Signal::Interrupt,
+            _ = term.recv() => Signal::Terminate,
+        };
+        eprintln!(
+            "magento-contract: {} again: quitting without cleaning up; remove this run's customers with: magento-contract cleanup --run-id {}",
+            second.name(),
+            ctx.run_id
+        );
+        std::process::exit(second.exit_code());
+    }))
 }
 
 /// Refuses, before sending anything, to create customers on a non-loopback host unless told to.
@@ -118,6 +151,7 @@ async fn run_against(
         schemas,
         baseline,
     ));
+    let listener = spawn_signal_listener(Arc::clone(&ctx));
     let _ = writeln!(
         console,
         "magento-contract: checking {} (store code {:?}, run id {}, {} at a time)",
@@ -140,6 +174,14 @@ async fn run_against(
         let _ = writeln!(console, "magento-contract: could not write the drift report: {e}");
     }
     crate::report::print_run_notes(console, &ctx, &swept);
+    if let Some(listener) = listener {
+        listener.abort();
+    }
+    if let (Some(stop), Some(summary)) = (ctx.interruption.stopped(), ctx.interruption.summary()) {
+        outcome.exit_code = stop.signal.exit_code();
+        outcome.problem = Some(summary);
+        return outcome;
+    }
     if outcome.exit_code == 0 && !ctx.leftovers().is_empty() && ctx.admin_token.is_some() {
         outcome.exit_code = 1;
         outcome.problem = Some("some customers this run created could not be deleted (listed above)".into());

@@ -202,35 +202,46 @@ pub(super) async fn run_scenarios(
     // again to stderr, unredacted, with a backtrace hint.
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let writer = cucumber
-        .filter_run(features, move |feature, rule, scenario| {
-            let tags = scenario_tags(feature, rule, scenario);
-            let wanted = filter.tags.as_ref().is_none_or(|t| t.eval(tags.iter()))
-                && filter.name.as_ref().is_none_or(|re| re.is_match(&scenario.name));
-            if !wanted {
-                return false;
-            }
-            if let Some(reason) = not_applicable(&tags, &filter_ctx) {
-                inapplicable
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(format!("{}: {} ({reason})", feature.name, scenario.name));
-                return false;
-            }
-            selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            true
-        })
-        .await;
+    let run = cucumber.filter_run(features, move |feature, rule, scenario| {
+        let tags = scenario_tags(feature, rule, scenario);
+        let wanted = filter.tags.as_ref().is_none_or(|t| t.eval(tags.iter()))
+            && filter.name.as_ref().is_none_or(|re| re.is_match(&scenario.name));
+        if !wanted {
+            return false;
+        }
+        if let Some(reason) = not_applicable(&tags, &filter_ctx) {
+            inapplicable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{}: {} ({reason})", feature.name, scenario.name));
+            return false;
+        }
+        selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
+    });
+    // After a signal the scenarios still to come end at their first request; those in flight
+    // get at most one request timeout to finish before cucumber is dropped (the sweep then
+    // deletes what their after hooks did not).
+    let mut run = std::pin::pin!(run);
+    let writer = tokio::select! {
+        writer = &mut run => Some(writer),
+        () = ctx.interruption.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
+    };
     std::panic::set_hook(previous_hook);
 
     let saved = [
         (
             &junit_path,
-            junit.write_redacted(&junit_path, |xml| ctx.redactor.redact_xml(xml)),
+            junit.write_redacted(&junit_path, |xml| {
+                ctx.redactor.redact_xml(&mark_junit(xml, ctx.interruption.summary()))
+            }),
         ),
         (
             &json_path,
-            json.write_redacted(&json_path, |json| ctx.redactor.redact_json_text(json)),
+            json.write_redacted(&json_path, |json| {
+                ctx.redactor
+                    .redact_json_text(&mark_cucumber_json(json, ctx.interruption.json())?)
+            }),
         ),
     ];
     for (path, result) in saved {
@@ -252,6 +263,19 @@ pub(super) async fn run_scenarios(
     }
     crate::report::print_not_run_steps(console, ctx);
     let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);
+    let Some(writer) = writer else {
+        let _ = writeln!(
+            console,
+            "magento-contract: scenarios still running {} s after the signal were abandoned; junit.xml and cucumber.json are not written",
+            ctx.config.timeout.as_secs()
+        );
+        // Only an interrupted run gets here; the runner replaces the exit code and the problem
+        // with the interruption's.
+        return Ok(Outcome {
+            scenarios_run,
+            ..Outcome::environment("abandoned after the signal")
+        });
+    };
     let mut outcome = Outcome {
         exit_code: 0,
         passed_steps: writer.passed_steps(),
@@ -275,4 +299,32 @@ pub(super) async fn run_scenarios(
         outcome.problem = Some("no scenario was selected: check --tags/--name and the feature directory".into());
     }
     Ok(outcome)
+}
+
+/// An interrupted run's JUnit report says so in a comment after the XML declaration: JUnit has
+/// no standard place for it, and a comment keeps the document valid for every reader.
+fn mark_junit(xml: &str, summary: Option<String>) -> String {
+    let Some(summary) = summary else {
+        return xml.to_owned();
+    };
+    let comment = format!("<!-- {} -->", summary.replace("--", "- -"));
+    match xml.find("?>") {
+        Some(end) if xml.starts_with("<?xml") => format!("{}\n{comment}{}", &xml[..end + 2], &xml[end + 2..]),
+        _ => format!("{comment}\n{xml}"),
+    }
+}
+
+/// An interrupted run's Cucumber JSON gets the interruption on every feature: the document is
+/// an array of features, which has no place of its own for it, and readers ignore unknown keys.
+fn mark_cucumber_json(json: &str, interruption: Option<serde_json::Value>) -> io::Result<String> {
+    let Some(interruption) = interruption else {
+        return Ok(json.to_owned());
+    };
+    let mut document: serde_json::Value = serde_json::from_str(json).map_err(io::Error::other)?;
+    for feature in document.as_array_mut().into_iter().flatten() {
+        if let Some(feature) = feature.as_object_mut() {
+            feature.insert("interrupted".into(), interruption.clone());
+        }
+    }
+    serde_json::to_string_pretty(&document).map_err(io::Error::other)
 }
