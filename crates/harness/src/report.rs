@@ -16,7 +16,7 @@ pub fn write_exchange_log(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         writeln!(out, "{}", ctx.redactor.redact_json_text(&line)?)?;
     }
     // An interrupted run ends its log with one record that says so, so a reader knows it is short.
-    if let Some(interruption) = ctx.interruption.json() {
+    if let Some(interruption) = ctx.stop_json() {
         writeln!(out, "{interruption}")?;
     }
     out.flush()
@@ -42,7 +42,7 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         ctx.config.magento_version,
         ctx.config.drift_baseline.display()
     ));
-    if let Some(summary) = ctx.interruption.summary() {
+    if let Some(summary) = ctx.stop_summary() {
         md.push_str(&format!(
             "**{summary}**: what follows covers only the scenarios that ran.\n\n"
         ));

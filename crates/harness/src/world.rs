@@ -22,6 +22,7 @@ use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportE
 use crate::config::Config;
 use crate::interruption::Interruption;
 use crate::secrets::{Redactor, Secret};
+use crate::store_loss::{Answer, StoreLoss};
 use crate::sweep::{CleanupReport, CleanupRule, Filter, clean_up, delete_customer, find_customers};
 
 /// Why a step failed. `Display` is what the user reads under the step.
@@ -45,6 +46,9 @@ pub enum StepError {
     /// Not sent: the run was stopped by a signal before this request.
     #[error("not sent: the run was interrupted by {0}")]
     Interrupted(&'static str),
+    /// Not sent: earlier requests showed the store stopped answering.
+    #[error("not sent: the store stopped answering")]
+    StoreLost,
 }
 
 /// Something the run noticed that the user should read even when everything passed, e.g.
@@ -84,6 +88,8 @@ pub struct RunContext {
     pub run_id: String,
     /// Set by SIGINT/SIGTERM; once set, scenarios send nothing new.
     pub interruption: Interruption,
+    /// Set when the store stops answering; once set, scenarios send nothing new either.
+    pub store_loss: StoreLoss,
     /// Customers deleted after their scenario, for the clean-up summary of an interrupted run.
     deleted: AtomicU64,
     email_seq: AtomicU64,
@@ -125,6 +131,7 @@ impl RunContext {
             baseline,
             run_id: new_run_id(),
             interruption: Interruption::default(),
+            store_loss: StoreLoss::default(),
             deleted: AtomicU64::new(0),
             email_seq: AtomicU64::new(0),
             observations: Mutex::default(),
@@ -242,11 +249,20 @@ impl RunContext {
     /// Deletes this run's customers that a crashed scenario left; one it could not delete is
     /// listed with the leftovers.
     pub async fn sweep(&self) -> CleanupReport {
-        let Some(admin) = &self.admin_token else {
+        self.sweep_as(self.admin_token.as_ref()).await
+    }
+
+    /// [`RunContext::sweep`] with the given admin token: once a lost store is back, the run's
+    /// first token may be gone (a restart can drop it, an outage can outlast it).
+    pub async fn sweep_as(&self, admin: Option<&Secret>) -> CleanupReport {
+        let Some(admin) = admin else {
             return CleanupReport::default();
         };
         let report = clean_up(&self.client, admin, &self.cleanup_rule(), false).await;
         let mut leftovers = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
+        // A customer an after hook could not delete (the store was away) is no longer left once
+        // the sweep deleted it.
+        leftovers.retain(|l| !report.deleted.iter().any(|c| c.id == l.id));
         for (customer, reason) in &report.failed {
             if !leftovers.iter().any(|l| l.id == customer.id) {
                 leftovers.push(Leftover {
@@ -257,6 +273,34 @@ impl RunContext {
             }
         }
         report
+    }
+
+    /// Why the run stopped early, for the reports: a signal, or the store that stopped answering.
+    pub fn stop_summary(&self) -> Option<String> {
+        self.interruption.summary().or_else(|| self.store_loss.summary())
+    }
+
+    /// [`RunContext::stop_summary`] for the JSON reports.
+    pub fn stop_json(&self) -> Option<serde_json::Value> {
+        self.interruption.json().or_else(|| self.store_loss.json())
+    }
+
+    /// Tries again to delete the customers whose deletion failed (the store was away); those
+    /// that fail again are left again. A customer already gone counts as deleted.
+    pub async fn retry_leftovers(&self, admin: &Secret) {
+        let failed = std::mem::take(&mut *self.leftovers.lock().unwrap_or_else(|e| e.into_inner()));
+        for leftover in failed {
+            match delete_customer(&self.client, admin, leftover.id).await {
+                Ok(()) => {
+                    self.deleted.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(reason) => self
+                    .leftovers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Leftover { reason, ..leftover }),
+            }
+        }
     }
 
     /// How many customers scenarios deleted after themselves (not counting the sweep).
@@ -382,7 +426,10 @@ impl MagentoWorld {
         self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
-        match self.ctx().client.send(request).await {
+        let ctx = self.ctx();
+        let sent = ctx.client.send(request).await;
+        ctx.store_loss.observe(Answer::of(&sent));
+        match sent {
             Ok(exchange) => Ok(self.record(creates_customer, exchange)),
             Err(error) => {
                 self.find_timed_out_create(creates_customer, email, &error).await;
@@ -392,9 +439,14 @@ impl MagentoWorld {
     }
 
     /// After SIGINT/SIGTERM nothing new goes out: the step ends at once, and the scenario is
-    /// counted as not run (or cut short, if it had sent something).
+    /// counted as not run (or cut short, if it had sent something). The same once the store
+    /// stopped answering, where the scenario is listed by name.
     fn refuse_if_interrupted(&self) -> Result<(), StepError> {
         let ctx = self.ctx();
+        if ctx.store_loss.lost().is_some() {
+            ctx.store_loss.refuse(&self.scenario);
+            return Err(StepError::StoreLost);
+        }
         match ctx.interruption.stopped() {
             None => Ok(()),
             Some(stop) => {
@@ -452,6 +504,8 @@ impl MagentoWorld {
             .buffered(ctx.config.concurrency.max(1))
             .collect()
             .await;
+        sent.iter()
+            .for_each(|result| ctx.store_loss.observe(Answer::of(result)));
         // Every timed-out create is looked for, not just the first failure the loop stops at.
         for ((creates, email), exchange) in creates_customer.iter().zip(emails).zip(&sent) {
             if let Err(error) = exchange {

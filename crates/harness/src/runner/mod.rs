@@ -7,6 +7,7 @@ mod scenarios;
 
 use std::io::{self, Write};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::admin::{AdminAuthError, obtain_admin_token};
 use crate::checks::SchemaSet;
@@ -16,6 +17,7 @@ use crate::config::{Config, Target};
 use crate::interruption::Signal;
 use crate::preflight::{self, PreflightError};
 use crate::secrets::Redactor;
+use crate::sweep::CleanupReport;
 use crate::world::RunContext;
 
 pub use options::{Outcome, RunOptions, Selection};
@@ -166,7 +168,11 @@ async fn run_against(
         Err(problem) => Outcome::environment(problem),
     };
 
-    let swept = ctx.sweep().await;
+    let swept = if ctx.store_loss.lost().is_some() {
+        clean_up_after_store_loss(&ctx, console).await
+    } else {
+        ctx.sweep().await
+    };
     if let Err(e) = crate::report::write_exchange_log(&config.report_dir, &ctx) {
         let _ = writeln!(console, "magento-contract: could not write the exchange log: {e}");
     }
@@ -182,9 +188,73 @@ async fn run_against(
         outcome.problem = Some(summary);
         return outcome;
     }
+    if let Some(summary) = ctx.store_loss.summary() {
+        outcome.exit_code = 2;
+        outcome.problem = Some(summary);
+        return outcome;
+    }
     if outcome.exit_code == 0 && !ctx.leftovers().is_empty() && ctx.admin_token.is_some() {
         outcome.exit_code = 1;
         outcome.problem = Some("some customers this run created could not be deleted (listed above)".into());
     }
     outcome
+}
+
+/// The least time a run that lost the store waits for it to answer again before it gives up
+/// the clean-up: long enough for a restart or a short maintenance window, short enough for CI.
+const STORE_RETURN_WAIT: Duration = Duration::from_secs(10);
+
+/// Lists the scenarios the lost store kept from running, then polls the pre-flight request
+/// every second (for [`STORE_RETURN_WAIT`] or one request timeout, the longer) and cleans up
+/// once the store answers; if it never does, says how to clean up later.
+async fn clean_up_after_store_loss(ctx: &RunContext, console: &mut impl Write) -> CleanupReport {
+    let not_run = ctx.store_loss.not_run();
+    let _ = writeln!(
+        console,
+        "\nNot run because the store stopped answering ({}):",
+        not_run.len()
+    );
+    for name in &not_run {
+        let _ = writeln!(console, "  - {name}");
+    }
+    let wait = STORE_RETURN_WAIT.max(ctx.config.timeout);
+    let deadline = Instant::now() + wait;
+    loop {
+        if preflight::check_store(&ctx.client, &ctx.config.store_code)
+            .await
+            .is_ok()
+        {
+            let _ = writeln!(
+                console,
+                "\nThe store answers again: cleaning up (retrying failed deletes, then the end-of-run sweep)."
+            );
+            // Signed in again: the token from before the loss may be gone with it.
+            let admin = match obtain_admin_token(&ctx.client, &ctx.config.admin, &ctx.redactor).await {
+                Ok(token) => token.or_else(|| ctx.admin_token.clone()),
+                Err(_) => ctx.admin_token.clone(),
+            };
+            if let Some(admin) = &admin {
+                ctx.retry_leftovers(admin).await;
+            }
+            let swept = ctx.sweep_as(admin.as_ref()).await;
+            let _ = writeln!(
+                console,
+                "Clean-up after the store came back: {} customer(s) deleted by the end-of-run sweep, {} could not be deleted",
+                swept.deleted.len(),
+                ctx.leftovers().len()
+            );
+            return swept;
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let _ = writeln!(
+        console,
+        "\nThe store did not answer again within {} s: the end-of-run sweep did not run, so this run's customers may remain (those known are listed below); remove them with: magento-contract cleanup --run-id {}",
+        wait.as_secs(),
+        ctx.run_id
+    );
+    CleanupReport::default()
 }

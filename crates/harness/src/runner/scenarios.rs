@@ -219,13 +219,15 @@ pub(super) async fn run_scenarios(
         selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         true
     });
-    // After a signal the scenarios still to come end at their first request; those in flight
+    // After a signal, or once the store stopped answering, the scenarios still to come end at
+    // their first request; those in flight
     // get at most one request timeout to finish before cucumber is dropped (the sweep then
     // deletes what their after hooks did not).
     let mut run = std::pin::pin!(run);
     let writer = tokio::select! {
         writer = &mut run => Some(writer),
         () = ctx.interruption.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
+        () = ctx.store_loss.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
     };
     std::panic::set_hook(previous_hook);
 
@@ -233,14 +235,14 @@ pub(super) async fn run_scenarios(
         (
             &junit_path,
             junit.write_redacted(&junit_path, |xml| {
-                ctx.redactor.redact_xml(&mark_junit(xml, ctx.interruption.summary()))
+                ctx.redactor.redact_xml(&mark_junit(xml, ctx.stop_summary()))
             }),
         ),
         (
             &json_path,
             json.write_redacted(&json_path, |json| {
                 ctx.redactor
-                    .redact_json_text(&mark_cucumber_json(json, ctx.interruption.json())?)
+                    .redact_json_text(&mark_cucumber_json(json, ctx.stop_json())?)
             }),
         ),
     ];

@@ -1,0 +1,215 @@
+//! Whether the store stopped answering mid-run, shared by the World and the runner.
+//!
+//! A store that went away (restarted, crashed, put in maintenance) would otherwise fail every
+//! remaining scenario separately. After [`LOST_AFTER`] unusable answers in a row the run stops
+//! scheduling as it does on a signal ([`crate::interruption`]): the World refuses new requests,
+//! and the runner reports once, waits briefly for the store, and cleans up if it returns.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Local};
+use tokio::sync::watch;
+
+use crate::client::{Exchange, TransportError};
+
+/// Consecutive unusable answers after which the store counts as lost: one can be a blip,
+/// three in a row across scenarios is the store, not a scenario.
+pub const LOST_AFTER: u32 = 3;
+
+/// What one request got back, as far as the detector cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Connection refused or reset, or another transport failure.
+    NoConnection,
+    Timeout,
+    /// 503: Magento's maintenance page.
+    Maintenance,
+    /// Any other status, which shows the store is there.
+    Usable,
+}
+
+impl Answer {
+    pub fn of(result: &Result<Exchange, TransportError>) -> Self {
+        match result {
+            Ok(exchange) if exchange.status == 503 => Answer::Maintenance,
+            Ok(_) => Answer::Usable,
+            Err(TransportError::Timeout { .. }) => Answer::Timeout,
+            Err(_) => Answer::NoConnection,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Answer::NoConnection => "connection refused or reset",
+            Answer::Timeout => "timed out",
+            Answer::Maintenance => "503 (maintenance mode?)",
+            Answer::Usable => "answered",
+        }
+    }
+}
+
+/// The current run of unusable answers: how many, since when, and of which kind (`None` when
+/// they were of different kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Streak {
+    pub count: u32,
+    pub since: Option<DateTime<Local>>,
+    pub kind: Option<Answer>,
+}
+
+/// The detector: the streak after `answer` arrived at `now`. Any usable answer resets it.
+pub fn next_streak(streak: Streak, answer: Answer, now: DateTime<Local>) -> Streak {
+    if answer == Answer::Usable {
+        return Streak::default();
+    }
+    Streak {
+        count: streak.count + 1,
+        since: streak.since.or(Some(now)),
+        kind: if streak.count == 0 || streak.kind == Some(answer) {
+            Some(answer)
+        } else {
+            None
+        },
+    }
+}
+
+/// When the store was lost, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lost {
+    pub since: DateTime<Local>,
+    /// e.g. `connection refused or reset on 3 consecutive requests`.
+    pub how: String,
+}
+
+/// The run's store-loss flag and the scenarios it kept from running.
+#[derive(Default)]
+pub struct StoreLoss {
+    streak: Mutex<Streak>,
+    lost: watch::Sender<Option<Lost>>,
+    /// Scenario names in the order they were refused; an outline's examples share a name.
+    not_run: Mutex<Vec<String>>,
+}
+
+impl StoreLoss {
+    /// Feeds one answer to the detector; the first streak of [`LOST_AFTER`] sets the flag.
+    pub fn observe(&self, answer: Answer) {
+        let streak = {
+            let mut streak = self.streak.lock().unwrap_or_else(|e| e.into_inner());
+            *streak = next_streak(*streak, answer, Local::now());
+            *streak
+        };
+        if streak.count < LOST_AFTER {
+            return;
+        }
+        self.lost.send_if_modified(|lost| {
+            let first = lost.is_none();
+            if first {
+                *lost = Some(Lost {
+                    since: streak.since.unwrap_or_else(Local::now),
+                    how: format!(
+                        "{} on {} consecutive requests",
+                        streak.kind.map_or("no usable answer", Answer::describe),
+                        streak.count
+                    ),
+                });
+            }
+            first
+        });
+    }
+
+    pub fn lost(&self) -> Option<Lost> {
+        self.lost.borrow().clone()
+    }
+
+    /// Resolves once the store is lost.
+    pub async fn wait(&self) {
+        let mut changes = self.lost.subscribe();
+        // The sender lives in `self`, so the channel cannot close while this waits.
+        let _ = changes.wait_for(Option::is_some).await;
+    }
+
+    /// Records a scenario that wanted to send after the store was lost.
+    pub fn refuse(&self, scenario: &str) {
+        self.not_run
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(scenario.to_owned());
+    }
+
+    pub fn not_run(&self) -> Vec<String> {
+        self.not_run.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The one line every report carries, e.g. `the store stopped answering at 12:03:04
+    /// (connection refused or reset on 3 consecutive requests): 12 scenarios not run`.
+    pub fn summary(&self) -> Option<String> {
+        let lost = self.lost()?;
+        Some(format!(
+            "the store stopped answering at {} ({}): {} scenarios not run",
+            lost.since.format("%H:%M:%S"),
+            lost.how,
+            self.not_run().len()
+        ))
+    }
+
+    /// What the JSON reports say about it, in the shape of an interruption's.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        let lost = self.lost()?;
+        Some(serde_json::json!({
+            "interrupted": true,
+            "store_lost": true,
+            "since": lost.since.to_rfc3339(),
+            "summary": self.summary(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(answers: &[Answer]) -> Streak {
+        answers
+            .iter()
+            .fold(Streak::default(), |s, a| next_streak(s, *a, Local::now()))
+    }
+
+    #[test]
+    fn consecutive_failures_count_and_any_usable_answer_resets() {
+        use Answer::*;
+        assert_eq!(feed(&[NoConnection, NoConnection]).count, 2);
+        assert_eq!(feed(&[NoConnection, NoConnection, Usable]), Streak::default());
+        assert_eq!(feed(&[Timeout, Usable, Timeout, Timeout]).count, 2);
+        let mixed = feed(&[Maintenance, Timeout, NoConnection]);
+        assert_eq!((mixed.count, mixed.kind), (3, None));
+        let same = feed(&[Maintenance, Maintenance, Maintenance]);
+        assert_eq!((same.count, same.kind), (3, Some(Maintenance)));
+    }
+
+    /// The streak keeps the time of its first failure: "since when" the store was gone.
+    #[test]
+    fn the_streak_remembers_when_it_began() {
+        let first = Local::now() - chrono::Duration::seconds(30);
+        let streak = next_streak(Streak::default(), Answer::Timeout, first);
+        let streak = next_streak(streak, Answer::Timeout, Local::now());
+        assert_eq!(streak.since, Some(first));
+    }
+
+    #[test]
+    fn the_flag_is_set_once_at_the_threshold() {
+        let loss = StoreLoss::default();
+        loss.observe(Answer::NoConnection);
+        loss.observe(Answer::NoConnection);
+        assert_eq!(loss.lost(), None);
+        loss.observe(Answer::NoConnection);
+        let lost = loss.lost().expect("lost after three");
+        loss.observe(Answer::Timeout);
+        assert_eq!(loss.lost(), Some(lost));
+        loss.refuse("a scenario");
+        let summary = loss.summary().unwrap();
+        assert!(
+            summary.ends_with("(connection refused or reset on 3 consecutive requests): 1 scenarios not run"),
+            "{summary}"
+        );
+    }
+}
