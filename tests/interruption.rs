@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{env_for, temp_dir};
+use common::{binary_command, env_for, temp_dir};
 use magento_reference::{ReferenceMagento, StoreSettings};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
@@ -35,23 +34,9 @@ async fn interrupt(signal: &str, delay: Duration, twice: bool) -> Interrupted {
     .await
     .expect("the reference server starts");
     let report_dir = temp_dir("interruption");
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
+    let mut command = binary_command(&report_dir);
     command
         .arg("run")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .current_dir(&report_dir);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
-        .env("MAGENTO_REPORT_DIR", &report_dir)
         .env("MAGENTO_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
         .envs(env_for(&server));
     let mut child = command.spawn().expect("the binary starts");

@@ -3,36 +3,14 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
-use common::{RunResult, env_for, run_binary};
+use common::{RunResult, artifacts, env_for, run_binary};
 use magento_reference::{AdminAccount, ReferenceMagento, RunningReference, StoreSettings};
 
 const LIMIT: Duration = Duration::from_secs(120);
 const CANARY_PASSWORD: &str = "Canary-Admin-Pw-7f3e1c";
 const CANARY_TOTP: &str = "CANARYSECRETQZXWVUTSRP2345";
-
-/// Everything a run wrote: console, report files.
-fn artifacts(result: &RunResult) -> Vec<(String, String)> {
-    let mut all = vec![
-        ("stdout".to_owned(), result.stdout.clone()),
-        ("stderr".to_owned(), result.stderr.clone()),
-    ];
-    collect_files(&result.report_dir, &mut all);
-    all
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
-            out.push((path.display().to_string(), text));
-        }
-    }
-}
 
 /// A server whose password policy is laxer than the harness is told, so the password scenarios
 /// fail after creating a customer: failures print requests, and leave customers to clean up.

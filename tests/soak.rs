@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{RunResult, env_for, run_binary};
+use common::{artifacts, env_for, run_binary};
 use futures::StreamExt;
 use magento_harness::admin::totp_code;
 use magento_harness::secrets::Secret;
@@ -132,28 +131,6 @@ async fn soak_run(run: usize) -> RunOutcome {
     }
     let _ = std::fs::remove_dir_all(&result.report_dir);
     outcome
-}
-
-/// Everything a run wrote: console and every file under the report dir.
-fn artifacts(result: &RunResult) -> Vec<(String, String)> {
-    let mut all = vec![
-        ("stdout".to_owned(), result.stdout.clone()),
-        ("stderr".to_owned(), result.stderr.clone()),
-    ];
-    collect_files(&result.report_dir, &mut all);
-    all
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            out.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-    }
 }
 
 /// A failed run's console without the passing steps, so the assertion message stays readable.

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{env_for, temp_dir};
+use common::{binary_command, env_for, temp_dir};
 use magento_reference::{ReferenceMagento, StoreSettings};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
@@ -42,23 +42,10 @@ async fn lose_the_store(restart_after: Option<Duration>) -> Lost {
     // The same admin account (its password is random per default settings) on the new store.
     let same_settings = server.settings().clone();
     let report_dir = temp_dir("store-loss");
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
+    let mut command = binary_command(&report_dir);
     command
         .arg("run")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .current_dir(&report_dir);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
-        .env("MAGENTO_REPORT_DIR", &report_dir)
         .env("MAGENTO_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
         .envs(env_for(&server));
     let mut child = command.spawn().expect("the binary starts");

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use magento_contract::{SuiteArgs, embedded, selftest};
-use magento_harness::client::MagentoClient;
+use magento_harness::client::{MagentoClient, TlsOptions};
 use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
 use magento_harness::sweep;
@@ -150,19 +150,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: SuiteArgs) -> u8 {
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
+    let Ok(config) = configuration() else {
+        return 2;
     };
-    let tls = match tls_from_env() {
-        Ok(tls) => tls,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
+    let Ok(tls) = tls() else {
+        return 2;
     };
     let outcome = magento_contract::run(
         config,
@@ -174,6 +166,16 @@ async fn run(args: SuiteArgs) -> u8 {
     )
     .await;
     outcome.exit_code as u8
+}
+
+/// The configuration from the environment; a mistake is reported in one line.
+fn configuration() -> Result<Config, ()> {
+    Config::from_env().map_err(|e| eprintln!("magento-contract: {e}"))
+}
+
+/// `MAGENTO_CA_CERT` / `MAGENTO_INSECURE_TLS`; a mistake is reported in one line.
+fn tls() -> Result<TlsOptions, ()> {
+    tls_from_env().map_err(|e| eprintln!("magento-contract: {e}"))
 }
 
 /// Fault names from the command line, in order, without repeats; an unknown one is reported in
@@ -241,12 +243,8 @@ async fn serve(
     developer_mode: bool,
     jwt_kid: u32,
 ) -> u8 {
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
+    let Ok(config) = configuration() else {
+        return 2;
     };
     let mut settings = embedded::settings_for(&config);
     let mut chosen = false;
@@ -315,12 +313,8 @@ async fn serve(
 }
 
 async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: bool) -> u8 {
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
+    let Ok(config) = configuration() else {
+        return 2;
     };
     let rule = match (&run_id, older_than) {
         (Some(run_id), _) if !sweep::is_run_id(run_id) => {
@@ -347,12 +341,8 @@ async fn cleanup(run_id: Option<String>, older_than: Option<Duration>, dry_run: 
         eprintln!("magento-contract: cleanup needs MAGENTO_BASE_URL: the embedded server keeps nothing between runs");
         return 2;
     };
-    let tls = match tls_from_env() {
-        Ok(tls) => tls,
-        Err(e) => {
-            eprintln!("magento-contract: {e}");
-            return 2;
-        }
+    let Ok(tls) = tls() else {
+        return 2;
     };
     let redactor = Redactor::new();
     let client = match MagentoClient::new(url.as_str(), &config.store_code, config.timeout, &tls) {

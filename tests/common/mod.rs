@@ -43,6 +43,50 @@ pub fn temp_dir(label: &str) -> PathBuf {
     dir
 }
 
+/// The binary as a user starts it in `report_dir` (which also receives the reports): no
+/// `MAGENTO_*`/`INSTA_*` variable of this process, CI mode, snapshots never written, output
+/// piped, killed when dropped.
+pub fn binary_command(report_dir: &std::path::Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .current_dir(report_dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key == "CUCUMBER_FILTER_TAGS" {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("CI", "true")
+        .env("INSTA_UPDATE", "no")
+        .env("MAGENTO_REPORT_DIR", report_dir);
+    command
+}
+
+/// Everything a run wrote: its console and every file under its report dir, by path.
+pub fn artifacts(result: &RunResult) -> Vec<(String, String)> {
+    let mut all = vec![
+        ("stdout".to_owned(), result.stdout.clone()),
+        ("stderr".to_owned(), result.stderr.clone()),
+    ];
+    collect_files(&result.report_dir, &mut all);
+    all
+}
+
+fn collect_files(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+}
+
 /// Runs the binary with `args` and only the given `MAGENTO_*` variables, killing it after
 /// `limit`. Snapshots are never written (CI mode).
 pub async fn run_binary(args: &[&str], env: &[(String, String)], limit: Duration) -> RunResult {
@@ -63,23 +107,8 @@ pub async fn run_binary_in(
     limit: Duration,
 ) -> RunResult {
     let report_dir = dir.to_path_buf();
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .current_dir(&report_dir);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key == "CUCUMBER_FILTER_TAGS" {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
-        .env("MAGENTO_REPORT_DIR", &report_dir);
+    let mut command = binary_command(&report_dir);
+    command.args(args);
     for (key, value) in env {
         command.env(key, value);
     }
