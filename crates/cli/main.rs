@@ -31,28 +31,7 @@ enum Command {
     /// Run the conformance suite (the default).
     Run(SuiteArgs),
     /// Start the embedded reference Magento on its own, for manual exploration or another tool.
-    Serve {
-        /// Port on 127.0.0.1 (0 picks a free one).
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Turn Magento_TwoFactorAuth off (on by default when MAGENTO_ADMIN_TOTP_SECRET is set).
-        #[arg(long)]
-        no_two_factor: bool,
-        /// Give the admin a role limited to the customer resources: `self` routes then refuse
-        /// its token with 401 instead of answering 400 `customerId` (CONTRACT.md §1.5).
-        #[arg(long)]
-        restricted_admin: bool,
-        /// Serve with this deliberate deviation from Magento (repeatable; see `selftest`).
-        #[arg(long = "fault", value_name = "NAME")]
-        faults: Vec<String>,
-        /// Answer as a store in developer mode: errors carry `trace`, decoding errors the PHP error.
-        #[arg(long)]
-        developer_mode: bool,
-        /// Sign JWTs with the key at this position of `crypt/key`, as a store whose key was rotated
-        /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
-        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-        jwt_kid: u32,
-    },
+    Serve(ServeArgs),
     /// Prove the suite catches deviations: run it against the reference server with each fault.
     Selftest {
         /// Run only this fault (repeatable); every fault by default.
@@ -80,6 +59,38 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// How `serve` sets up the reference store.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Turn Magento_TwoFactorAuth off (on by default when MAGENTO_ADMIN_TOTP_SECRET is set).
+    #[arg(long)]
+    no_two_factor: bool,
+    /// Give the admin a role limited to the customer resources: `self` routes then refuse
+    /// its token with 401 instead of answering 400 `customerId` (CONTRACT.md §1.5).
+    #[arg(long)]
+    restricted_admin: bool,
+    /// Serve with this deliberate deviation from Magento (repeatable; see `selftest`).
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<String>,
+    /// Answer as a store in developer mode: errors carry `trace`, decoding errors the PHP error.
+    #[arg(long)]
+    developer_mode: bool,
+    /// Sign JWTs with the key at this position of `crypt/key`, as a store whose key was rotated
+    /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    jwt_kid: u32,
+    /// Answer GraphQL as Magento 2.4.0–2.4.7 did: executed requests always 200, request-level
+    /// errors 500, bad bearer tokens a guest (GRAPHQL.md §1.9).
+    #[arg(long)]
+    graphql_legacy_status: bool,
+    /// A store without Magento_GraphQl: `/graphql` is the storefront's 404 page.
+    #[arg(long)]
+    no_graphql: bool,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -120,15 +131,8 @@ fn main() -> ExitCode {
         match cli.command {
             None => run(cli.suite).await,
             Some(Command::Run(args)) => run(args).await,
-            Some(Command::Serve {
-                port,
-                no_two_factor,
-                restricted_admin,
-                faults,
-                developer_mode,
-                jwt_kid,
-            }) => match parse_faults(&faults) {
-                Ok(faults) => serve(port, no_two_factor, restricted_admin, faults, developer_mode, jwt_kid).await,
+            Some(Command::Serve(args)) => match parse_faults(&args.faults) {
+                Ok(faults) => serve(&args, faults).await,
                 Err(code) => code,
             },
             Some(Command::Selftest {
@@ -235,14 +239,7 @@ async fn selftest(faults: Vec<Fault>, parallel: u16, write_readme: Option<PathBu
     if report.passed() { 0 } else { 1 }
 }
 
-async fn serve(
-    port: u16,
-    no_two_factor: bool,
-    restricted_admin: bool,
-    faults: Vec<Fault>,
-    developer_mode: bool,
-    jwt_kid: u32,
-) -> u8 {
+async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
     let Ok(config) = configuration() else {
         return 2;
     };
@@ -261,16 +258,18 @@ async fn serve(
         };
         chosen = true;
     }
-    settings.two_factor_auth = !no_two_factor && settings.admin.totp_secret.is_some() && chosen;
+    settings.two_factor_auth = !args.no_two_factor && settings.admin.totp_secret.is_some() && chosen;
     settings.faults = faults;
-    settings.developer_mode = developer_mode;
-    settings.jwt_kid = jwt_kid.to_string();
-    if restricted_admin {
+    settings.developer_mode = args.developer_mode;
+    settings.jwt_kid = args.jwt_kid.to_string();
+    settings.graphql_module = !args.no_graphql;
+    settings.graphql_legacy_status = args.graphql_legacy_status;
+    if args.restricted_admin {
         settings.admin_role = AdminRole::Restricted;
     }
     let two_factor = settings.two_factor_auth;
     let username = settings.admin.username.clone();
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
     let server = match ReferenceMagento::start_on(settings, addr).await {
         Ok(server) => server,
         Err(e) => {
@@ -280,6 +279,19 @@ async fn serve(
     };
     println!("Reference Magento 2.4.8 listening on {}", server.base_url());
     println!("  REST: {}/rest/default/V1/...", server.base_url());
+    if server.settings().graphql_module {
+        println!(
+            "  GraphQL: {}/graphql{}",
+            server.base_url(),
+            if server.settings().graphql_legacy_status {
+                " (2.4.0–2.4.7 status codes)"
+            } else {
+                ""
+            }
+        );
+    } else {
+        println!("  GraphQL: off (Magento_GraphQl disabled, /graphql is a 404 page)");
+    }
     if chosen {
         println!(
             "  admin {username:?} with the password from MAGENTO_ADMIN_PASSWORD; two-factor auth {}",

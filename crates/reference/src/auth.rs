@@ -122,6 +122,33 @@ pub(crate) fn is_allowed(
     }
 }
 
+/// Why a bearer token was refused, in the validators' order: the reader, then expiry, then
+/// revocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenRejection {
+    Unreadable,
+    Expired,
+    Revoked,
+}
+
+impl TokenRejection {
+    /// The exception message each validator throws (GRAPHQL.md §1.3).
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            TokenRejection::Unreadable => "Composite reader could not read a token",
+            TokenRejection::Expired => "Consumer key has expired",
+            TokenRejection::Revoked => "User token has been revoked",
+        }
+    }
+}
+
+/// Whether reading a token consults the revocation list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revocation {
+    Checked,
+    Ignored,
+}
+
 /// Issues and reads tokens for one server.
 pub(crate) struct TokenService {
     format: TokenFormat,
@@ -218,14 +245,36 @@ impl TokenService {
 
     /// `CompositeTokenReader` (opaque, then JWT) followed by the expiry and revocation validators.
     fn read(&self, store: &Store, token: &str, now: i64) -> Option<TokenSubject> {
+        self.check(store, token, now, Revocation::Checked).ok()
+    }
+
+    /// The same reading, saying why a token is refused (GraphQL reports it, GRAPHQL.md §1.3).
+    /// `revocation` is `Ignored` only for a fault of the GraphQL bearer validator.
+    pub(crate) fn check(
+        &self,
+        store: &Store,
+        token: &str,
+        now: i64,
+        revocation: Revocation,
+    ) -> Result<TokenSubject, TokenRejection> {
         if let Some(stored) = store.opaque_token(token) {
-            return (stored.issued_at.saturating_add(self.ttl(stored.subject)) > now).then_some(stored.subject);
+            return if stored.issued_at.saturating_add(self.ttl(stored.subject)) > now {
+                Ok(stored.subject)
+            } else {
+                Err(TokenRejection::Expired)
+            };
         }
-        let (subject, issued_at, expires_at) = self.read_jwt(token)?;
+        let (subject, issued_at, expires_at) = self.read_jwt(token).ok_or(TokenRejection::Unreadable)?;
+        if expires_at <= now {
+            return Err(TokenRejection::Expired);
+        }
         let revoked = store
             .revoked_before(subject)
             .is_some_and(|revoked_before| issued_at <= revoked_before);
-        (expires_at > now && !revoked).then_some(subject)
+        if revoked && revocation == Revocation::Checked {
+            return Err(TokenRejection::Revoked);
+        }
+        Ok(subject)
     }
 
     fn read_jwt(&self, token: &str) -> Option<(TokenSubject, i64, i64)> {

@@ -30,6 +30,16 @@ pub(crate) struct DataObject {
 }
 
 impl DataObject {
+    /// A data object populated from already converted values (GraphQL's input, which its
+    /// schema has typed), in setter order.
+    pub(crate) fn from_values(values: impl IntoIterator<Item = (&'static str, Bound)>) -> Self {
+        let mut object = DataObject::default();
+        for (key, value) in values {
+            object.set(key, value);
+        }
+        object
+    }
+
     fn set(&mut self, key: &'static str, value: Bound) {
         match self.values.iter_mut().find(|(existing, _)| *existing == key) {
             Some(slot) => slot.1 = value,

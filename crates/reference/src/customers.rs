@@ -106,6 +106,7 @@ impl CustomerRecord {
             default_shipping: None,
             password_hash: None,
             is_subscribed: false,
+            assistance_allowed: false,
             addresses: Vec::new(),
         }
     }
@@ -141,6 +142,14 @@ impl CustomerRecord {
             .and_then(|extension| extension.bool("is_subscribed"))
         {
             self.is_subscribed = subscribed;
+        }
+        // Magento_LoginAsCustomerAssistance's `assistance_allowed` (GraphQL's
+        // `allow_remote_shopping_assistance`).
+        if let Some(allowed) = customer
+            .object("extension_attributes")
+            .and_then(|extension| extension.bool("assistance_allowed"))
+        {
+            self.assistance_allowed = allowed;
         }
     }
 
@@ -277,12 +286,13 @@ pub(crate) struct CreateRequest<'a> {
     pub(crate) may_manage_customers: bool,
 }
 
-/// `AccountManagementApi::createAccount`, in the order of §4.3.
+/// `AccountManagementApi::createAccount`, in the order of §4.3: the saved customer. REST and
+/// GraphQL (`createCustomerV2`) share it.
 pub(crate) fn create_account(
     app: &App,
     request: CreateRequest<'_>,
     now: DateTime<Utc>,
-) -> Result<Vec<u8>, MagentoError> {
+) -> Result<CustomerRecord, MagentoError> {
     let settings = &app.settings;
     let customer = request.customer;
 
@@ -374,9 +384,8 @@ pub(crate) fn create_account(
         }
         return Err(error);
     }
-    let body = super::json::encode(&record.view(false, settings));
-    store.insert_customer(record);
-    Ok(body)
+    store.insert_customer(record.clone());
+    Ok(record)
 }
 
 /// `PUT /V1/customers/:customerId`, `CustomerRepository::save` (§4.8). The body's `customer.id`
@@ -636,6 +645,7 @@ pub(crate) fn serve_create_account(call: &ServiceCall<'_>) -> Result<Vec<u8>, Ma
         may_manage_customers: matches!(call.user, UserContext::Admin(_)),
     };
     create_account(call.app, request, call.now)
+        .map(|record| super::json::encode(&record.view(false, &call.app.settings)))
 }
 
 /// The handler of the save route.

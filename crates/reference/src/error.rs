@@ -183,6 +183,34 @@ impl MagentoError {
         self.status
     }
 
+    /// `getMessage()`: the message with its placeholders filled in, as GraphQL resolvers pass
+    /// it on (`__($e->getMessage())`, GRAPHQL.md §2.2).
+    pub(crate) fn rendered_message(&self) -> String {
+        let text = |value: &Value| match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let mut pairs: Vec<(String, String)> = match &self.parameters {
+            Parameters::None => Vec::new(),
+            Parameters::Named(named) => named
+                .iter()
+                .map(|(name, value)| (format!("%{name}"), text(value)))
+                .collect(),
+            Parameters::Positional(values) => values
+                .iter()
+                .enumerate()
+                .map(|(index, value)| (format!("%{}", index + 1), text(value)))
+                .collect(),
+        };
+        // Longer placeholders first, so `%10` is not read as `%1` followed by `0`.
+        pairs.sort_by_key(|(placeholder, _)| std::cmp::Reverse(placeholder.len()));
+        pairs
+            .iter()
+            .fold(self.message.clone(), |rendered, (placeholder, value)| {
+                rendered.replace(placeholder, value)
+            })
+    }
+
     /// Developer mode's `trace` (`Response::_renderMessages`): null for a `Webapi\Exception`
     /// thrown directly, else the exception's `getTraceAsString()`.
     ///

@@ -161,6 +161,23 @@ faults! {
         "a known path called with a method it does not declare answers 405 instead of 404";
     UnknownStoreCodeAccepted => "unknown-store-code-accepted", Behaviour("http::process_path"),
         "an unknown store code in the URL is served as the default store view";
+    // GraphQL.
+    GraphqlAuthorization401 => "graphql-authorization-401", Response,
+        "a GraphQL authorization error (graphql-authorization, e.g. a guest asking for customer) answers 401 instead of 2.4.8's 403";
+    GraphqlTokenAfterRevoke => "graphql-token-after-revoke", Behaviour("graphql::bearer_user"),
+        "GraphQL still accepts a revoked customer token (the bearer validator skips the revocation check)";
+    GraphqlInvalidTokenAsGuest => "graphql-invalid-token-as-guest", Behaviour("graphql::bearer_user"),
+        "an unreadable GraphQL bearer token makes the caller a guest instead of answering 401 (2.4.7 behaviour on 2.4.8)";
+    GraphqlNoDataOnResolverError => "graphql-no-data-on-resolver-error", Response,
+        "a GraphQL resolver error comes without the \"data\" key instead of {\"data\":{\"customer\":null}}";
+    GraphqlErrorWithoutCategory => "graphql-error-without-category", Response,
+        "GraphQL errors lack extensions.category";
+    GraphqlEveryError => "graphql-every-error", Behaviour("graphql::envelope"),
+        "GraphQL answers every error outside developer mode instead of only the first";
+    GraphqlCreateEchoesInput => "graphql-create-echoes-input", Behaviour("graphql_schema::create_customer"),
+        "createCustomerV2 answers with its input instead of the saved customer (created_at null, addresses null, date_of_birth as sent)";
+    GraphqlCustomerIdExposed => "graphql-customer-id-exposed", Behaviour("graphql_schema::saved"),
+        "the deprecated Customer.id is the customer's entity id instead of null";
 }
 
 impl Fault {
@@ -260,6 +277,9 @@ mod tests {
         ("customers.rs", include_str!("customers.rs")),
         ("directory.rs", include_str!("directory.rs")),
         ("error.rs", include_str!("error.rs")),
+        ("graphql.rs", include_str!("graphql.rs")),
+        ("graphql_php.rs", include_str!("graphql_php.rs")),
+        ("graphql_schema.rs", include_str!("graphql_schema.rs")),
         ("http.rs", include_str!("http.rs")),
         ("json.rs", include_str!("json.rs")),
         ("lib.rs", include_str!("lib.rs")),

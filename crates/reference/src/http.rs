@@ -7,6 +7,7 @@ use super::auth::{self, AclResource, StoreScope, UserContext, shared_store_ids};
 use super::binding::{bind_params, php_truthy};
 use super::error::MagentoError;
 use super::faults::{Fault, SLOW_RESPONSE_DELAY};
+use super::graphql;
 use super::json::{self, PhpValue};
 use super::query::parse_query;
 use super::response_faults::{Outcome, RequestFacts, apply_response_faults};
@@ -51,6 +52,15 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         return rate_limited(limit.status);
     }
     let path = request.uri().path().to_owned();
+    if graphql::is_graphql_path(&path) {
+        let answer = graphql::handle(Arc::clone(&app), request).await;
+        let facts = RequestFacts {
+            method: &method,
+            path: &path,
+            outcome: Outcome::GraphQl,
+        };
+        return apply_response_faults(&app.settings.faults, &facts, answer).map(Body::from);
+    }
     let (outcome, answer) = match schema_answer(&app, &request) {
         Some(answer) => answer,
         None => match dispatch(&app, request).await {

@@ -13,6 +13,9 @@ mod customers;
 mod directory;
 mod error;
 mod faults;
+mod graphql;
+mod graphql_php;
+mod graphql_schema;
 mod http;
 mod json;
 mod query;
@@ -28,6 +31,9 @@ mod validation;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod graphql_tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
 pub use settings::{AdminAccount, AdminRole, RateLimit, StoreSettings, TokenFormat};

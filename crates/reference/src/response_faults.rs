@@ -36,6 +36,8 @@ pub(crate) enum Outcome {
     Refused(AclResource),
     /// Any other error envelope (§2.1).
     Failed,
+    /// The GraphQL controller's answer (GRAPHQL.md §1.7).
+    GraphQl,
 }
 
 /// What a PHP error page or a misconfigured proxy labels its answers with.
@@ -99,6 +101,13 @@ pub(crate) fn apply_response_faults(
             }
             rewrite_result(faults, route, body)
         }
+        Outcome::GraphQl => match OrderedJson::parse(&body) {
+            Some(mut envelope) => {
+                parts.status = rewrite_graphql(faults, parts.status, &mut envelope);
+                json::encode(&envelope)
+            }
+            None => body,
+        },
         Outcome::NoRoute | Outcome::Refused(_) | Outcome::Failed => match OrderedJson::parse(&body) {
             Some(mut envelope) => {
                 parts.status = error_status(faults, facts.outcome, parts.status, &envelope);
@@ -223,6 +232,50 @@ fn default_flags_always_set(address: &mut OrderedJson) {
     if let Some(entries) = address.entries_mut() {
         entries.extend(flags.map(|(key, value)| (key.to_owned(), value)));
     }
+}
+
+/// A GraphQL envelope (GRAPHQL.md §1.7, §1.9): the status of an authorization error, the
+/// `data` beside a resolver error, the errors' categories. Returns the status.
+fn rewrite_graphql(faults: Active<'_>, status: StatusCode, envelope: &mut OrderedJson) -> StatusCode {
+    let category = |error: &OrderedJson| {
+        error
+            .get("extensions")
+            .and_then(|extensions| extensions.get("category"))
+            .and_then(OrderedJson::as_str)
+            .map(str::to_owned)
+    };
+    let first_category = envelope.get("errors").and_then(|errors| match errors {
+        OrderedJson::Array(errors) => errors.iter().find_map(category),
+        _ => None,
+    });
+    let status = if faults.has(Fault::GraphqlAuthorization401)
+        && status == StatusCode::FORBIDDEN
+        && first_category.as_deref() == Some("graphql-authorization")
+    {
+        StatusCode::UNAUTHORIZED
+    } else {
+        status
+    };
+    let resolver_error = envelope.get("errors").is_some_and(
+        |errors| matches!(errors, OrderedJson::Array(errors) if errors.iter().any(|error| error.get("path").is_some())),
+    );
+    if faults.has(Fault::GraphqlNoDataOnResolverError) && resolver_error {
+        envelope.remove("data");
+    }
+    if faults.has(Fault::GraphqlErrorWithoutCategory) {
+        for error in envelope
+            .get_mut("errors")
+            .map_or(&mut [][..], OrderedJson::elements_mut)
+        {
+            if let Some(extensions) = error.get_mut("extensions") {
+                extensions.remove("category");
+                if extensions.entries_mut().is_some_and(|entries| entries.is_empty()) {
+                    error.remove("extensions");
+                }
+            }
+        }
+    }
+    status
 }
 
 /// The status of an error envelope, decided on the faithful envelope.

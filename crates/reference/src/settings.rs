@@ -58,6 +58,12 @@ pub struct StoreSettings {
     /// Developer mode (`MAGE_MODE=developer`, off): every error envelope gains `trace`, and a
     /// malformed body gets the PHP error and its trace after "Decoding error:" (STORES.md U9).
     pub developer_mode: bool,
+    /// Whether Magento_GraphQl is enabled (the default). Off, `/graphql` is an unknown page: the
+    /// storefront's 404 (GRAPHQL.md §1.1).
+    pub graphql_module: bool,
+    /// Answer GraphQL with 2.4.0–2.4.7's statuses (off: 2.4.8's, GRAPHQL.md §1.9): every executed
+    /// request 200, request-level errors 500, and bad bearer tokens silently a guest.
+    pub graphql_legacy_status: bool,
     /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
     /// (e.g. a published file, or one with a module's extra attribute).
     pub published_schema: Option<serde_json::Value>,
@@ -98,6 +104,8 @@ impl Default for StoreSettings {
             rate_limit_first: None,
             newsletter_module: true,
             developer_mode: false,
+            graphql_module: true,
+            graphql_legacy_status: false,
             published_schema: None,
             faults: Vec::new(),
         }

@@ -59,6 +59,8 @@ pub(crate) struct CustomerRecord {
     pub(crate) default_shipping: Option<i64>,
     pub(crate) password_hash: Option<PasswordHash>,
     pub(crate) is_subscribed: bool,
+    /// Whether the customer allows remote shopping assistance (Login as Customer).
+    pub(crate) assistance_allowed: bool,
     pub(crate) addresses: Vec<AddressRecord>,
 }
 

@@ -60,7 +60,8 @@ fn throttled_login(
 ///
 /// derived: the separate customer-entity lockout (`customer/password/lockout_failures`, 10) is
 /// not modelled; the throttle at 6 failures always trips first for one spelling of a username.
-pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64) -> Result<Vec<u8>, MagentoError> {
+/// REST and GraphQL (`generateCustomerToken`) share it: the same throttle, the same tokens.
+pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64) -> Result<String, MagentoError> {
     validate_credentials(username, password)?;
     let mut store = app.store();
     let subject = throttled_login(app, &mut store, LoginKind::Customer, username, now, |store| {
@@ -84,7 +85,7 @@ pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64
         }
         Ok(TokenSubject::Customer(customer.id))
     })?;
-    Ok(encode(&app.tokens.issue(&mut store, subject, now)))
+    Ok(app.tokens.issue(&mut store, subject, now))
 }
 
 /// `Integration\Model\AdminTokenService::createAdminAccessToken` (§3.2).
@@ -179,7 +180,7 @@ pub(crate) fn serve_customer_token(call: &ServiceCall<'_>) -> Result<Vec<u8>, Ma
     let [Bound::Str(username), Bound::Str(password)] = call.values else {
         return Err(MagentoError::internal());
     };
-    customer_token(call.app, username, password, call.now.timestamp())
+    customer_token(call.app, username, password, call.now.timestamp()).map(|token| encode(&token))
 }
 
 /// The handler of Magento_Integration's admin-token route.
@@ -211,7 +212,8 @@ pub(crate) fn serve_revoke_customer_token(call: &ServiceCall<'_>) -> Result<Vec<
     let [Bound::Int(customer_id)] = call.values else {
         return Err(MagentoError::internal());
     };
-    Ok(revoke_customer_token(call.app, *customer_id, call.now.timestamp()))
+    revoke_customer_token(call.app, *customer_id, call.now.timestamp());
+    Ok(encode(&true))
 }
 
 #[cfg(test)]
