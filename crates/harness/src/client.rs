@@ -94,6 +94,59 @@ impl ApiRequest {
         Self::post(CUSTOMERS_ROUTE, body)
     }
 
+    /// A GraphQL document sent as Magento reads it (GRAPHQL.md §1.2, §10.1): POST with a JSON
+    /// body `{"query", "variables"}`, or, for a query, GET with `query` and `variables` (a JSON
+    /// string) in the query string. The client adds the `Store` header (§1.1).
+    pub fn graphql(method: Method, query: &str, variables: Option<Value>) -> Self {
+        if method == Method::GET {
+            let mut params = url::form_urlencoded::Serializer::new(String::new());
+            params.append_pair("query", query);
+            if let Some(variables) = &variables {
+                params.append_pair("variables", &variables.to_string());
+            }
+            let mut request = Self::new(Method::GET, format!("{GRAPHQL_PATH}?{}", params.finish()));
+            request.raw_path = true;
+            return request;
+        }
+        let mut body = serde_json::json!({"query": query});
+        if let Some(variables) = variables {
+            body["variables"] = variables;
+        }
+        let mut request = Self::new(method, GRAPHQL_PATH).json(body);
+        request.raw_path = true;
+        request
+    }
+
+    /// Whether this request goes to the GraphQL endpoint rather than to a REST route.
+    pub fn is_graphql(&self) -> bool {
+        self.raw_path && self.path.split(['?', '#']).next() == Some(GRAPHQL_PATH)
+    }
+
+    /// The GraphQL document and variables this request carries, in the body or the query string.
+    pub fn graphql_payload(&self) -> Option<(String, Option<Value>)> {
+        if !self.is_graphql() {
+            return None;
+        }
+        match &self.body {
+            Some(RequestBody::Json(body)) => {
+                Some((body.get("query")?.as_str()?.to_owned(), body.get("variables").cloned()))
+            }
+            _ => {
+                let (_, query) = self.path.split_once('?')?;
+                let mut document = None;
+                let mut variables = None;
+                for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                    match key.as_ref() {
+                        "query" => document = Some(value.into_owned()),
+                        "variables" => variables = serde_json::from_str(&value).ok(),
+                        _ => {}
+                    }
+                }
+                Some((document?, variables))
+            }
+        }
+    }
+
     fn is_idempotent(&self) -> bool {
         self.method == Method::GET || self.method == Method::DELETE
     }
@@ -136,6 +189,21 @@ impl ApiRequest {
 
 /// Where customers are created (POST) and searched (`/search`), and under which each one is.
 pub const CUSTOMERS_ROUTE: &str = "/V1/customers";
+
+/// Magento's GraphQL endpoint, from the base URL, without a store code (GRAPHQL.md §1.1).
+pub const GRAPHQL_PATH: &str = "/graphql";
+
+/// The string values of `token` fields under `data` in a GraphQL answer
+/// (`generateCustomerToken { token }`, §3.1): credentials, registered for redaction at once.
+fn graphql_tokens(answer: &Value) -> Vec<&str> {
+    answer
+        .get("data")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|roots| roots.values())
+        .filter_map(|root| root.get("token")?.as_str())
+        .collect()
+}
 
 /// What was sent and what came back, with timing. Secrets stay inside: use [`Exchange::record`]
 /// or [`Exchange::curl`] to show one.
@@ -424,11 +492,18 @@ impl MagentoClient {
                 Ok(mut exchange) => {
                     exchange.attempts = attempt;
                     exchange.waited = waited;
-                    if let Some(redactor) = &self.redactor
-                        && answers_a_token(&url)
-                        && let Some(serde_json::Value::String(token)) = exchange.json()
-                    {
-                        redactor.register_value(&token);
+                    if let Some(redactor) = &self.redactor {
+                        match exchange.json() {
+                            Some(serde_json::Value::String(token)) if answers_a_token(&url) => {
+                                redactor.register_value(&token);
+                            }
+                            Some(answer) if request.is_graphql() => {
+                                graphql_tokens(&answer)
+                                    .into_iter()
+                                    .for_each(|t| redactor.register_value(t));
+                            }
+                            _ => {}
+                        }
                     }
                     if attempt <= retries {
                         if matches!(exchange.status, 502 | 504) {
@@ -475,6 +550,10 @@ impl MagentoClient {
             headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
         }
         headers.extend(request.headers.iter().cloned());
+        // The store view of a GraphQL request is a header, not a path segment (§1.1).
+        if request.is_graphql() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("store")) {
+            headers.push(("Store".into(), self.store_code.clone()));
+        }
 
         let mut builder = self.http.request(request.method.clone(), url);
         for (name, value) in &headers {
@@ -828,6 +907,75 @@ mod tests {
             "a raw path starts at /rest"
         );
         assert_eq!(raw(Method::POST, "/rest/all/customers").route(), None);
+    }
+
+    /// A GraphQL document goes to `/graphql` from the base URL, in the body for a POST and in
+    /// the query string for a GET, and reads back the same; it is no REST route.
+    #[test]
+    fn graphql_requests_carry_the_document_either_way() {
+        let variables = serde_json::json!({"email": "a+b@example.com"});
+        let post = ApiRequest::graphql(Method::POST, "{ customer { email } }", Some(variables.clone()));
+        let get = ApiRequest::graphql(Method::GET, "{ customer { email } }", Some(variables.clone()));
+        for request in [&post, &get] {
+            assert!(request.is_graphql(), "{}", request.path);
+            assert_eq!(request.route(), None);
+            assert!(!request.creates_customer());
+            assert_eq!(
+                request.graphql_payload(),
+                Some(("{ customer { email } }".to_owned(), Some(variables.clone())))
+            );
+        }
+        assert!(get.path.starts_with("/graphql?query=%7B+customer"), "{}", get.path);
+        assert!(get.body.is_none());
+        let client =
+            MagentoClient::new("http://shop.test", "fr", Duration::from_secs(1), &TlsOptions::default()).unwrap();
+        assert_eq!(client.url_for(&post), "http://shop.test/graphql");
+        assert!(!ApiRequest::get("/V1/graphql").is_graphql());
+    }
+
+    #[test]
+    fn graphql_tokens_are_found_under_data() {
+        let answer = serde_json::json!({"data": {"generateCustomerToken": {"token": "abc.def.ghi"}}});
+        assert_eq!(graphql_tokens(&answer), vec!["abc.def.ghi"]);
+        assert!(graphql_tokens(&serde_json::json!({"data": {"generateCustomerToken": null}})).is_empty());
+        assert!(graphql_tokens(&serde_json::json!({"errors": []})).is_empty());
+    }
+
+    /// The store view goes in the `Store` header, and a token the answer carries is redacted
+    /// from then on.
+    #[tokio::test]
+    async fn graphql_requests_name_the_store_and_their_tokens_are_redacted() {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(|headers: axum::http::HeaderMap| async move {
+                let store = headers
+                    .get("store")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+                    .to_owned();
+                (
+                    [("content-type", "application/json")],
+                    format!(r#"{{"data": {{"generateCustomerToken": {{"token": "opaque{store}token"}}}}}}"#),
+                )
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let redactor = Redactor::new();
+        let client = MagentoClient::new(&url, "fr", Duration::from_secs(5), &TlsOptions::default())
+            .unwrap()
+            .with_redactor(redactor.clone());
+        let exchange = client
+            .send(ApiRequest::graphql(
+                Method::POST,
+                "mutation { generateCustomerToken(email: \"a\", password: \"b\") { token } }",
+                None,
+            ))
+            .await
+            .unwrap();
+        assert!(exchange.body.contains("opaquefrtoken"), "{}", exchange.body);
+        assert_eq!(redactor.redact("t=opaquefrtoken"), "t=[redacted]");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use cucumber::feature::Ext as _;
 use cucumber::{cli, gherkin, parser};
 use futures::stream;
 
+use crate::checks::graphql::parse_document;
+
 /// The parser the suite runs with (`Cucumber::with_parser`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FeatureFiles;
@@ -47,6 +49,65 @@ fn read_features(dir: &Path) -> Vec<parser::Result<gherkin::Feature>> {
                 .map_err(|e| parser::Error::ExampleExpansion(Arc::new(e)))
         })
         .collect()
+}
+
+/// Whether a step hands the scenario a GraphQL document in its docstring (`Given the GraphQL
+/// document:`, `Given the GraphQL document from <page>:`); such documents are parsed at load.
+fn carries_a_document(step: &gherkin::Step) -> bool {
+    step.value.starts_with("the GraphQL document") && step.value.ends_with(':')
+}
+
+/// Parses every GraphQL document in the feature files under `dir` before anything is sent, so a
+/// typo is one line naming the file and the line, not a confusing answer from the store.
+/// Returns how many documents it checked.
+pub fn check_graphql_documents(dir: &Path) -> Result<usize, String> {
+    let files = dir.canonicalize().and_then(|d| feature_paths(&d)).map_err(|e| {
+        format!(
+            "cannot read the feature files at {} ({e}): set MAGENTO_FEATURES_DIR",
+            dir.display()
+        )
+    })?;
+    let mut checked = 0;
+    for path in files {
+        // A file that does not parse as Gherkin is reported by cucumber itself.
+        let Ok(feature) = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default()) else {
+            continue;
+        };
+        let scenarios = feature
+            .scenarios
+            .iter()
+            .chain(feature.rules.iter().flat_map(|r| &r.scenarios));
+        let backgrounds = feature
+            .background
+            .iter()
+            .chain(feature.rules.iter().filter_map(|r| r.background.as_ref()));
+        let steps = scenarios
+            .flat_map(|s| &s.steps)
+            .chain(backgrounds.flat_map(|b| &b.steps))
+            .filter(|step| carries_a_document(step));
+        for step in steps {
+            let Some(raw) = step.docstring.as_deref() else {
+                return Err(format!(
+                    "{}:{}: {:?} needs a docstring holding the GraphQL document",
+                    path.display(),
+                    step.position.line,
+                    step.value
+                ));
+            };
+            checked += 1;
+            // The docstring's text begins on the line after its opening `"""`.
+            parse_document(&crate::steps::docstring_content(raw)).map_err(|e| {
+                format!(
+                    "{}:{}: the GraphQL document does not parse ({}): {}",
+                    path.display(),
+                    step.position.line + 1 + e.line,
+                    e.message,
+                    "fix the document, or use `the raw GraphQL query text:` for a deliberately broken one"
+                )
+            })?;
+        }
+    }
+    Ok(checked)
 }
 
 /// Every file under `dir` whose extension is `feature` (any case), sorted by path.
@@ -188,6 +249,25 @@ mod tests {
         assert_eq!(ours, theirs);
         assert_eq!(ours[2].0, "Row 2 of b");
         assert_eq!(ours[2].2, vec!["first".to_owned()]);
+    }
+
+    /// A typo in a document is one line naming the feature file and the line it is on.
+    #[test]
+    fn graphql_documents_are_parsed_at_load_and_a_typo_names_its_line() {
+        let dir = std::env::temp_dir().join(format!("mc-graphql-docs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = "Feature: F\n\n  Scenario: S\n    Given the GraphQL document:\n      \"\"\"graphql\n      query {\n        customer { email }\n      }\n      \"\"\"\n    And the raw GraphQL query text:\n      \"\"\"\n      {{{\n      \"\"\"\n";
+        std::fs::write(dir.join("a.feature"), good).unwrap();
+        assert_eq!(check_graphql_documents(&dir), Ok(1));
+        let typo = "Feature: F\n\n  Background:\n    Given the GraphQL document from a page:\n      \"\"\"\n      query {\n        customer { email\n      }\n      \"\"\"\n";
+        std::fs::write(dir.join("b.feature"), typo).unwrap();
+        let error = check_graphql_documents(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            error.contains("b.feature:8: the GraphQL document does not parse"),
+            "{error}"
+        );
+        assert!(!error.contains('\n'), "{error}");
     }
 
     #[test]

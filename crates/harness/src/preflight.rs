@@ -27,6 +27,18 @@ pub enum PreflightError {
     Unexpected { url: String, status: u16, snippet: String },
 }
 
+/// Why the store cannot run the `@graphql` scenarios, if it cannot: without the Magento_GraphQl
+/// module `/graphql` is an unknown front name, which Magento answers with its 404 page
+/// (GRAPHQL.md §1.1). The question is `{ __typename }`, which every GraphQL schema answers and
+/// which writes nothing; any other answer, or none, leaves the scenarios to judge the endpoint.
+pub async fn graphql_missing(client: &MagentoClient) -> Option<String> {
+    let request = ApiRequest::graphql(reqwest::Method::POST, "{ __typename }", None);
+    let exchange = client.send(request).await.ok()?;
+    (exchange.status == 404).then(|| {
+        "the store has no GraphQL endpoint: /graphql answered 404, as a store without the Magento_GraphQl module does".to_owned()
+    })
+}
+
 /// `GET /V1/customers/me` as a guest: every Magento 2 store answers 401 with its JSON envelope
 /// (CONTRACT.md §6.1), and it writes nothing.
 pub async fn check_store(client: &MagentoClient, store_code: &str) -> Result<(), PreflightError> {

@@ -15,10 +15,11 @@ use serde_json::Value;
 use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::customer::{CreatedCustomer, created_customer};
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
+use crate::checks::graphql::{StatusRule, parse_document};
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
-use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportError};
+use crate::client::{ApiRequest, Exchange, GRAPHQL_PATH, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
 use crate::interruption::Interruption;
 use crate::secrets::{Redactor, Secret};
@@ -100,6 +101,10 @@ pub struct RunContext {
     not_run_steps: Mutex<Vec<NotRunStep>>,
     /// How the store's ACL treated the admin token on the first `self` route, if one was tried.
     admin_role: Mutex<Option<AdminRole>>,
+    /// Which release's GraphQL status mapping the first telling answer showed (GRAPHQL.md §1.9).
+    graphql_rule: Mutex<Option<StatusRule>>,
+    /// Why the `@graphql` scenarios cannot run, when the store has no GraphQL endpoint.
+    graphql_missing: std::sync::OnceLock<String>,
 }
 
 impl RunContext {
@@ -140,6 +145,8 @@ impl RunContext {
             drift_diffs: Mutex::default(),
             not_run_steps: Mutex::default(),
             admin_role: Mutex::default(),
+            graphql_rule: Mutex::default(),
+            graphql_missing: std::sync::OnceLock::new(),
         }
     }
 
@@ -189,6 +196,33 @@ impl RunContext {
                 Ok(())
             }
         }
+    }
+
+    /// Records the GraphQL status mapping an answer showed, reports it under "Observed", and
+    /// fails when another answer of the same run showed the other release's: a store is one
+    /// release, whatever `MAGENTO_VERSION` left open.
+    pub fn record_graphql_rule(&self, rule: StatusRule) -> Result<(), CheckFailure> {
+        let mut seen = self.graphql_rule.lock().unwrap_or_else(|e| e.into_inner());
+        match *seen {
+            Some(first) if first != rule => Err(CheckFailure::Body(format!(
+                "this answer follows the GraphQL status codes of {rule}, an earlier one those of {first}: a store follows one"
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                *seen = Some(rule);
+                self.observe("GraphQL status codes", format!("as Magento {rule}"));
+                Ok(())
+            }
+        }
+    }
+
+    /// The store has no GraphQL endpoint: the `@graphql` scenarios are not run, for this reason.
+    pub fn set_graphql_missing(&self, reason: String) {
+        let _ = self.graphql_missing.set(reason);
+    }
+
+    pub fn graphql_missing(&self) -> Option<&str> {
+        self.graphql_missing.get().map(String::as_str)
     }
 
     /// Records every difference of a documented response with its verdict; returns the new
@@ -337,6 +371,10 @@ impl RunContext {
     }
 }
 
+/// Shorter secret literals in a GraphQL document (`""`, a documented `password`) are test
+/// values, and redacting them by value would garble the messages that name them.
+const MIN_SECRET_LITERAL: usize = 8;
+
 /// 8 characters of lower-case base 36: the shape [`crate::sweep::is_run_id`] accepts.
 fn new_run_id() -> String {
     let mut rng = rand::rng();
@@ -390,10 +428,19 @@ pub struct MagentoWorld {
     pub body: Option<Value>,
     /// The customer the scenario is working with.
     pub customer: Option<CustomerUnderTest>,
+    /// The GraphQL document the scenario is preparing, with its variables.
+    pub graphql_document: Option<String>,
+    pub graphql_variables: Option<Value>,
+    /// The document as its documentation page shows it, before the run's own email and
+    /// password replaced the page's: the drift report checks the page against itself.
+    pub documented_request: Option<String>,
     /// Every customer this scenario created, deleted by the `after` hook.
     created: Vec<CreatedCustomer>,
     /// The last exchange, which `Then` steps check; only [`MagentoWorld::send`] sets it.
     last: Option<Exchange>,
+    /// The body of the last GraphQL answer, for steps that compare it with a REST read sent
+    /// after it.
+    last_graphql: Option<Value>,
 }
 
 impl fmt::Debug for MagentoWorld {
@@ -426,15 +473,77 @@ impl MagentoWorld {
         self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
+        let graphql_create = self.graphql_create(&request);
         let ctx = self.ctx();
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));
+        if let Some(email) = graphql_create {
+            self.register_by_email(email).await;
+        }
         match sent {
             Ok(exchange) => Ok(self.record(creates_customer, exchange)),
             Err(error) => {
                 self.find_timed_out_create(creates_customer, email, &error).await;
                 Err(error.into())
             }
+        }
+    }
+
+    /// For a GraphQL request: registers the secret literals of its document for redaction, as a
+    /// `password` key is redacted in a JSON body; and, for a create mutation, returns the email
+    /// it asks for. The create's answer has `id: null` (GRAPHQL.md §2.8), so the account is
+    /// found by that email afterwards, whatever the answer said: a store may create it and
+    /// still answer an error.
+    fn graphql_create(&self, request: &ApiRequest) -> Option<String> {
+        let (query, variables) = request.graphql_payload()?;
+        let document = parse_document(&query).ok()?;
+        let ctx = self.ctx();
+        document
+            .secret_literals
+            .iter()
+            .filter(|value| value.chars().count() >= MIN_SECRET_LITERAL && !crate::secrets::is_secret_key(value))
+            .for_each(|value| ctx.redactor.register_value(value));
+        if !document.creates_customer() {
+            return None;
+        }
+        variables
+            .as_ref()
+            .and_then(|v| v.pointer("/input/email"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or(document.literal_email)
+    }
+
+    /// Finds this run's customers with the email a create asked for and registers them for
+    /// clean-up (not twice); the scenario's customer learns its id. Only the run's own emails
+    /// ([`RunContext::cleanup_rule`]), and nothing without admin credentials.
+    async fn register_by_email(&mut self, email: String) {
+        let ctx = self.ctx();
+        let Some(admin) = &ctx.admin_token else { return };
+        let filter = Filter {
+            field: "email",
+            condition: "eq",
+            value: email,
+        };
+        let Ok(found) = find_customers(&ctx.client, admin, &[filter]).await else {
+            return;
+        };
+        let rule = ctx.cleanup_rule();
+        for customer in found {
+            if rule.verdict(&customer).is_err() || self.created.iter().any(|c| c.id == customer.id) {
+                continue;
+            }
+            if let Some(own) = self
+                .customer
+                .as_mut()
+                .filter(|c| c.email.eq_ignore_ascii_case(&customer.email))
+            {
+                own.id = Some(customer.id);
+            }
+            self.clean_up_later(CreatedCustomer {
+                id: customer.id,
+                email: customer.email,
+            });
         }
     }
 
@@ -538,7 +647,22 @@ impl MagentoWorld {
             }
             self.clean_up_later(created);
         }
+        if exchange
+            .url
+            .split('?')
+            .next()
+            .is_some_and(|u| u.ends_with(GRAPHQL_PATH))
+        {
+            self.last_graphql = exchange.json();
+        }
         self.last.insert(exchange)
+    }
+
+    /// The body of the last GraphQL answer of this scenario.
+    pub fn last_graphql(&self) -> Result<&Value, StepError> {
+        self.last_graphql
+            .as_ref()
+            .ok_or_else(|| StepError::Scenario("no GraphQL answer in this scenario yet".into()))
     }
 
     /// Deletes this customer after the scenario, whatever happens in it.
@@ -676,6 +800,16 @@ mod tests {
         assert!(ctx.record_admin_role(AdminRole::Restricted).is_err());
     }
 
+    #[test]
+    fn the_graphql_status_rule_is_observed_once_and_must_not_change() {
+        let ctx = ctx();
+        ctx.record_graphql_rule(StatusRule::From248).unwrap();
+        ctx.record_graphql_rule(StatusRule::From248).unwrap();
+        assert_eq!(ctx.observations().len(), 1);
+        assert!(ctx.observations()[0].detail.contains("2.4.8 and later"));
+        assert!(ctx.record_graphql_rule(StatusRule::Before248).is_err());
+    }
+
     #[tokio::test]
     async fn customers_that_cannot_be_deleted_are_listed() {
         let ctx = ctx();
@@ -797,6 +931,76 @@ mod tests {
         );
         ctx.sweep().await;
         assert_eq!(ctx.leftovers().len(), 1, "listed once");
+    }
+
+    /// A GraphQL create answers `id: null`: the World finds the account by the email the create
+    /// asked for, registers the run's own for deletion (never a look-alike), and redacts the
+    /// password literal the document carried.
+    #[tokio::test]
+    async fn a_graphql_create_is_found_by_email_and_registered() {
+        let searches = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = Arc::clone(&searches);
+        let app = axum::Router::new()
+            .route(
+                "/graphql",
+                axum::routing::post(|| async {
+                    (
+                        [("content-type", JSON)],
+                        r#"{"data": {"createCustomerV2": {"customer": {"id": null, "email": "mc-abcd1234-1@example.com"}}}}"#,
+                    )
+                }),
+            )
+            .route(
+                "/rest/default/V1/customers/search",
+                axum::routing::get(move |uri: axum::http::Uri| async move {
+                    seen.lock().unwrap().push(uri.query().unwrap_or_default().to_owned());
+                    let items = r#"[{"id": 4, "email": "mc-abcd1234-1@example.com", "created_at": ""},
+                        {"id": 5, "email": "MC-ABCD1234-1@example.com", "created_at": ""}]"#;
+                    (
+                        [("content-type", JSON)],
+                        format!(r#"{{"items": {items}, "total_count": 2}}"#),
+                    )
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut ctx = ctx_for(&url);
+        ctx.run_id = "abcd1234".into();
+        ctx.admin_token = Some(Secret::new("admin-token"));
+        let mut world = world_of(ctx);
+        world.customer = Some(CustomerUnderTest::new("mc-abcd1234-1@example.com".into(), None));
+
+        let literal = ApiRequest::graphql(
+            reqwest::Method::POST,
+            "mutation { createCustomerV2(input: {firstname: \"A\", lastname: \"B\", email: \"mc-abcd1234-1@example.com\", password: \"Literal-pass-9\"}) { customer { email } } }",
+            None,
+        );
+        world.send(literal).await.unwrap();
+        assert_eq!(world.created, vec![customer(4, "mc-abcd1234-1@example.com")]);
+        assert_eq!(world.customer.as_ref().unwrap().id, Some(4));
+        assert!(searches.lock().unwrap()[0].contains("conditionType%5D=eq"));
+        assert_eq!(world.ctx().redactor.redact("pw Literal-pass-9"), "pw [redacted]");
+        assert!(world.last_graphql().is_ok());
+
+        // Through variables, the same account is not registered twice; a query creates nothing.
+        let variables = serde_json::json!({"input": {"email": "mc-abcd1234-1@example.com"}});
+        let through_variables = ApiRequest::graphql(
+            reqwest::Method::POST,
+            "mutation ($input: CustomerCreateInput!) { createCustomerV2(input: $input) { customer { email } } }",
+            Some(variables),
+        );
+        world.send(through_variables).await.unwrap();
+        world
+            .send(ApiRequest::graphql(
+                reqwest::Method::POST,
+                "{ customer { email } }",
+                None,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(world.created.len(), 1);
+        assert_eq!(searches.lock().unwrap().len(), 2);
     }
 
     #[test]

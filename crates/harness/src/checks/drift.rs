@@ -32,6 +32,9 @@ pub enum DriftKind {
     RemovedProperty,
     /// Live schema cross-check: the store requires a property `schemas/` does not.
     RequiredChange,
+    /// The documented response contradicts the page's own request (GRAPHQL.md §8: the
+    /// response names another customer than the request created), whatever the store answers.
+    SelfContradiction,
 }
 
 impl fmt::Display for DriftKind {
@@ -45,6 +48,7 @@ impl fmt::Display for DriftKind {
             DriftKind::AddedProperty => "added property",
             DriftKind::RemovedProperty => "removed property",
             DriftKind::RequiredChange => "required change",
+            DriftKind::SelfContradiction => "contradicts its own request",
         };
         f.write_str(label)
     }
@@ -102,6 +106,33 @@ fn describe(value: &Value, volatile: bool) -> String {
         other if volatile => type_name(other).to_owned(),
         other => json_path::describe(Some(other)),
     }
+}
+
+/// Where a documented response contradicts its own page's request: a field the request sends
+/// (`input`, as `(name, value)`) that the documented `data.<root>.customer` shows with another
+/// value. A real store echoes what it saved, so such an example cannot be right.
+pub fn self_contradictions(input: &[(String, String)], documented: &Value) -> Vec<Difference> {
+    let Some(roots) = documented.get("data").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (root, answer) in roots {
+        let Some(customer) = answer.get("customer").and_then(Value::as_object) else {
+            continue;
+        };
+        for (field, sent) in input {
+            match customer.get(field) {
+                Some(Value::String(shown)) if shown != sent => out.push(Difference {
+                    path: format!("data.{root}.customer.{field}"),
+                    kind: DriftKind::SelfContradiction,
+                    documented: format!("{shown:?} in the page's response"),
+                    observed: format!("{sent:?} in the page's own request"),
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// Every difference between a documented response and an observed one, by leaf path.
@@ -512,5 +543,22 @@ mod tests {
         );
         assert!(diff.contains("[-\"Default-] Store View"), "{diff}");
         assert!(diff.contains("{+\"Main+} Store View"), "{diff}");
+    }
+
+    #[test]
+    fn a_response_naming_another_customer_than_its_request_contradicts_itself() {
+        let input = vec![
+            ("firstname".to_owned(), "John".to_owned()),
+            ("email".to_owned(), "john.doe@example.com".to_owned()),
+            ("password".to_owned(), "b1b2b3l@w+".to_owned()),
+        ];
+        let page = serde_json::json!({"data": {"createCustomerV2": {"customer": {"firstname": "Bob", "email": "bobloblaw@example.com", "is_subscribed": true}}}});
+        let found = self_contradictions(&input, &page);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].path, "data.createCustomerV2.customer.firstname");
+        assert_eq!(found[0].kind, DriftKind::SelfContradiction);
+        let consistent = serde_json::json!({"data": {"createCustomer": {"customer": {"firstname": "John", "email": "john.doe@example.com"}}}});
+        assert!(self_contradictions(&input, &consistent).is_empty());
+        assert!(self_contradictions(&input, &serde_json::json!("token")).is_empty());
     }
 }

@@ -12,6 +12,7 @@ pub mod customer;
 pub mod drift;
 pub mod envelope;
 pub mod failure;
+pub mod graphql;
 pub mod json_path;
 pub mod lockout;
 pub mod published_schema;

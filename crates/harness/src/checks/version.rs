@@ -18,29 +18,38 @@ fn parse(text: &str, open_patch: u32) -> Result<Version, String> {
     }
 }
 
-/// Whether `configured` (e.g. `2.4`, meaning any 2.4.x, or `2.4.8`) can be a version inside
-/// `range` (`2.4.0-2.4.8`, `2.4.9-`, `-2.3.7` or a single `2.4.9`).
-pub fn range_matches(range: &str, configured: &str) -> Result<bool, String> {
-    let low_of = |v: &str| parse(v, 0);
-    let high_of = |v: &str| parse(v, u32::MAX);
-    let (low, high) = match range.split_once('-') {
+/// The lowest and highest versions of a range as [`range_matches`] reads it.
+fn bounds(range: &str) -> Result<(Version, Version), String> {
+    Ok(match range.split_once('-') {
         Some((a, b)) => (
-            if a.trim().is_empty() { (0, 0, 0) } else { low_of(a)? },
+            if a.trim().is_empty() { (0, 0, 0) } else { parse(a, 0)? },
             if b.trim().is_empty() {
                 (u32::MAX, u32::MAX, u32::MAX)
             } else {
-                high_of(b)?
+                parse(b, u32::MAX)?
             },
         ),
-        None => (low_of(range)?, high_of(range)?),
-    };
-    let (v_low, v_high) = (low_of(configured)?, high_of(configured)?);
+        None => (parse(range, 0)?, parse(range, u32::MAX)?),
+    })
+}
+
+/// Whether two ranges (`2.4.0-2.4.7`, `2.4.8-`, `2.4`) share a version.
+pub fn ranges_overlap(a: &str, b: &str) -> Result<bool, String> {
+    let ((a_low, a_high), (b_low, b_high)) = (bounds(a)?, bounds(b)?);
+    Ok(a_low <= b_high && b_low <= a_high)
+}
+
+/// Whether `configured` (e.g. `2.4`, meaning any 2.4.x, or `2.4.8`) can be a version inside
+/// `range` (`2.4.0-2.4.8`, `2.4.9-`, `-2.3.7` or a single `2.4.9`).
+pub fn range_matches(range: &str, configured: &str) -> Result<bool, String> {
+    let (low, high) = bounds(range)?;
+    let (v_low, v_high) = (parse(configured, 0)?, parse(configured, u32::MAX)?);
     Ok(v_low <= high && low <= v_high)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::range_matches;
+    use super::{range_matches, ranges_overlap};
 
     #[test]
     fn a_minor_version_matches_every_patch_range_it_overlaps() {
@@ -56,6 +65,15 @@ mod tests {
         assert!(range_matches("2.4.9-", "2.4.10").unwrap());
         assert!(range_matches("2.4.9", "2.4.9").unwrap());
         assert!(!range_matches("2.4.9", "2.4.8").unwrap());
+    }
+
+    #[test]
+    fn ranges_overlap_when_they_share_a_release() {
+        assert!(ranges_overlap("2.4.0-", "2.4.0-2.4.7").unwrap());
+        assert!(ranges_overlap("2.4.8-", "2.4.8-").unwrap());
+        assert!(!ranges_overlap("2.4.8-", "2.4.0-2.4.7").unwrap());
+        assert!(!ranges_overlap("2.4.0-2.4.7", "2.4.8").unwrap());
+        assert!(ranges_overlap("2.4", "2.4.7").unwrap());
     }
 
     #[test]

@@ -153,6 +153,9 @@ async fn run_against(
         schemas,
         baseline,
     ));
+    if let Some(reason) = preflight::graphql_missing(&ctx.client).await {
+        ctx.set_graphql_missing(reason);
+    }
     let listener = spawn_signal_listener(Arc::clone(&ctx));
     let _ = writeln!(
         console,

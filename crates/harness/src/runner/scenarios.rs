@@ -22,6 +22,8 @@ use crate::world::{MagentoWorld, RunContext};
 const NEEDS_ADMIN: &str = "needs-admin";
 const NEEDS_TWO_FACTOR: &str = "needs-two-factor";
 const NEEDS_CONFIRMATION: &str = "needs-confirmation";
+/// Scenarios that speak GraphQL: not run, and listed in one line, on a store without it.
+const GRAPHQL: &str = "graphql";
 /// Scenarios that sign a freshly created customer in: impossible while the account is unconfirmed.
 const SIGNS_IN: &str = "signs-in";
 
@@ -135,6 +137,7 @@ pub(super) async fn run_scenarios(
             features.display()
         ));
     }
+    crate::feature_files::check_graphql_documents(features)?;
     let coloring = match args.color.as_str() {
         "always" => Coloring::Always,
         "never" => Coloring::Never,
@@ -152,6 +155,8 @@ pub(super) async fn run_scenarios(
     let (junit, json) = (Buffered::default(), Buffered::default());
 
     let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let skipped_without_graphql = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let without_graphql = Arc::clone(&skipped_without_graphql);
     let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
 
     let before_ctx = Arc::clone(ctx);
@@ -209,6 +214,10 @@ pub(super) async fn run_scenarios(
         if !wanted {
             return false;
         }
+        if tags.iter().any(|t| t == GRAPHQL) && filter_ctx.graphql_missing().is_some() {
+            without_graphql.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
         if let Some(reason) = not_applicable(&tags, &filter_ctx) {
             inapplicable
                 .lock()
@@ -262,6 +271,10 @@ pub(super) async fn run_scenarios(
         for line in &inapplicable {
             let _ = writeln!(console, "  - {line}");
         }
+    }
+    let without_graphql = skipped_without_graphql.load(std::sync::atomic::Ordering::Relaxed);
+    if let (Some(reason), 1..) = (ctx.graphql_missing(), without_graphql) {
+        let _ = writeln!(console, "\nNot run: {without_graphql} @graphql scenarios ({reason})");
     }
     crate::report::print_not_run_steps(console, ctx);
     let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);

@@ -5,7 +5,8 @@ use cucumber::gherkin::Step;
 use cucumber::then;
 
 use super::docstring_json;
-use crate::checks::drift::{compare, documented_diff, expect_no_new_drift};
+use crate::checks::drift::{compare, documented_diff, expect_no_new_drift, self_contradictions};
+use crate::checks::graphql::parse_document;
 use crate::checks::published_schema::cross_check;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{self, CheckFailure};
@@ -17,7 +18,16 @@ async fn documented_response(world: &mut MagentoWorld, document: String, step: &
     // The tutorial shows a stock store: its name and ids become the configured ones (C5).
     let documented = StoreIdentity::from(&ctx.config.policy).substitute_into(&docstring_json(world, step)?);
     let observed = world.checked(checks::expect_json_content_type(world.last()?))?;
-    let differences = compare(&documented, &observed);
+    let mut differences = compare(&documented, &observed);
+    // A documented GraphQL request and its response on the same page must agree (GRAPHQL.md §8).
+    if let Some(input) = world
+        .documented_request
+        .as_deref()
+        .and_then(|text| parse_document(text).ok())
+        .map(|d| d.create_input)
+    {
+        differences.extend(self_contradictions(&input, &documented));
+    }
     let diff = documented_diff(&documented, &observed);
     if !differences.is_empty() {
         ctx.record_drift_diff(&document, diff.clone());

@@ -7,6 +7,7 @@ mod admin;
 mod body;
 mod customer;
 mod drift;
+mod graphql;
 mod request;
 mod token;
 
@@ -37,7 +38,7 @@ pub(crate) fn docstring(world: &MagentoWorld, step: &Step) -> Result<String, Ste
 
 /// The parser hands over a docstring with its media-type line (`"""json`) and, when that line
 /// is present, with the indentation of the feature file: drop the one, strip the other.
-fn docstring_content(raw: &str) -> String {
+pub(crate) fn docstring_content(raw: &str) -> String {
     let (first, rest) = raw.split_once('\n').unwrap_or((raw, ""));
     let is_media_type = !first.is_empty() && first.chars().all(|c| c.is_ascii_alphanumeric() || "/+.-_".contains(c));
     let body = if first.trim().is_empty() || is_media_type {
