@@ -279,3 +279,658 @@ async fn fault_graphql_token_after_revoke() {
     assert_eq!(reply.status, 200, "{}", reply.raw);
     assert_eq!(reply.json()["data"]["customer"]["email"], "still@example.com");
 }
+
+/// The body of a resolver error on `field` at line 2, column 3.
+fn resolver_error(field: &str, message: &str, category: &str) -> Value {
+    json!({
+        "errors": [{
+            "message": message,
+            "locations": [{"line": 2, "column": 3}],
+            "path": [field],
+            "extensions": {"category": category}
+        }],
+        "data": {field: null}
+    })
+}
+
+/// A request-level error (§1.7 C).
+fn request_error(message: &str, category: &str) -> Value {
+    json!({"errors": [{"message": message, "extensions": {"category": category}}]})
+}
+
+/// §2.2–§2.4, §7 `CreateCustomerV2Test`: each refusal of the account service is a
+/// `graphql-input` error with status 200 and `data.createCustomerV2` null.
+#[tokio::test]
+async fn create_refusals() {
+    let client = Client::default().await;
+    assert_eq!(client.create("customer@example.com", "test123#").await.status, 200);
+    let input = |changes: Value| {
+        let mut input =
+            json!({"firstname": "Richard", "lastname": "Rowe", "email": "other@example.com", "password": "test123#"});
+        for (key, value) in changes.as_object().unwrap() {
+            input[key] = value.clone();
+        }
+        json!({"input": input})
+    };
+    let cases = [
+        (
+            json!({"email": "customer@example.com"}),
+            "A customer with the same email address already exists in an associated website.",
+        ),
+        (
+            json!({"email": "plainaddress"}),
+            "\"plainaddress\" is not a valid email address.",
+        ),
+        (
+            json!({"email": "email@example"}),
+            "\"email@example\" is not a valid email address.",
+        ),
+        (json!({"email": ""}), "\"\" is not a valid email address."),
+        (json!({"firstname": ""}), "\"First Name\" is a required value."),
+        (json!({"gender": 5}), "\"5\" is not a valid gender value."),
+        (
+            json!({"password": "short1A"}),
+            "The password needs at least 8 characters. Create a new password and try again.",
+        ),
+        (
+            json!({"password": "password"}),
+            "Minimum of different classes of characters in password is 3. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.",
+        ),
+        (
+            json!({"password": " Password1"}),
+            "The password can't begin or end with a space. Verify the password and try again.",
+        ),
+        (json!({"date_of_birth": "not a date"}), "Invalid date"),
+    ];
+    for (changes, message) in cases {
+        client
+            .post(CREATE, input(changes), None)
+            .await
+            .expect(200, resolver_error("createCustomerV2", message, "graphql-input"));
+    }
+    assert_eq!(
+        client
+            .rest(
+                reqwest::Method::GET,
+                "/V1/customers/search?searchCriteria[pageSize]=10",
+                None,
+                None
+            )
+            .await
+            .status,
+        401,
+        "the refusals created nothing an anonymous search could see, and the route stays protected"
+    );
+}
+
+/// §2.7, §2.8, §7 `CreateCustomerV2Test::testCreateCustomerAccountWithPassword`: accepted
+/// emails keep their case and characters; optional fields, subscription and assistance.
+#[tokio::test]
+async fn create_accepts_documented_emails_and_fields() {
+    let client = Client::default().await;
+    for email in [
+        "jØrgenV2@somedomain.com",
+        "“emailV2”@example.com",
+        "New_Customer@Example.com",
+    ] {
+        let reply = client
+            .post(
+                "mutation ($input: CustomerCreateInput!) {\n  createCustomerV2(input: $input) { customer { email is_subscribed allow_remote_shopping_assistance } }\n}",
+                json!({"input": {"firstname": "Richard", "lastname": "Rowe", "email": email, "password": "test123#", "is_subscribed": true, "allow_remote_shopping_assistance": true}}),
+                None,
+            )
+            .await;
+        reply.expect(
+            200,
+            json!({"data": {"createCustomerV2": {"customer": {"email": email, "is_subscribed": true, "allow_remote_shopping_assistance": true}}}}),
+        );
+        assert!(
+            !reply.raw.contains('Ø'),
+            "non-ASCII is escaped as PHP does: {}",
+            reply.raw
+        );
+    }
+    let reply = client
+        .post(
+            "mutation {\n  createCustomerV2(input: {firstname: \"A\", lastname: \"B\", email: \"dob@example.com\", date_of_birth: \"1972-03-11\", middlename: \"M\", gender: 2}) {\n    customer { date_of_birth dob middlename gender group_id default_billing allow_remote_shopping_assistance }\n  }\n}",
+            json!({}),
+            None,
+        )
+        .await;
+    reply.expect(
+        200,
+        json!({"data": {"createCustomerV2": {"customer": {
+            "date_of_birth": "1972-03-11", "dob": "1972-03-11", "middlename": "M", "gender": 2,
+            "group_id": null, "default_billing": null, "allow_remote_shopping_assistance": false
+        }}}}),
+    );
+}
+
+/// §2.10, §7 `CreateCustomerTest`: the deprecated mutation's own refusals.
+#[tokio::test]
+async fn deprecated_create_customer() {
+    let client = Client::default().await;
+    let create = |input: &str| format!("mutation {{\n  createCustomer(input: {input}) {{ customer {{ email }} }}\n}}");
+    client.post(&create("{}"), json!({}), None).await.expect(
+        200,
+        resolver_error("createCustomer", "\"input\" value should be specified", "graphql-input"),
+    );
+    client
+        .post(&create("{firstname: \"A\", lastname: \"B\"}"), json!({}), None)
+        .await
+        .expect(
+            200,
+            resolver_error(
+                "createCustomer",
+                "The email address is required to create a customer account.",
+                "graphql-input",
+            ),
+        );
+    client
+        .post(
+            &create("{email: \"old@example.com\", lastname: \"B\"}"),
+            json!({}),
+            None,
+        )
+        .await
+        .expect(
+            200,
+            resolver_error("createCustomer", "\"First Name\" is a required value.", "graphql-input"),
+        );
+    client
+        .post(&create("{email: \"old@example.com\", firstname: \"A\", lastname: \"B\", test123: \"x\"}"), json!({}), None)
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Field \"test123\" is not defined by type \"CustomerInput\".", "locations": [{"line": 2, "column": 83}]}]}),
+        );
+    client
+        .post(
+            &create("{email: \"old@example.com\", firstname: \"A\", lastname: \"B\"}"),
+            json!({}),
+            None,
+        )
+        .await
+        .expect(
+            200,
+            json!({"data": {"createCustomer": {"customer": {"email": "old@example.com"}}}}),
+        );
+}
+
+/// §2.5, §2.6: validation and coercion errors reach the client as graphql-php words them,
+/// status 200, no `data`, no `extensions`.
+#[tokio::test]
+async fn validation_errors_have_no_data() {
+    let client = Client::default().await;
+    client
+        .post(
+            "mutation { createCustomerV2(input: {}) { customer { email } } }",
+            json!({}),
+            None,
+        )
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Field CustomerCreateInput.email of required type String! was not provided.", "locations": [{"line": 1, "column": 36}]}]}),
+        );
+    client
+        .post(CREATE, json!({"input": {"firstname": "a", "lastname": "b"}}), None)
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Variable \"$input\" got invalid value {\"firstname\":\"a\",\"lastname\":\"b\"}; Field \"email\" of required type \"String!\" was not provided.", "locations": [{"line": 1, "column": 11}]}]}),
+        );
+    client
+        .post("{ customer { emial } }", json!({}), None)
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Cannot query field \"emial\" on type \"Customer\".", "locations": [{"line": 1, "column": 14}]}]}),
+        );
+}
+
+/// §1.2, §1.3, §1.9: request-level refusals, in the validators' order, with 2.4.8's statuses.
+#[tokio::test]
+async fn request_level_refusals() {
+    let client = Client::default().await;
+    let json_type = [("Content-Type", "application/json")];
+    client
+        .post_raw("{not json", &[("Content-Type", "text/plain")])
+        .await
+        .expect(400, request_error("Unable to parse the request.", "graphql-input"));
+    client
+        .post_raw(
+            r#"{"query":"{ customer { email } }"}"#,
+            &[("Content-Type", "text/plain")],
+        )
+        .await
+        .expect(
+            400,
+            request_error("Request content type must be application/json", "graphql-input"),
+        );
+    client.post_raw("", &json_type).await.expect(
+        400,
+        json!({"errors": [{"message": "Syntax Error: Unexpected <EOF>", "locations": [{"line": 1, "column": 1}]}]}),
+    );
+    client
+        .get("mutation { revokeCustomerToken { result } }", None, None)
+        .await
+        .expect(
+            400,
+            request_error("Mutation requests allowed only for POST requests", "graphql-input"),
+        );
+    client
+        .get(AVAILABLE, Some("{not json"), None)
+        .await
+        .expect(400, request_error("Unable to parse the request.", "graphql-input"));
+    client
+        .post_raw(
+            r#"{"query":"{ customer { email } }"}"#,
+            &[("Content-Type", "application/json"), ("Store", "nosuchstore")],
+        )
+        .await
+        .expect(
+            400,
+            request_error("Requested store is not found (nosuchstore)", "graphql-input"),
+        );
+    client
+        .post_raw(
+            r#"{"query":"{ customer { email } }"}"#,
+            &[
+                ("Content-Type", "application/json"),
+                ("Authorization", "Bearer garbage"),
+            ],
+        )
+        .await
+        .expect(
+            401,
+            request_error("Composite reader could not read a token", "graphql-authentication"),
+        );
+    let options = client
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/graphql", client.server.base_url()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(options.status().as_u16(), 204);
+    assert_eq!(options.text().await.unwrap(), "");
+    client
+        .post_raw(
+            r#"{"query":"query ($i: CustomerCreateInputX!) { customer { email } }"}"#,
+            &json_type,
+        )
+        .await
+        .expect(500, json!({"errors": [{"message": "Internal server error"}]}));
+}
+
+/// §1.3: a header that is not `Bearer <token>` makes a guest; the Store header accepts the
+/// store's code and `default` in any case.
+#[tokio::test]
+async fn other_authorization_shapes_are_a_guest() {
+    let client = Client::default().await;
+    for authorization in ["Basic abc", "Bearer  two-spaces", "Bearer"] {
+        let reply = client
+            .post_raw(
+                r#"{"query":"{ customer { email } }"}"#,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", authorization),
+                    ("Store", " DEFAULT "),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, 403, "{authorization}: {}", reply.raw);
+    }
+}
+
+/// §6, §7 `IsEmailAvailableTest`, `AuthenticationTest::testNoToken`.
+#[tokio::test]
+async fn is_email_available() {
+    let client = Client::default().await;
+    client.create("taken@example.com", "Password1").await;
+    for email in ["taken@example.com", "free@example.com"] {
+        client
+            .get(AVAILABLE, Some(&json!({"email": email}).to_string()), None)
+            .await
+            .expect(200, json!({"data": {"isEmailAvailable": {"is_email_available": true}}}));
+    }
+    client.post(AVAILABLE, json!({"email": ""}), None).await.expect(
+        200,
+        resolver_error("isEmailAvailable", "Email must be specified", "graphql-input"),
+    );
+    client
+        .post(AVAILABLE, json!({"email": "invalid-email"}), None)
+        .await
+        .expect(
+            200,
+            resolver_error("isEmailAvailable", "Email is invalid", "graphql-input"),
+        );
+    client
+        .get("{ isEmailAvailable { is_email_available } }", None, None)
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Field \"isEmailAvailable\" argument \"email\" of type \"String!\" is required but not provided.", "locations": [{"line": 1, "column": 3}]}]}),
+        );
+}
+
+/// §3.1, §3.3, §5: REST and GraphQL share the customers, the tokens, revocation and the
+/// sign-in throttle.
+#[tokio::test]
+async fn rest_and_graphql_share_the_store() {
+    let client = Client::default().await;
+    // Created over REST, signed in and read over GraphQL.
+    let created = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/customers",
+            None,
+            Some(json!({"customer": {"email": "rest@example.com", "firstname": "Rest", "lastname": "Made"}, "password": "Password1"})),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    let token = client.token("rest@example.com", "Password1").await.json()["data"]["generateCustomerToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    client.post(CUSTOMER, json!({}), Some(&token)).await.expect(
+        200,
+        json!({"data": {"customer": {"id": null, "firstname": "Rest", "lastname": "Made", "email": "rest@example.com"}}}),
+    );
+    // The GraphQL token reads the REST account; a REST token reads GraphQL.
+    let me = client
+        .rest(reqwest::Method::GET, "/V1/customers/me", Some(&token), None)
+        .await;
+    assert_eq!(
+        (me.status, me.json()["email"].clone()),
+        (200, json!("rest@example.com"))
+    );
+    // Created over GraphQL, found over REST with a REST token.
+    let graphql_token = client.signed_in("graphql@example.com").await;
+    let rest_token = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/customer/token",
+            None,
+            Some(json!({"username": "graphql@example.com", "password": "Password1"})),
+        )
+        .await
+        .json();
+    let rest_token = rest_token.as_str().unwrap();
+    let me = client
+        .rest(reqwest::Method::GET, "/V1/customers/me", Some(&graphql_token), None)
+        .await;
+    assert_eq!((me.status, me.json()["firstname"].clone()), (200, json!("Richard")));
+    let customer = client.post(CUSTOMER, json!({}), Some(rest_token)).await;
+    assert_eq!(customer.json()["data"]["customer"]["email"], "graphql@example.com");
+    // Revoking over REST ends the GraphQL token too.
+    let revoke = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/customer/revoke-customer-token",
+            Some(rest_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status, 200, "{}", revoke.raw);
+    client.post(CUSTOMER, json!({}), Some(&graphql_token)).await.expect(
+        401,
+        request_error("User token has been revoked", "graphql-authentication"),
+    );
+    // Revoking over GraphQL ends REST tokens.
+    let rest_token = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/customer/token",
+            None,
+            Some(json!({"username": "rest@example.com", "password": "Password1"})),
+        )
+        .await
+        .json();
+    let rest_token = rest_token.as_str().unwrap();
+    assert_eq!(client.post(REVOKE, json!({}), Some(&token)).await.status, 200);
+    assert_eq!(
+        client
+            .rest(reqwest::Method::GET, "/V1/customers/me", Some(rest_token), None)
+            .await
+            .status,
+        401
+    );
+}
+
+/// §3.3 row 3: failures over GraphQL and REST count towards one throttle of 6; then even the
+/// right password is refused on both.
+#[tokio::test]
+async fn failed_sign_ins_count_across_rest_and_graphql() {
+    let client = Client::default().await;
+    client.create("lock@example.com", "Password1").await;
+    for attempt in 0..6 {
+        let status = if attempt % 2 == 0 {
+            client.token("lock@example.com", "Wrong-pass1").await.status
+        } else {
+            client
+                .rest(
+                    reqwest::Method::POST,
+                    "/V1/integration/customer/token",
+                    None,
+                    Some(json!({"username": "lock@example.com", "password": "Wrong-pass1"})),
+                )
+                .await
+                .status
+        };
+        assert_eq!(status, 401);
+    }
+    client.token("lock@example.com", "Password1").await.expect(
+        401,
+        json!({
+            "errors": [{
+                "message": SIGN_IN_FAILED,
+                "locations": [{"line": 2, "column": 3}],
+                "path": ["generateCustomerToken"],
+                "extensions": {"category": "graphql-authentication"}
+            }],
+            "data": {"generateCustomerToken": null}
+        }),
+    );
+    let rest = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/customer/token",
+            None,
+            Some(json!({"username": "lock@example.com", "password": "Password1"})),
+        )
+        .await;
+    assert_eq!(rest.status, 401);
+}
+
+/// §4.2, §5, §7 `GetCustomerTest::testGetCustomerIfUserHasWrongType`: an admin token is valid
+/// but not a customer's.
+#[tokio::test]
+async fn an_admin_token_is_not_a_customer() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = &client.server.settings().admin;
+    let token = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/admin/token",
+            None,
+            Some(json!({"username": admin.username, "password": admin.password})),
+        )
+        .await
+        .json();
+    let token = token.as_str().unwrap();
+    client
+        .post(CUSTOMER, json!({}), Some(token))
+        .await
+        .expect(403, resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization"));
+    client.post(REVOKE, json!({}), Some(token)).await.expect(
+        403,
+        resolver_error("revokeCustomerToken", NOT_AUTHORIZED, "graphql-authorization"),
+    );
+    client.post(REVOKE, json!({}), None).await.expect(
+        403,
+        resolver_error("revokeCustomerToken", NOT_AUTHORIZED, "graphql-authorization"),
+    );
+}
+
+/// §3.3 row 6, §4.2: an unconfirmed account gets its own message on both operations (401).
+#[tokio::test]
+async fn unconfirmed_accounts() {
+    let client = Client::start(StoreSettings {
+        require_confirmation: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    assert_eq!(client.create("unconfirmed@example.com", "Password1").await.status, 200);
+    client.token("unconfirmed@example.com", "Password1").await.expect(
+        401,
+        resolver_error(
+            "generateCustomerToken",
+            "This account isn't confirmed. Verify and try again.",
+            "graphql-authentication",
+        ),
+    );
+}
+
+/// §1.9 "2.4.0 – 2.4.7-p6": every executed request is 200, request-level errors 500, bad
+/// tokens a guest.
+#[tokio::test]
+async fn legacy_statuses() {
+    let client = Client::start(StoreSettings {
+        graphql_legacy_status: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    client
+        .post(CUSTOMER, json!({}), None)
+        .await
+        .expect(200, resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization"));
+    client
+        .post(CUSTOMER, json!({}), Some("garbage"))
+        .await
+        .expect(200, resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization"));
+    assert_eq!(client.token("nobody@example.com", "Password1").await.status, 200);
+    client
+        .post_raw("", &[("Content-Type", "application/json")])
+        .await
+        .expect(
+            500,
+            json!({"errors": [{"message": "Syntax Error: Unexpected <EOF>", "locations": [{"line": 1, "column": 1}]}]}),
+        );
+    client
+        .get("mutation { revokeCustomerToken { result } }", None, None)
+        .await
+        .expect(
+            500,
+            request_error("Mutation requests allowed only for POST requests", "graphql-input"),
+        );
+}
+
+/// §1.1: without Magento_GraphQl, `/graphql` is the storefront's 404 page.
+#[tokio::test]
+async fn a_store_without_graphql() {
+    let client = Client::start(StoreSettings {
+        graphql_module: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    for reply in [
+        client.post(CUSTOMER, json!({}), None).await,
+        client.get(CUSTOMER, None, None).await,
+    ] {
+        assert_eq!(reply.status, 404);
+        assert_eq!(reply.content_type, "text/html; charset=UTF-8");
+        assert!(reply.raw.contains("<title>404 Not Found</title>"), "{}", reply.raw);
+    }
+}
+
+/// Developer mode keeps every error (§1.5); outside it only the first is returned.
+#[tokio::test]
+async fn developer_mode_returns_every_error() {
+    let query = "mutation { createCustomerV2(input: {}) { customer { email } } }";
+    let client = Client::start(StoreSettings {
+        developer_mode: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    let reply = client.post(query, json!({}), None).await;
+    let messages: Vec<Value> = reply.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["message"].clone())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            json!("Field CustomerCreateInput.email of required type String! was not provided."),
+            json!("Field CustomerCreateInput.firstname of required type String! was not provided."),
+            json!("Field CustomerCreateInput.lastname of required type String! was not provided."),
+        ]
+    );
+    let faulty = Client::with_faults(&[Fault::GraphqlEveryError]).await;
+    assert_eq!(
+        faulty.post(query, json!({}), None).await.json()["errors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let stock = Client::default().await;
+    assert_eq!(
+        stock.post(query, json!({}), None).await.json()["errors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// Each response fault changes exactly what it says.
+#[tokio::test]
+async fn graphql_response_faults() {
+    let client = Client::with_faults(&[Fault::GraphqlAuthorization401]).await;
+    client
+        .post(CUSTOMER, json!({}), None)
+        .await
+        .expect(401, resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization"));
+    let client = Client::with_faults(&[Fault::GraphqlNoDataOnResolverError]).await;
+    let mut without_data = resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization");
+    without_data.as_object_mut().unwrap().remove("data");
+    client.post(CUSTOMER, json!({}), None).await.expect(403, without_data);
+    let client = Client::with_faults(&[Fault::GraphqlErrorWithoutCategory]).await;
+    client.post(CUSTOMER, json!({}), None).await.expect(
+        403,
+        json!({
+            "errors": [{"message": NOT_AUTHORIZED, "locations": [{"line": 2, "column": 3}], "path": ["customer"]}],
+            "data": {"customer": null}
+        }),
+    );
+}
+
+/// Each behaviour fault changes exactly what it says.
+#[tokio::test]
+async fn graphql_behaviour_faults() {
+    let client = Client::with_faults(&[Fault::GraphqlInvalidTokenAsGuest]).await;
+    client
+        .post(CUSTOMER, json!({}), Some("garbage"))
+        .await
+        .expect(403, resolver_error("customer", NOT_AUTHORIZED, "graphql-authorization"));
+    let client = Client::with_faults(&[Fault::GraphqlCreateEchoesInput]).await;
+    let customer =
+        client.create("echo@example.com", "Password1").await.json()["data"]["createCustomerV2"]["customer"].clone();
+    assert_eq!(customer["email"], "echo@example.com");
+    assert_eq!(customer["created_at"], Value::Null);
+    assert_eq!(customer["addresses"], Value::Null);
+    let client = Client::with_faults(&[Fault::GraphqlCustomerIdExposed]).await;
+    let token = client.signed_in("id@example.com").await;
+    let customer = client.post(CUSTOMER, json!({}), Some(&token)).await.json();
+    assert_eq!(customer["data"]["customer"]["id"], 1);
+}

@@ -161,7 +161,11 @@ fn is_valid_local_part(local: &str) -> bool {
     });
     static QUOTED: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^"(?:[\x20\x23-\x5B\x5D-\x7E]|\\[\x20-\x7E])*"$"#).expect("static pattern"));
-    DOT_ATOM.is_match(local) || QUOTED.is_match(local)
+    // Laminas checks the dot-atom on `idn_to_ascii($localPart)`: non-ASCII letters become
+    // punycode, which is atext (GRAPHQL.md §2.3 accepts `jØrgenV2@` and `“emailV2”@`).
+    // derived: each non-ASCII character stands for the punycode it turns into.
+    let ascii: String = local.chars().map(|ch| if ch.is_ascii() { ch } else { 'a' }).collect();
+    DOT_ATOM.is_match(&ascii) || QUOTED.is_match(local)
 }
 
 fn is_valid_hostname(host: &str) -> bool {
@@ -263,6 +267,8 @@ mod tests {
     #[test]
     fn email_rules() {
         assert_eq!(email_messages("jdoe@example.com"), Vec::<&str>::new());
+        assert_eq!(email_messages("jØrgenV2@somedomain.com"), Vec::<&str>::new());
+        assert_eq!(email_messages("“emailV2”@example.com"), Vec::<&str>::new());
         assert_eq!(
             email_messages("invalid"),
             vec!["\"Email\" is not a valid email address."]
