@@ -263,6 +263,38 @@ impl Bench {
             "  fixed cost of a suite run (wall minus marginal × requests): {:.1} ms",
             ms(s1) - suite_marginal * r1 as f64
         );
+        // The same account over GraphQL, beside the REST flow: one request at a time, as above.
+        let graphql_features = flow::graphql_flow_features(&self.root, large);
+        let graphql_requests = large * flow::REQUESTS_PER_GRAPHQL_FLOW + flow::FIXED_REQUESTS;
+        let mut graphql = Vec::new();
+        for _ in 0..reps {
+            let run = self
+                .runtime
+                .block_on(run_passing(Spec::suite(&self.root, &env, &graphql_features, 1)))?;
+            let sent = read_exchanges(&run.report_dir)?.len();
+            if sent != graphql_requests {
+                return Err(format!(
+                    "{large} GraphQL flows: the suite sent {sent} requests, expected {graphql_requests}"
+                ));
+            }
+            graphql.push(run.wall);
+        }
+        let g = median(&mut graphql);
+        println!(
+            "  GraphQL flow (createCustomerV2, its clean-up search, generateCustomerToken, customer, delete), {large} flows, {graphql_requests} requests: suite {:.1} ms, {:.3} ms per request; the REST flow above: {:.1} ms, {:.3} ms per request (median of {reps})",
+            ms(g),
+            ms(g) / graphql_requests as f64,
+            ms(s1),
+            ms(s1) / r1 as f64
+        );
+        self.report.metric(
+            "overhead.graphql_suite_per_request",
+            ms(g) / graphql_requests as f64,
+            "ms",
+        );
+        self.report
+            .metric("overhead.rest_suite_per_request", ms(s1) / r1 as f64, "ms");
+
         // As a user runs it: the embedded default concurrency, against the bare loop sending
         // the requests of that very run one after the other, in the order they were logged.
         let features = flow::flow_features(&self.root, large);
@@ -496,7 +528,7 @@ impl Bench {
             .max()
             .unwrap_or(0);
         println!(
-            "  {} scenarios (outline rows counted one by one), each run alone with {} ms per response ({:.1} s): {sum} requests in scenarios + {} fixed (pre-flight, admin sign-in and its check, sweep) = {total}, as in one full run",
+            "  {} scenarios (outline rows counted one by one), each run alone with {} ms per response ({:.1} s): {sum} requests in scenarios + {} fixed (pre-flight, admin sign-in and its check, the GraphQL probe, sweep) = {total}, as in one full run",
             pieces.len(),
             CHAIN_DELAY.as_millis(),
             counting.as_secs_f64(),
@@ -971,7 +1003,7 @@ impl Bench {
         let (suite, hurl) = (median(&mut suite), median(&mut hurl));
         let per100 = |d: Duration| ms(d) * 100.0 / n as f64;
         println!(
-            "  per 100 flows (median of {reps}): suite {:.0} ms (concurrency 1, {} requests incl. pre-flight, sign-in, its check and sweep), hurl {:.0} ms ({} requests); suite / hurl {:.2}",
+            "  per 100 flows (median of {reps}): suite {:.0} ms (concurrency 1, {} requests incl. pre-flight, sign-in, its check, the GraphQL probe and sweep), hurl {:.0} ms ({} requests); suite / hurl {:.2}",
             per100(suite),
             n * flow::REQUESTS_PER_FLOW + flow::FIXED_REQUESTS,
             per100(hurl),

@@ -294,15 +294,18 @@ pub fn run_overhead(log: &[Logged]) -> Result<RunOverhead, String> {
     expect(2, "the admin token check", &|e| {
         e.shape() == "GET /rest/default/VN/customers/-N" && e.status == 404
     })?;
+    expect(3, "the GraphQL probe", &|e| {
+        e.method == "POST" && e.url.ends_with("/graphql")
+    })?;
     let sweep = log
         .iter()
         .rposition(Logged::is_search)
         .ok_or("the exchange log has no end-of-run sweep search")?;
-    if sweep < 3 || log[sweep + 1..].iter().any(|e| e.method != "DELETE") {
+    if sweep < 4 || log[sweep + 1..].iter().any(|e| e.method != "DELETE") {
         return Err("the end-of-run sweep is not at the end of the exchange log".into());
     }
     Ok(RunOverhead {
-        before: 3,
+        before: 4,
         after: log.len() - sweep,
     })
 }

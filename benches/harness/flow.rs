@@ -19,8 +19,33 @@ pub const FLOW_FEATURE: &str = include_str!("../features/flow.feature");
 /// DELETE.
 pub const REQUESTS_PER_FLOW: usize = 4;
 
-/// Requests of every run besides the scenarios': pre-flight, admin sign-in, its check, sweep.
-pub const FIXED_REQUESTS: usize = 4;
+/// Requests of every run besides the scenarios': pre-flight, admin sign-in, its check, the
+/// GraphQL probe, sweep.
+pub const FIXED_REQUESTS: usize = 5;
+
+/// `benches/features/graphql_flow.feature`: the same account over GraphQL, one Examples row.
+pub const GRAPHQL_FLOW_FEATURE: &str = include_str!("../features/graphql_flow.feature");
+
+/// Requests of one GraphQL flow: createCustomerV2, the admin's search for what it created,
+/// generateCustomerToken, the customer query, and the after hook's DELETE.
+pub const REQUESTS_PER_GRAPHQL_FLOW: usize = 5;
+
+/// Writes the GraphQL flow feature with `n` Examples rows into a fresh directory.
+pub fn graphql_flow_features(root: &Path, n: usize) -> PathBuf {
+    assert!(n >= 1, "at least one flow");
+    let dir = fresh_dir(root, &format!("graphql-flow-{n}"));
+    let mut text = GRAPHQL_FLOW_FEATURE.trim_end().to_owned();
+    assert!(
+        text.ends_with("| 1 |"),
+        "graphql_flow.feature must end with its first Examples row"
+    );
+    for i in 2..=n {
+        text.push_str(&format!("\n      | {i} |"));
+    }
+    text.push('\n');
+    std::fs::write(dir.join("graphql_flow.feature"), text).expect("write the GraphQL flow feature");
+    dir
+}
 
 /// Writes the flow feature with `n` Examples rows into a fresh directory and returns it (the
 /// `MAGENTO_FEATURES_DIR` of a run).
@@ -74,6 +99,8 @@ pub enum Replay {
     Preflight,
     AdminSignIn,
     AdminCheck,
+    /// `{ __typename }` to `/graphql`: does the store have GraphQL.
+    GraphqlProbe,
     Create(usize),
     Token(usize),
     Me(usize),
@@ -100,6 +127,7 @@ pub fn replay_script(log: &[Logged]) -> Result<Vec<Replay>, String> {
             "POST" if path.ends_with("/V1/tfa/provider/google/authenticate") => Replay::AdminSignIn,
             "GET" if path.ends_with("/V1/customers/-1") => Replay::AdminCheck,
             "GET" if e.is_search() => Replay::Sweep,
+            "POST" if path.ends_with("/graphql") => Replay::GraphqlProbe,
             "POST" if path.ends_with("/V1/customers") => {
                 let sent = body(e.request_body.as_deref(), "request body", at)?;
                 let email = json_str(&sent, &["customer", "email"]).ok_or("a create without an email")?;
@@ -200,6 +228,13 @@ pub async fn bare_loop(base_url: &str, admin: &AdminAccount, script: &[Replay]) 
             }
             Replay::AdminCheck => {
                 send!(GET, format!("{rest}/V1/customers/-1"), bearer = &admin_token);
+            }
+            Replay::GraphqlProbe => {
+                send!(
+                    POST,
+                    format!("{base_url}/graphql"),
+                    json = json!({"query": "{ __typename }"})
+                );
             }
             Replay::Create(flow) => {
                 let mut body = template.clone();

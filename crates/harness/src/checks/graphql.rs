@@ -192,10 +192,11 @@ impl StatusRule {
         }
     }
 
-    /// The rules a configured `MAGENTO_VERSION` allows: both for a bare `2.4`.
+    /// The rules a configured `MAGENTO_VERSION` allows: both for a bare `2.4`, the current
+    /// release's first, so that a failure names what 2.4.8 expects before what 2.4.7 did.
     pub fn for_version(version: &str) -> Result<Vec<StatusRule>, String> {
         let mut rules = Vec::new();
-        for rule in [StatusRule::Before248, StatusRule::From248] {
+        for rule in [StatusRule::From248, StatusRule::Before248] {
             if range_matches(rule.versions(), version)? {
                 rules.push(rule);
             }
@@ -561,7 +562,7 @@ mod tests {
     fn the_configured_version_picks_the_rules() {
         assert_eq!(
             StatusRule::for_version("2.4").unwrap(),
-            vec![StatusRule::Before248, StatusRule::From248]
+            vec![StatusRule::From248, StatusRule::Before248]
         );
         assert_eq!(StatusRule::for_version("2.4.8").unwrap(), vec![StatusRule::From248]);
         assert_eq!(StatusRule::for_version("2.4.9").unwrap(), vec![StatusRule::From248]);
