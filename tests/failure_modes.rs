@@ -296,3 +296,19 @@ async fn a_dotenv_file_is_read_and_checked_like_the_environment() {
     .await;
     assert_eq!(result.code, 0, "the environment wins over .env: {}", result.output());
 }
+
+/// A typo in a feature file's GraphQL document stops the run before anything is sent: exit 2,
+/// one line naming the file and the line the typo is on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_graphql_document_that_does_not_parse_is_one_line_naming_file_and_line() {
+    let dir = common::temp_dir("features");
+    std::fs::write(
+        dir.join("typo.feature"),
+        "Feature: x\n  Scenario: a typo\n    Given the GraphQL document:\n      \"\"\"graphql\n      query {\n        customer { email\n      }\n      \"\"\"\n    When a guest sends the GraphQL document\n",
+    )
+    .unwrap();
+    let env = vec![("MAGENTO_FEATURES_DIR".to_owned(), dir.display().to_string())];
+    let result = run_binary(&["run", "--color", "never"], &env, LIMIT).await;
+    assert_environment_problem(&result, "typo.feature:7: the GraphQL document does not parse");
+    assert!(!result.stdout.contains("Scenario"), "nothing ran:\n{}", result.output());
+}
