@@ -355,6 +355,37 @@ mod tests {
         assert_eq!(service.read(&store, &token, 1_001), Some(TokenSubject::Customer(7)));
     }
 
+    /// GRAPHQL.md §1.3: the reader first, then expiry, then revocation, each with its reason.
+    #[test]
+    fn token_checks_say_why() {
+        let service = TokenService::new(&StoreSettings::default());
+        let mut store = Store::default();
+        let token = service.issue(&mut store, TokenSubject::Customer(7), 1_000);
+        let check = |store: &Store, token: &str, now, revocation| service.check(store, token, now, revocation);
+        assert_eq!(
+            check(&store, "garbage", 1_001, Revocation::Checked),
+            Err(TokenRejection::Unreadable)
+        );
+        assert_eq!(
+            check(&store, &token, 4_600, Revocation::Checked),
+            Err(TokenRejection::Expired)
+        );
+        store.revoke_tokens(TokenSubject::Customer(7), 1_000);
+        assert_eq!(
+            check(&store, &token, 1_001, Revocation::Checked),
+            Err(TokenRejection::Revoked)
+        );
+        assert_eq!(
+            check(&store, &token, 4_600, Revocation::Checked),
+            Err(TokenRejection::Expired)
+        );
+        assert_eq!(
+            check(&store, &token, 1_001, Revocation::Ignored),
+            Ok(TokenSubject::Customer(7))
+        );
+        assert_eq!(TokenRejection::Expired.message(), "Consumer key has expired");
+    }
+
     #[test]
     fn tampered_and_revoked_tokens_are_rejected() {
         let service = TokenService::new(&StoreSettings::default());

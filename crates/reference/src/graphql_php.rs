@@ -433,32 +433,61 @@ fn syntax_error(lexed: &Result<Vec<Token>, LexError>, pest_message: &str, at: Po
         Err(_) => &[][..],
         Ok(tokens) => tokens.as_slice(),
     };
-    let found = tokens
+    let index = tokens
         .iter()
-        .find(|token| before(at, token.pos))
-        .cloned()
-        .unwrap_or(Token {
-            kind: Kind::Eof,
-            value: None,
-            pos: at,
-        });
+        .position(|token| before(at, token.pos))
+        .unwrap_or(tokens.len());
+    let eof = Token {
+        kind: Kind::Eof,
+        value: None,
+        pos: at,
+    };
+    let token = |offset: usize| tokens.get(index + offset).unwrap_or(&eof);
     let expected = pest_message
         .lines()
         .filter_map(|line| line.trim().strip_prefix("= expected "))
         .next()
         .unwrap_or_default();
-    let names_expected = ["name", "selection", "field", "argument", "type_", "named_type", "alias"];
-    let wanted = expected
+    let wanted: Vec<&str> = expected
         .split([',', ' '])
         .filter(|word| !word.is_empty() && *word != "or")
-        .collect::<Vec<_>>();
-    let description = found.description();
-    let message = if wanted.iter().any(|rule| names_expected.contains(rule)) && !tokens.is_empty() {
-        format!("Syntax Error: Expected Name, found {description}")
-    } else if wanted == ["variable"] || wanted == ["variable_definition"] {
-        format!("Syntax Error: Expected $, found {description}")
+        .collect();
+    let wants = |rule: &str| wanted.contains(&rule);
+    let is = |offset: usize, kind: Kind| token(offset).kind == kind;
+    // pest reports the start of a rule that graphql-php enters and fails inside: a variable
+    // definition (`$name :`), an argument or object field (`name :`).
+    let (found, expectation) = if wants("variable_definition") && is(0, Kind::Punctuator("$")) {
+        if is(1, Kind::Name) {
+            (token(2), Some(":"))
+        } else {
+            (token(1), Some("Name"))
+        }
+    } else if (wants("object_field") || wants("argument")) && is(0, Kind::Name) {
+        (token(1), Some(":"))
+    } else if wants("variable_definition") || wants("variable") {
+        (token(0), Some("$"))
+    } else if wants("selection_set") && !wants("selection") && !wants("field") {
+        (token(0), Some("{"))
+    } else if [
+        "name",
+        "selection",
+        "field",
+        "argument",
+        "object_field",
+        "type_",
+        "named_type",
+        "alias",
+    ]
+    .iter()
+    .any(|rule| wants(rule))
+    {
+        (token(0), Some("Name"))
     } else {
-        format!("Syntax Error: Unexpected {description}")
+        (token(0), None)
+    };
+    let message = match expectation {
+        Some(kind) => format!("Syntax Error: Expected {kind}, found {}", found.description()),
+        None => format!("Syntax Error: Unexpected {}", found.description()),
     };
     PhpError::new(message, vec![found.pos])
 }

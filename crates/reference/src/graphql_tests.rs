@@ -392,7 +392,7 @@ async fn create_accepts_documented_emails_and_fields() {
     }
     let reply = client
         .post(
-            "mutation {\n  createCustomerV2(input: {firstname: \"A\", lastname: \"B\", email: \"dob@example.com\", date_of_birth: \"1972-03-11\", middlename: \"M\", gender: 2}) {\n    customer { date_of_birth dob middlename gender group_id default_billing allow_remote_shopping_assistance }\n  }\n}",
+            "mutation {\n  createCustomerV2(input: {firstname: \"A\", lastname: \"B\", email: \"dob@example.com\", date_of_birth: \"3/11/1972\", middlename: \"M\", gender: 2}) {\n    customer { date_of_birth dob middlename gender group_id default_billing allow_remote_shopping_assistance }\n  }\n}",
             json!({}),
             None,
         )
@@ -933,4 +933,56 @@ async fn graphql_behaviour_faults() {
     let token = client.signed_in("id@example.com").await;
     let customer = client.post(CUSTOMER, json!({}), Some(&token)).await.json();
     assert_eq!(customer["data"]["customer"]["id"], 1);
+}
+
+/// Real captures G02 and G16 (`../shared/real/graphql_captures.json`): an Apollo-style
+/// document with `__typename` at every level and the full address selection, through
+/// variables with `operationName`, and the same over GET with `variables={}`.
+#[tokio::test]
+async fn apollo_style_documents_from_real_clients() {
+    let client = Client::default().await;
+    let selection = "date_of_birth default_billing default_shipping email firstname is_subscribed lastname middlename prefix suffix taxvat addresses { city country_code default_billing default_shipping extension_attributes { attribute_code value __typename } firstname id lastname postcode prefix region { region_code region_id region __typename } street suffix telephone vat_id __typename } __typename";
+    let body = json!({
+        "operationName": "createCustomer",
+        "variables": {"input": {"email": "john.doe@example.com", "password": "j5E&z42DR@Hx!", "firstname": "John", "lastname": "Doe"}},
+        "query": format!("mutation createCustomer($input: CustomerCreateInput!) {{\n  createCustomerV2(input: $input) {{\n    customer {{ {selection} }}\n    __typename\n  }}\n}}")
+    });
+    let created = client
+        .post_raw(&body.to_string(), &[("Content-Type", "application/json")])
+        .await;
+    created.expect(
+        200,
+        json!({"data": {"createCustomerV2": {"customer": {
+            "date_of_birth": null, "default_billing": null, "default_shipping": null,
+            "email": "john.doe@example.com", "firstname": "John", "is_subscribed": false, "lastname": "Doe",
+            "middlename": null, "prefix": null, "suffix": null, "taxvat": null, "addresses": [],
+            "__typename": "Customer"
+        }, "__typename": "CustomerOutput"}}}),
+    );
+    let token =
+        client.token("john.doe@example.com", "j5E&z42DR@Hx!").await.json()["data"]["generateCustomerToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let query = format!("query customer{{customer{{{selection} is_subscribed}}}}");
+    let read = client
+        .http
+        .get(format!("{}/graphql", client.server.base_url()))
+        .query(&[
+            ("query", query.as_str()),
+            ("operationName", "customer"),
+            ("variables", "{}"),
+        ])
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    let read = Client::reply(read).await;
+    assert_eq!(read.status, 200, "{}", read.raw);
+    assert_eq!(read.json()["data"]["customer"]["addresses"], json!([]));
+    assert_eq!(read.json()["data"]["customer"]["__typename"], "Customer");
+    client
+        .post("{ __typename }", json!({}), None)
+        .await
+        .expect(200, json!({"data": {"__typename": "Query"}}));
 }

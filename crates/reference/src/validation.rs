@@ -205,6 +205,10 @@ pub(crate) fn parse_dob(value: &str) -> DobInput {
             .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
             .map_or(DobInput::Invalid, |moment| DobInput::Date(moment.date_naive()));
     }
+    // PHP reads `m/d/Y` as an American date (GRAPHQL.md §2.7: `3/11/1972` is 11 March 1972).
+    if let Ok(american) = NaiveDate::parse_from_str(value, "%m/%d/%Y") {
+        return DobInput::Date(american);
+    }
     let Some((date, rest)) = value.split_at_checked(value.len().min(10)) else {
         return DobInput::Invalid;
     };
@@ -321,6 +325,11 @@ mod tests {
             parse_dob("1973-12-15T00:00:00Z"),
             DobInput::Date(NaiveDate::from_ymd_opt(1973, 12, 15).unwrap())
         );
+        assert_eq!(
+            parse_dob("3/11/1972"),
+            DobInput::Date(NaiveDate::from_ymd_opt(1972, 3, 11).unwrap())
+        );
+        assert_eq!(parse_dob("13/11/1972"), DobInput::Invalid);
         assert_eq!(parse_dob("yesterday-ish"), DobInput::Invalid);
         assert_eq!(parse_dob("1970-01-01 garbage"), DobInput::Invalid);
         assert_eq!(parse_dob("1970-01-0é"), DobInput::Invalid);
