@@ -20,6 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cucumber::gherkin;
 use magento_harness::checks::admin_role::{self, RoleAnswer};
 use magento_harness::checks::drift::{self, Baseline};
+use magento_harness::checks::graphql;
 use magento_harness::checks::store_identity::StoreIdentity;
 use magento_harness::checks::token::{self, TokenKind, USER_TYPE_ADMIN, USER_TYPE_CUSTOMER};
 use magento_harness::checks::version::range_matches;
@@ -1252,4 +1253,85 @@ async fn the_reference_server_answers_like_the_captures() {
     let mut reviewed = replayed.clone();
     reviewed.extend(NOT_REPLAYED.iter().map(|(id, _)| *id));
     assert_same_ids("the replays and NOT_REPLAYED", &reviewed, &captures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GraphQL captures (`../shared/real/graphql_captures.json`)
+
+/// The GraphQL captures the checks do not judge, and why; every other one must pass them.
+const GRAPHQL_NOT_JUDGED: &[(&str, &str)] = &[
+    (
+        "G06",
+        "Magento 2.3: graphql-php 0.x puts category at the top of the error",
+    ),
+    ("G10", "flattened and Markdown-escaped: not JSON as published"),
+    (
+        "G14",
+        "a JavaScript object literal from a customised store (log_message, another category)",
+    ),
+    (
+        "G15",
+        "Magento 2.3: graphql-php 0.x envelope with debugMessage at the top",
+    ),
+    ("G31", "truncated in the source"),
+];
+
+/// Captures whose `customer` is shaped by a store module the schema does not know.
+const GRAPHQL_CUSTOM_CUSTOMER: &[&str] = &["G03"];
+
+#[derive(Debug, Deserialize)]
+struct GraphqlCapture {
+    id: String,
+    response_body: String,
+}
+
+/// Every GraphQL capture from a real store is either judged by the harness's GraphQL checks,
+/// as the scenarios apply them, or listed with the reason it is not: an answer with `data` and
+/// no errors passes `expect_graphql_data` and its customer the `graphql_customer` schema; an
+/// error answer passes the `graphql_error` schema (graphql-php 14's `category` `graphql`,
+/// developer mode's `file` and `line`, abridged bodies without `locations` included).
+#[test]
+fn every_graphql_capture_passes_the_graphql_checks_or_says_why_not() {
+    let Some(path) = shared_material("real/graphql_captures.json") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("graphql_captures.json: {e}"));
+    let captures: Vec<GraphqlCapture> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("graphql_captures.json is not a list of captures: {e}"));
+    let schemas = SchemaSet::load(&manifest_path("schemas")).unwrap_or_else(|e| panic!("{e}"));
+    let ids: BTreeSet<&str> = captures.iter().map(|c| c.id.as_str()).collect();
+    for (id, _) in GRAPHQL_NOT_JUDGED {
+        assert!(ids.contains(id), "GRAPHQL_NOT_JUDGED names {id}, which is no capture");
+    }
+    let mut judged = 0;
+    for capture in &captures {
+        if GRAPHQL_NOT_JUDGED.iter().any(|(id, _)| *id == capture.id) {
+            continue;
+        }
+        let body: Value = serde_json::from_str(&capture.response_body).unwrap_or_else(|e| {
+            panic!(
+                "{}: not JSON ({e}); list it in GRAPHQL_NOT_JUDGED with the reason",
+                capture.id
+            )
+        });
+        if body.get("errors").is_some() {
+            schemas
+                .validate("graphql_error", &body)
+                .unwrap_or_else(|e| panic!("{}: {e}", capture.id));
+        } else {
+            let data = graphql::expect_graphql_data(200, &body).unwrap_or_else(|e| panic!("{}: {e}", capture.id));
+            let customers = data
+                .as_object()
+                .into_iter()
+                .flat_map(|roots| roots.values())
+                .filter_map(|root| root.get("customer").or(Some(root)).filter(|c| c.get("email").is_some()));
+            for customer in customers.filter(|_| !GRAPHQL_CUSTOM_CUSTOMER.contains(&capture.id.as_str())) {
+                schemas
+                    .validate("graphql_customer", customer)
+                    .unwrap_or_else(|e| panic!("{}: {e}", capture.id));
+            }
+        }
+        judged += 1;
+    }
+    assert!(judged >= 10, "only {judged} GraphQL captures judged");
 }

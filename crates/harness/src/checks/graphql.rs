@@ -268,10 +268,32 @@ pub fn expected_statuses(documented: &Value, rule: StatusRule) -> Vec<u16> {
 /// in developer mode is legitimate, so they are ignored.
 const DEVELOPER_EXTENSIONS: [&str; 4] = ["debugMessage", "file", "line", "trace"];
 
+/// Which graphql-php renders the errors: 15 from Magento 2.4.6 on, 14 up to 2.4.5, which added
+/// `"extensions": {"category": "graphql"}` to validation and syntax errors (§1.7 "Historical
+/// formats"; captures G28, G30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renderer {
+    GraphqlPhp15,
+    /// Either: the configured `MAGENTO_VERSION` includes 2.4.0 – 2.4.5.
+    GraphqlPhp14Or15,
+}
+
+impl Renderer {
+    /// The renderers a configured `MAGENTO_VERSION` allows.
+    pub fn for_version(version: &str) -> Result<Self, String> {
+        Ok(if range_matches("2.4.0-2.4.5", version)? {
+            Renderer::GraphqlPhp14Or15
+        } else {
+            Renderer::GraphqlPhp15
+        })
+    }
+}
+
 /// Compares a GraphQL answer with the documented one exactly: the same top-level keys (`data`
 /// present or absent), the same number of errors, each with exactly `message`, `locations`,
-/// `path` and `extensions` as documented. Only developer mode's extensions are ignored.
-pub fn expect_graphql_body(observed: &Value, documented: &Value) -> Result<(), CheckFailure> {
+/// `path` and `extensions` as documented. Only developer mode's extensions are ignored, and,
+/// where graphql-php 14 may answer, its `category` `graphql` on an error documented without one.
+pub fn expect_graphql_body(observed: &Value, documented: &Value, renderer: Renderer) -> Result<(), CheckFailure> {
     let fail = |what: String| {
         Err(CheckFailure::Body(format!(
             "GraphQL answer differs from Magento's: {what}\n{}",
@@ -302,7 +324,7 @@ pub fn expect_graphql_body(observed: &Value, documented: &Value) -> Result<(), C
             ));
         }
         for (index, (got_error, want_error)) in got_errors.iter().zip(want_errors).enumerate() {
-            if let Some(difference) = error_difference(got_error, want_error) {
+            if let Some(difference) = error_difference(got_error, want_error, renderer) {
                 return fail(format!("errors[{index}]: {difference}"));
             }
         }
@@ -310,13 +332,20 @@ pub fn expect_graphql_body(observed: &Value, documented: &Value) -> Result<(), C
     Ok(())
 }
 
-fn error_difference(got: &Value, want: &Value) -> Option<String> {
+fn error_difference(got: &Value, want: &Value, renderer: Renderer) -> Option<String> {
     let (Some(got), Some(want)) = (got.as_object(), want.as_object()) else {
         return Some("an error is not an object".into());
     };
     let mut got = got.clone();
+    let documented_without_extensions = !want.contains_key("extensions");
     if let Some(Value::Object(extensions)) = got.get_mut("extensions") {
         extensions.retain(|k, _| !DEVELOPER_EXTENSIONS.contains(&k.as_str()));
+        if renderer == Renderer::GraphqlPhp14Or15
+            && documented_without_extensions
+            && extensions.get("category") == Some(&Value::from("graphql"))
+        {
+            extensions.remove("category");
+        }
         if extensions.is_empty() && !want.contains_key("extensions") {
             got.remove("extensions");
         }
@@ -345,6 +374,7 @@ pub fn expect_graphql_answer(
     observed: &Value,
     documented: &[(String, Value)],
     rules: &[StatusRule],
+    renderer: Renderer,
 ) -> Result<Option<StatusRule>, CheckFailure> {
     // A body that differs says more than a status that differs, so those misses come first.
     let (mut body_misses, mut status_misses) = (Vec::new(), Vec::new());
@@ -362,7 +392,7 @@ pub fn expect_graphql_answer(
                 ));
                 continue;
             }
-            match expect_graphql_body(observed, body) {
+            match expect_graphql_body(observed, body, renderer) {
                 Ok(()) => matched.push(rule),
                 Err(failure) => body_misses.push(format!("as documented for {versions} on {rule}: {failure}")),
             }
@@ -473,6 +503,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const R15: Renderer = Renderer::GraphqlPhp15;
+
     const CUSTOMER_QUERY: &str = "query {\n  customer {\n    id\n    email\n  }\n}";
 
     #[test]
@@ -573,16 +605,16 @@ mod tests {
     #[test]
     fn the_envelope_is_compared_exactly() {
         let documented = resolver_error("The current customer isn't authorized.", "graphql-authorization");
-        assert!(expect_graphql_body(&documented, &documented).is_ok());
+        assert!(expect_graphql_body(&documented, &documented, R15).is_ok());
         // Developer mode's extras are legitimate.
         let mut developer = documented.clone();
         developer["errors"][0]["extensions"]["debugMessage"] = json!("real");
-        assert!(expect_graphql_body(&developer, &documented).is_ok());
+        assert!(expect_graphql_body(&developer, &documented, R15).is_ok());
         // `data` missing, a category missing, another message, another path: all deviations.
         let mut no_data = documented.clone();
         no_data.as_object_mut().unwrap().remove("data");
         assert!(
-            expect_graphql_body(&no_data, &documented)
+            expect_graphql_body(&no_data, &documented, R15)
                 .unwrap_err()
                 .to_string()
                 .contains("missing key \"data\"")
@@ -590,18 +622,18 @@ mod tests {
         let mut no_category = documented.clone();
         no_category["errors"][0].as_object_mut().unwrap().remove("extensions");
         assert!(
-            expect_graphql_body(&no_category, &documented)
+            expect_graphql_body(&no_category, &documented, R15)
                 .unwrap_err()
                 .to_string()
                 .contains("missing \"extensions\"")
         );
         let mut other_path = documented.clone();
         other_path["errors"][0]["path"] = json!(["customer", "email"]);
-        assert!(expect_graphql_body(&other_path, &documented).is_err());
+        assert!(expect_graphql_body(&other_path, &documented, R15).is_err());
         let mut two = documented.clone();
         two["errors"] = json!([documented["errors"][0], documented["errors"][0]]);
         assert!(
-            expect_graphql_body(&two, &documented)
+            expect_graphql_body(&two, &documented, R15)
                 .unwrap_err()
                 .to_string()
                 .contains("1 error(s) expected, 2 received")
@@ -610,7 +642,7 @@ mod tests {
         let shape_c = json!({"errors": [{"message": "m", "extensions": {"category": "graphql-authentication"}}]});
         let mut with_data = shape_c.clone();
         with_data["data"] = json!(null);
-        assert!(expect_graphql_body(&with_data, &shape_c).is_err());
+        assert!(expect_graphql_body(&with_data, &shape_c, R15).is_err());
     }
 
     #[test]
@@ -619,22 +651,25 @@ mod tests {
         let documented = vec![("2.4.0-".to_owned(), guest.clone())];
         let both = [StatusRule::Before248, StatusRule::From248];
         assert_eq!(
-            expect_graphql_answer(403, &guest, &documented, &both).unwrap(),
+            expect_graphql_answer(403, &guest, &documented, &both, R15).unwrap(),
             Some(StatusRule::From248)
         );
         assert_eq!(
-            expect_graphql_answer(200, &guest, &documented, &both).unwrap(),
+            expect_graphql_answer(200, &guest, &documented, &both, R15).unwrap(),
             Some(StatusRule::Before248)
         );
-        let failure = expect_graphql_answer(401, &guest, &documented, &both)
+        let failure = expect_graphql_answer(401, &guest, &documented, &both, R15)
             .unwrap_err()
             .to_string();
         assert!(failure.contains("HTTP 403, received 401"), "{failure}");
-        assert!(expect_graphql_answer(200, &guest, &documented, &[StatusRule::From248]).is_err());
+        assert!(expect_graphql_answer(200, &guest, &documented, &[StatusRule::From248], R15).is_err());
         // A validation error is 200 on every release: it shows no rule.
         let validation = json!({"errors": [{"message": "m", "locations": [{"line": 1, "column": 1}]}]});
         let rows = vec![("2.4.0-".to_owned(), validation.clone())];
-        assert_eq!(expect_graphql_answer(200, &validation, &rows, &both).unwrap(), None);
+        assert_eq!(
+            expect_graphql_answer(200, &validation, &rows, &both, R15).unwrap(),
+            None
+        );
         // A revoked token: 401 on 2.4.8, treated as a guest before.
         let revoked = json!({"errors": [{"message": "User token has been revoked", "extensions": {"category": "graphql-authentication"}}]});
         let rows = vec![
@@ -642,18 +677,18 @@ mod tests {
             ("2.4.0-2.4.7".to_owned(), guest.clone()),
         ];
         assert_eq!(
-            expect_graphql_answer(401, &revoked, &rows, &both).unwrap(),
+            expect_graphql_answer(401, &revoked, &rows, &both, R15).unwrap(),
             Some(StatusRule::From248)
         );
         assert_eq!(
-            expect_graphql_answer(200, &guest, &rows, &both).unwrap(),
+            expect_graphql_answer(200, &guest, &rows, &both, R15).unwrap(),
             Some(StatusRule::Before248)
         );
         assert!(
-            expect_graphql_answer(403, &guest, &rows, &both).is_err(),
+            expect_graphql_answer(403, &guest, &rows, &both, R15).is_err(),
             "2.4.8 refuses the token itself"
         );
-        assert!(expect_graphql_answer(200, &revoked, &rows, &both).is_err());
+        assert!(expect_graphql_answer(200, &revoked, &rows, &both, R15).is_err());
     }
 
     #[test]
@@ -683,5 +718,22 @@ mod tests {
         let mut unsubscribed = graphql;
         unsubscribed["is_subscribed"] = json!(false);
         assert!(expect_same_customer_across_apis(&unsubscribed, &rest).is_err());
+    }
+
+    /// graphql-php 14 (Magento up to 2.4.5) adds category `graphql` to validation and syntax
+    /// errors (captures G28, G30): accepted only where the configured version allows it.
+    #[test]
+    fn graphql_php_14s_category_is_accepted_only_for_the_releases_that_had_it() {
+        let documented = json!({"errors": [{"message": "Cannot query field \"orders\" on type \"Customer\".", "locations": [{"line": 3, "column": 5}]}]});
+        let mut observed = documented.clone();
+        observed["errors"][0]["extensions"] = json!({"category": "graphql"});
+        assert_eq!(Renderer::for_version("2.4").unwrap(), Renderer::GraphqlPhp14Or15);
+        assert_eq!(Renderer::for_version("2.4.5").unwrap(), Renderer::GraphqlPhp14Or15);
+        assert_eq!(Renderer::for_version("2.4.8").unwrap(), Renderer::GraphqlPhp15);
+        assert!(expect_graphql_body(&observed, &documented, Renderer::GraphqlPhp14Or15).is_ok());
+        assert!(expect_graphql_body(&observed, &documented, R15).is_err());
+        // Another category, or one where the documented error has its own, is no such thing.
+        observed["errors"][0]["extensions"] = json!({"category": "graphql-input"});
+        assert!(expect_graphql_body(&observed, &documented, Renderer::GraphqlPhp14Or15).is_err());
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::request::bearer_for;
 use super::{docstring, docstring_json, expand};
 use crate::checks::graphql::{
-    StatusRule, expect_graphql_answer, expect_graphql_data, expect_same_customer_across_apis, parse_document,
+    Renderer, StatusRule, expect_graphql_answer, expect_graphql_data, expect_same_customer_across_apis, parse_document,
     root_field_location,
 };
 use crate::checks::json_path::lookup;
@@ -212,9 +212,16 @@ async fn versioned_error(world: &mut MagentoWorld, step: &Step) -> Result<(), St
 fn check_answer(world: &mut MagentoWorld, documented: Vec<(String, Value)>) -> Result<(), StepError> {
     let ctx = world.ctx();
     let rules = StatusRule::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
+    let renderer = Renderer::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
     let exchange = world.last()?;
     let json = world.checked(checks::expect_json_content_type(exchange))?;
-    let shown = world.checked(expect_graphql_answer(exchange.status, &json, &documented, &rules))?;
+    let shown = world.checked(expect_graphql_answer(
+        exchange.status,
+        &json,
+        &documented,
+        &rules,
+        renderer,
+    ))?;
     if json.get("errors").is_some() {
         world.checked(ctx.schemas.validate("graphql_error", &json).map_err(CheckFailure::from))?;
     }
@@ -349,6 +356,7 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
         .checked_sub(fewer)
         .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
     let rules = StatusRule::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
+    let renderer = Renderer::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
     let email = world.customer()?.email.clone();
     let requests = (0..attempts)
         .map(|_| {
@@ -362,7 +370,7 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
         .send_all(requests, |exchange| {
             attempt += 1;
             let json = exchange.json().unwrap_or_default();
-            expect_graphql_answer(exchange.status, &json, &refused, &rules)
+            expect_graphql_answer(exchange.status, &json, &refused, &rules, renderer)
                 .map(|_| ())
                 .map_err(|failure| {
                     CheckFailure::Body(format!("wrong password attempt {attempt} of {attempts}: {failure}"))
