@@ -22,6 +22,9 @@ use std::sync::{Arc, LazyLock};
 /// derived: PHP reads the body without a limit; 16 MiB keeps memory bounded.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// `QueryComplexityLimiter::validateFieldCount`'s limit (`module-graph-ql/etc/di.xml`, §1.5).
+const MAX_QUERY_COMPLEXITY: usize = 1000;
+
 /// `Json::render` sets exactly this (§1.10).
 const JSON_CONTENT_TYPE: &str = "application/json";
 
@@ -223,23 +226,18 @@ fn run_validators(
             return Err(input_error("Request content type must be application/json"));
         }
     } else if !data.query.is_empty() {
-        let document = graphql_php::parse(&data.query).map_err(|refusal| match refusal {
-            Refusal::Syntax(error) => syntax(error),
-            _ => input_error(INTERNAL_SERVER_ERROR),
-        });
-        // derived: a refusal other than a syntax error does not stop this validator.
-        if let Ok(document) = &document
-            && document
-                .operations
-                .iter()
-                .any(|(_, operation)| operation.node.ty == OperationType::Mutation)
-        {
-            return Err(input_error("Mutation requests allowed only for POST requests"));
-        }
-        if let Err(error) = document
-            && error.category.is_none()
-        {
-            return Err(error);
+        // `HttpVerbValidator` parses the query: a syntax error stops here as one.
+        match graphql_php::parse(&data.query) {
+            Err(Refusal::Syntax(error)) => return Err(syntax(error)),
+            Ok(document)
+                if document
+                    .operations
+                    .iter()
+                    .any(|(_, operation)| operation.node.ty == OperationType::Mutation) =>
+            {
+                return Err(input_error("Mutation requests allowed only for POST requests"));
+            }
+            _ => {}
         }
     }
     if let Some(store) = headers.get("Store") {
@@ -345,6 +343,15 @@ async fn execute(app: &Arc<App>, data: &GraphQlRequest, user: UserContext) -> Re
         Err(Refusal::Invalid(errors)) => return refused(app, &errors),
         Err(Refusal::UnknownType) => return internal_error(),
     };
+    let fields = graphql_php::field_count(&document);
+    if fields > MAX_QUERY_COMPLEXITY {
+        return request_error(
+            app,
+            input_error(&format!(
+                "Max query complexity should be {MAX_QUERY_COMPLEXITY} but got {fields}."
+            )),
+        );
+    }
     let names = graphql_php::names_in_request(&data.query, data.variables.as_ref());
     match graphql_php::validate(&data.query, &document, schema_index(), &names) {
         Ok(()) => {}

@@ -791,6 +791,31 @@ pub(crate) fn names_in_request(query: &str, variables: Option<&OrderedJson>) -> 
     names
 }
 
+/// Every field node of the document, in operations and fragments (`validateFieldCount`).
+pub(crate) fn field_count(document: &ExecutableDocument) -> usize {
+    fn count(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|selection| match &selection.node {
+                Selection::Field(field) => 1 + count(&field.node.selection_set.node),
+                Selection::InlineFragment(fragment) => count(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    document
+        .operations
+        .iter()
+        .map(|(_, operation)| count(&operation.node.selection_set.node))
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|fragment| count(&fragment.node.selection_set.node)),
+        )
+        .sum()
+}
+
 /// A variable used somewhere, with the type its position expects.
 struct Usage {
     name: String,

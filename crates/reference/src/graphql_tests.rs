@@ -557,6 +557,18 @@ async fn request_level_refusals() {
         .unwrap();
     assert_eq!(options.status().as_u16(), 204);
     assert_eq!(options.text().await.unwrap(), "");
+    let wide = format!("{{ {} }}", "__typename ".repeat(1001));
+    client.post(&wide, json!({}), None).await.expect(
+        400,
+        request_error("Max query complexity should be 1000 but got 1001.", "graphql-input"),
+    );
+    client
+        .get("{ customer { email }", None, None)
+        .await
+        .expect(
+            400,
+            json!({"errors": [{"message": "Syntax Error: Expected Name, found <EOF>", "locations": [{"line": 1, "column": 21}]}]}),
+        );
     client
         .post_raw(
             r#"{"query":"query ($i: CustomerCreateInputX!) { customer { email } }"}"#,
