@@ -339,3 +339,22 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       """json
       {"errors": [{"message": "Field \"createCustomerV2\" argument \"input\" of type \"CustomerCreateInput!\" is required but not provided.", "locations": [{"line": 2, "column": 3}]}]}
       """
+
+  @graphql-2.10 @af-testCreateCustomerIfInputDataIsEmpty
+  Scenario: The deprecated createCustomer refuses an empty input in its own resolver
+    # CustomerInput has no required field, so graphql-php lets {} through (§2.10).
+    Given the GraphQL document:
+      """graphql
+      mutation {
+        createCustomer(input: {}) {
+          customer {
+            email
+          }
+        }
+      }
+      """
+    When a guest sends the GraphQL document
+    Then the GraphQL answer is the error:
+      """json
+      {"errors": [{"message": "\"input\" value should be specified", "locations": [{"line": 2, "column": 3}], "path": ["createCustomer"], "extensions": {"category": "graphql-input"}}], "data": {"createCustomer": null}}
+      """
