@@ -374,8 +374,17 @@ async fn execute(app: &Arc<App>, data: &GraphQlRequest, user: UserContext) -> Re
             user,
             now: Utc::now(),
         });
+    let root = match document
+        .operations
+        .iter()
+        .next()
+        .map(|(_, operation)| operation.node.ty)
+    {
+        Some(OperationType::Mutation) => "Mutation",
+        _ => "Query",
+    };
     let response = schema().execute(request).await;
-    executed(app, response)
+    executed(app, root, response)
 }
 
 /// A 2.4.8 500 outside execution: `Internal server error` (§1.9, shape D).
@@ -416,12 +425,31 @@ fn envelope(app: &App, mut errors: Vec<OrderedJson>, data: Option<OrderedJson>) 
 }
 
 /// An executed request: its envelope, and the status of its first categorised error (§1.9).
-fn executed(app: &App, response: async_graphql::Response) -> Response<Vec<u8>> {
-    let errors: Vec<OrderedJson> = response.errors.iter().map(server_error_json).collect();
-    let data = match response.data {
+fn executed(app: &App, root: &str, response: async_graphql::Response) -> Response<Vec<u8>> {
+    let developer_mode = app.settings.developer_mode;
+    let errors: Vec<OrderedJson> = response
+        .errors
+        .iter()
+        .map(|error| server_error_json(error, developer_mode))
+        .collect();
+    let mut data = match response.data {
         async_graphql::Value::Null => None,
         data => Some(value_json(&data)),
     };
+    // graphql-php nulls the nearest nullable field above a failed non-null one.
+    for error in &errors {
+        let Some(OrderedJson::Array(path)) = error.get("path") else {
+            continue;
+        };
+        match schema_index().nullable_prefix(root, path) {
+            0 => data = None,
+            keep => {
+                if let Some(slot) = data.as_mut().and_then(|data| value_at(data, &path[..keep])) {
+                    *slot = OrderedJson::Null;
+                }
+            }
+        }
+    }
     let envelope = envelope(app, errors, data);
     let category = match envelope.get("errors") {
         Some(OrderedJson::Array(errors)) => errors.iter().find_map(|error| {
@@ -442,7 +470,9 @@ fn executed(app: &App, response: async_graphql::Response) -> Response<Vec<u8>> {
     answer(status, JSON_CONTENT_TYPE, json::encode(&envelope))
 }
 
-fn server_error_json(error: &async_graphql::ServerError) -> OrderedJson {
+/// A resolver error: message, locations, path, then `extensions` with the category, and in
+/// developer mode a masked error's `debugMessage` (§1.7 A, D).
+fn server_error_json(error: &async_graphql::ServerError, developer_mode: bool) -> OrderedJson {
     let mut entries = vec![("message".to_owned(), OrderedJson::String(error.message.clone()))];
     if !error.locations.is_empty() {
         entries.push(("locations".to_owned(), locations_json(&error.locations)));
@@ -458,15 +488,34 @@ fn server_error_json(error: &async_graphql::ServerError) -> OrderedJson {
             .collect();
         entries.push(("path".to_owned(), OrderedJson::Array(segments)));
     }
-    if let Some(extensions) = &error.extensions
-        && let Some(category) = extensions.get("category")
-    {
-        entries.push((
-            "extensions".to_owned(),
-            OrderedJson::Object(vec![("category".to_owned(), value_json(category))]),
-        ));
+    let mut extensions = Vec::new();
+    if let Some(values) = &error.extensions {
+        if let Some(category) = values.get("category") {
+            extensions.push(("category".to_owned(), value_json(category)));
+        }
+        if let Some(debug) = values.get("debugMessage").filter(|_| developer_mode) {
+            extensions.push(("debugMessage".to_owned(), value_json(debug)));
+        }
+    }
+    if !extensions.is_empty() {
+        entries.push(("extensions".to_owned(), OrderedJson::Object(extensions)));
     }
     OrderedJson::Object(entries)
+}
+
+/// The value at `path` in `data`, if the path exists.
+fn value_at<'a>(data: &'a mut OrderedJson, path: &[OrderedJson]) -> Option<&'a mut OrderedJson> {
+    path.iter().try_fold(data, |value, segment| match segment {
+        OrderedJson::String(key) => value.get_mut(key),
+        OrderedJson::Number(index) => {
+            let index = usize::try_from(index.as_u64()?).ok()?;
+            match value {
+                OrderedJson::Array(items) => items.get_mut(index),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 fn value_json(value: &async_graphql::Value) -> OrderedJson {

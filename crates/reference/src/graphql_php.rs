@@ -625,6 +625,32 @@ impl SchemaIndex {
         }
     }
 
+    /// How much of an error's `path` survives graphql-php's null propagation: the value at
+    /// `path[..k]` becomes null, `k` being the deepest nullable position at or above the
+    /// failed field; 0 means `data` itself is null. A response key that is not a field name
+    /// (an alias) is taken as nullable.
+    pub(crate) fn nullable_prefix(&self, root: &str, path: &[OrderedJson]) -> usize {
+        let mut parent = TypeRef::Named(root.to_owned());
+        let mut nullable_at = 0;
+        for (depth, segment) in path.iter().enumerate() {
+            let current = match segment {
+                OrderedJson::String(key) => match self.object_field(parent.named(), key) {
+                    Some(field) => field.ty.clone(),
+                    None => return depth + 1,
+                },
+                _ => match parent.nullable() {
+                    TypeRef::List(item) => (**item).clone(),
+                    _ => return depth + 1,
+                },
+            };
+            if !current.is_non_null() {
+                nullable_at = depth + 1;
+            }
+            parent = current;
+        }
+        nullable_at
+    }
+
     fn is_leaf(&self, type_name: &str) -> bool {
         matches!(self.types.get(type_name), Some(TypeDef::Scalar | TypeDef::Enum(_)))
     }
@@ -1814,6 +1840,29 @@ mod tests {
                 .and_then(|document| validate("", &document, &index(), &BTreeSet::new()).map_err(|_| ())),
             Err(())
         );
+    }
+
+    /// graphql-php's null propagation: the nearest nullable position at or above the failure.
+    #[test]
+    fn nulls_propagate_to_the_nearest_nullable_field() {
+        let path = |segments: &str| match OrderedJson::parse(segments.as_bytes()).unwrap() {
+            OrderedJson::Array(items) => items,
+            _ => unreachable!(),
+        };
+        let schema = index();
+        assert_eq!(schema.nullable_prefix("Mutation", &path(r#"["createCustomerV2"]"#)), 1);
+        assert_eq!(
+            schema.nullable_prefix(
+                "Mutation",
+                &path(r#"["createCustomerV2","customer","confirmation_status"]"#)
+            ),
+            1
+        );
+        assert_eq!(
+            schema.nullable_prefix("Query", &path(r#"["customer","addresses",0,"id"]"#)),
+            4
+        );
+        assert_eq!(schema.nullable_prefix("Query", &path(r#"["aliased","email"]"#)), 1);
     }
 
     #[test]

@@ -65,8 +65,16 @@ fn error(category: Category, message: impl Into<String>) -> async_graphql::Error
 /// graphql-php's mask for any exception that is not client-safe (§1.5).
 pub(crate) const INTERNAL_SERVER_ERROR: &str = "Internal server error";
 
-fn masked() -> async_graphql::Error {
-    async_graphql::Error::new(INTERNAL_SERVER_ERROR)
+/// The masked error carries the real message as `debugMessage`, which only developer mode
+/// shows (§1.7 D).
+fn masked(real: impl Into<String>) -> async_graphql::Error {
+    let real = real.into();
+    async_graphql::Error::new(INTERNAL_SERVER_ERROR).extend_with(|_, extensions| extensions.set("debugMessage", real))
+}
+
+/// `NoSuchEntityException::singleField('customerId', $id)`, not client-safe.
+fn no_such_customer(customer_id: i64) -> async_graphql::Error {
+    masked(format!("No such entity with customerId = {customer_id}"))
 }
 
 /// `The current customer isn't authorized.` (§4.2, §5).
@@ -117,7 +125,9 @@ fn customer(caller: &Caller) -> async_graphql::Result<Option<CustomerData>> {
     let store = app.store();
     // derived: a token whose customer is gone fails while the context is built (§4.2, 500);
     // deleting a customer revokes its tokens, so this is a 401 before it gets here.
-    let record = store.customer(customer_id).ok_or_else(masked)?;
+    let record = store
+        .customer(customer_id)
+        .ok_or_else(|| no_such_customer(customer_id))?;
     if app.settings.require_confirmation && record.confirmation.is_some() {
         return Err(error(
             Category::Authentication,
@@ -190,7 +200,7 @@ fn generate_customer_token(
         Err(refused) if refused.status() == axum::http::StatusCode::UNAUTHORIZED => {
             Err(error(Category::Authentication, refused.rendered_message()))
         }
-        Err(_) => Err(masked()),
+        Err(other) => Err(masked(other.rendered_message())),
     }
 }
 
@@ -320,7 +330,7 @@ fn create_customer(caller: &Caller, mut input: CreateInput) -> async_graphql::Re
 /// masked internal error stays masked.
 fn service_error(refused: &MagentoError) -> async_graphql::Error {
     if refused.status().is_server_error() {
-        masked()
+        masked(refused.rendered_message())
     } else {
         error(Category::Input, refused.rendered_message())
     }
@@ -578,11 +588,12 @@ impl CustomerData {
     /// Resolved for the *caller* (§2.8): a guest's create response cannot resolve it.
     async fn confirmation_status(&self, ctx: &Context<'_>) -> async_graphql::Result<ConfirmationStatus> {
         let caller = caller(ctx);
-        let UserContext::Customer(id) = caller.user else {
-            return Err(masked());
+        let id = match caller.user {
+            UserContext::Customer(id) => id,
+            UserContext::Guest | UserContext::Admin(_) => 0,
         };
         let store = caller.app.store();
-        let record = store.customer(id).ok_or_else(masked)?;
+        let record = store.customer(id).ok_or_else(|| no_such_customer(id))?;
         Ok(
             if caller.app.settings.require_confirmation && record.confirmation.is_none() {
                 ConfirmationStatus::AccountConfirmed

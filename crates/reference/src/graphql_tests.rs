@@ -998,3 +998,38 @@ async fn apollo_style_documents_from_real_clients() {
         .await
         .expect(200, json!({"data": {"__typename": "Query"}}));
 }
+
+/// §2.8 (derived): `confirmation_status` resolves for the caller, so a guest's create response
+/// loses the customer after it was saved; developer mode shows the masked error's message
+/// (§1.7 D).
+#[tokio::test]
+async fn a_guest_create_cannot_resolve_confirmation_status() {
+    let query = "mutation {\n  createCustomerV2(input: {firstname: \"A\", lastname: \"B\", email: \"status@example.com\"}) { customer { confirmation_status } }\n}";
+    let masked = |extensions: Option<Value>| {
+        let mut error = json!({
+            "message": "Internal server error",
+            "locations": [{"line": 2, "column": 102}],
+            "path": ["createCustomerV2", "customer", "confirmation_status"]
+        });
+        if let Some(extensions) = extensions {
+            error["extensions"] = extensions;
+        }
+        json!({"errors": [error], "data": {"createCustomerV2": null}})
+    };
+    let client = Client::default().await;
+    client.post(query, json!({}), None).await.expect(200, masked(None));
+    assert_eq!(
+        client.server.customer_emails(),
+        vec!["status@example.com".to_owned()],
+        "the account was created before the answer failed"
+    );
+    let developer = Client::start(StoreSettings {
+        developer_mode: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    developer.post(query, json!({}), None).await.expect(
+        200,
+        masked(Some(json!({"debugMessage": "No such entity with customerId = 0"}))),
+    );
+}
