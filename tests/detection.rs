@@ -133,6 +133,18 @@ const EXPECTED: &[Expected] = &[
         "unknown store code",
         "expected HTTP status 400, received 401",
     ),
+    expect_in("graphql-authorization-401", "not authorized", "HTTP 403, received 401"),
+    expect_in("graphql-token-after-revoke", "revoked token", "HTTP 401, received 200"),
+    expect_in(
+        "graphql-invalid-token-as-guest",
+        "token no store issued",
+        "HTTP 401, received 403",
+    ),
+    expect("graphql-no-data-on-resolver-error", "missing key \"data\""),
+    expect("graphql-error-without-category", "missing \"extensions\""),
+    expect("graphql-every-error", "1 error(s) expected, 3 received"),
+    expect("graphql-create-echoes-input", "at /addresses: rule \"type\""),
+    expect("graphql-customer-id-exposed", "at /id"),
 ];
 
 /// What a run reported about its failures, for assertion messages: each failed step, or, when

@@ -105,6 +105,8 @@ pub struct RunContext {
     graphql_rule: Mutex<Option<StatusRule>>,
     /// Why the `@graphql` scenarios cannot run, when the store has no GraphQL endpoint.
     graphql_missing: std::sync::OnceLock<String>,
+    /// The pre-flight's error carried `trace`: the store is in developer mode (STORES.md U9).
+    developer_mode: std::sync::OnceLock<bool>,
 }
 
 impl RunContext {
@@ -147,6 +149,7 @@ impl RunContext {
             admin_role: Mutex::default(),
             graphql_rule: Mutex::default(),
             graphql_missing: std::sync::OnceLock::new(),
+            developer_mode: std::sync::OnceLock::new(),
         }
     }
 
@@ -223,6 +226,16 @@ impl RunContext {
 
     pub fn graphql_missing(&self) -> Option<&str> {
         self.graphql_missing.get().map(String::as_str)
+    }
+
+    /// Records what the pre-flight showed: a store in developer mode adds `trace` to every
+    /// REST error, and returns every GraphQL error, not only the first (GRAPHQL.md §1.5).
+    pub fn set_developer_mode(&self, on: bool) {
+        let _ = self.developer_mode.set(on);
+    }
+
+    pub fn developer_mode(&self) -> bool {
+        self.developer_mode.get().copied().unwrap_or(false)
     }
 
     /// Records every difference of a documented response with its verdict; returns the new

@@ -268,31 +268,32 @@ pub fn expected_statuses(documented: &Value, rule: StatusRule) -> Vec<u16> {
 /// in developer mode is legitimate, so they are ignored.
 const DEVELOPER_EXTENSIONS: [&str; 4] = ["debugMessage", "file", "line", "trace"];
 
-/// Which graphql-php renders the errors: 15 from Magento 2.4.6 on, 14 up to 2.4.5, which added
-/// `"extensions": {"category": "graphql"}` to validation and syntax errors (§1.7 "Historical
-/// formats"; captures G28, G30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Renderer {
-    GraphqlPhp15,
-    /// Either: the configured `MAGENTO_VERSION` includes 2.4.0 – 2.4.5.
-    GraphqlPhp14Or15,
+/// How the store renders GraphQL errors, as far as legitimate stores differ (§1.5, §1.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Renderer {
+    /// graphql-php 14 (Magento up to 2.4.5) may answer: it added
+    /// `"extensions": {"category": "graphql"}` to validation and syntax errors (§1.7
+    /// "Historical formats"; captures G28, G30).
+    pub graphql_php_14: bool,
+    /// The store is in developer mode, where every error is returned, not only the first (§1.5).
+    pub developer_mode: bool,
 }
 
 impl Renderer {
-    /// The renderers a configured `MAGENTO_VERSION` allows.
-    pub fn for_version(version: &str) -> Result<Self, String> {
-        Ok(if range_matches("2.4.0-2.4.5", version)? {
-            Renderer::GraphqlPhp14Or15
-        } else {
-            Renderer::GraphqlPhp15
+    /// What the configured `MAGENTO_VERSION` and the store's mode allow.
+    pub fn for_store(version: &str, developer_mode: bool) -> Result<Self, String> {
+        Ok(Renderer {
+            graphql_php_14: range_matches("2.4.0-2.4.5", version)?,
+            developer_mode,
         })
     }
 }
 
 /// Compares a GraphQL answer with the documented one exactly: the same top-level keys (`data`
 /// present or absent), the same number of errors, each with exactly `message`, `locations`,
-/// `path` and `extensions` as documented. Only developer mode's extensions are ignored, and,
-/// where graphql-php 14 may answer, its `category` `graphql` on an error documented without one.
+/// `path` and `extensions` as documented. Only developer mode's extensions and further errors
+/// (after the documented ones) are ignored, and, where graphql-php 14 may answer, its `category`
+/// `graphql` on an error documented without one.
 pub fn expect_graphql_body(observed: &Value, documented: &Value, renderer: Renderer) -> Result<(), CheckFailure> {
     let fail = |what: String| {
         Err(CheckFailure::Body(format!(
@@ -316,7 +317,8 @@ pub fn expect_graphql_body(observed: &Value, documented: &Value, renderer: Rende
         let (Some(got_errors), Some(want_errors)) = (got["errors"].as_array(), want_errors.as_array()) else {
             return fail("\"errors\" is not a list".into());
         };
-        if got_errors.len() != want_errors.len() {
+        let more_allowed = renderer.developer_mode && got_errors.len() > want_errors.len();
+        if got_errors.len() != want_errors.len() && !more_allowed {
             return fail(format!(
                 "{} error(s) expected, {} received",
                 want_errors.len(),
@@ -340,7 +342,7 @@ fn error_difference(got: &Value, want: &Value, renderer: Renderer) -> Option<Str
     let documented_without_extensions = !want.contains_key("extensions");
     if let Some(Value::Object(extensions)) = got.get_mut("extensions") {
         extensions.retain(|k, _| !DEVELOPER_EXTENSIONS.contains(&k.as_str()));
-        if renderer == Renderer::GraphqlPhp14Or15
+        if renderer.graphql_php_14
             && documented_without_extensions
             && extensions.get("category") == Some(&Value::from("graphql"))
         {
@@ -503,7 +505,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const R15: Renderer = Renderer::GraphqlPhp15;
+    const R15: Renderer = Renderer {
+        graphql_php_14: false,
+        developer_mode: false,
+    };
 
     const CUSTOMER_QUERY: &str = "query {\n  customer {\n    id\n    email\n  }\n}";
 
@@ -727,13 +732,31 @@ mod tests {
         let documented = json!({"errors": [{"message": "Cannot query field \"orders\" on type \"Customer\".", "locations": [{"line": 3, "column": 5}]}]});
         let mut observed = documented.clone();
         observed["errors"][0]["extensions"] = json!({"category": "graphql"});
-        assert_eq!(Renderer::for_version("2.4").unwrap(), Renderer::GraphqlPhp14Or15);
-        assert_eq!(Renderer::for_version("2.4.5").unwrap(), Renderer::GraphqlPhp14Or15);
-        assert_eq!(Renderer::for_version("2.4.8").unwrap(), Renderer::GraphqlPhp15);
-        assert!(expect_graphql_body(&observed, &documented, Renderer::GraphqlPhp14Or15).is_ok());
+        let php14 = Renderer::for_store("2.4", false).unwrap();
+        assert!(php14.graphql_php_14);
+        assert!(Renderer::for_store("2.4.5", false).unwrap().graphql_php_14);
+        assert_eq!(Renderer::for_store("2.4.8", false).unwrap(), R15);
+        assert!(expect_graphql_body(&observed, &documented, php14).is_ok());
         assert!(expect_graphql_body(&observed, &documented, R15).is_err());
         // Another category, or one where the documented error has its own, is no such thing.
         observed["errors"][0]["extensions"] = json!({"category": "graphql-input"});
-        assert!(expect_graphql_body(&observed, &documented, Renderer::GraphqlPhp14Or15).is_err());
+        assert!(expect_graphql_body(&observed, &documented, php14).is_err());
+    }
+
+    /// Developer mode returns every error (§1.5): the documented first one must still lead.
+    #[test]
+    fn developer_mode_may_add_errors_after_the_documented_ones() {
+        let first = json!({"message": "Field CustomerCreateInput.email of required type String! was not provided.", "locations": [{"line": 2, "column": 27}]});
+        let second = json!({"message": "Field CustomerCreateInput.firstname of required type String! was not provided.", "locations": [{"line": 2, "column": 27}]});
+        let documented = json!({"errors": [first]});
+        let all = json!({"errors": [first, second]});
+        let developer = Renderer {
+            developer_mode: true,
+            ..R15
+        };
+        assert!(expect_graphql_body(&all, &documented, developer).is_ok());
+        assert!(expect_graphql_body(&all, &documented, R15).is_err());
+        let reordered = json!({"errors": [second, first]});
+        assert!(expect_graphql_body(&reordered, &documented, developer).is_err());
     }
 }

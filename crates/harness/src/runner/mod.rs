@@ -153,6 +153,14 @@ async fn run_against(
         schemas,
         baseline,
     ));
+    // The pre-flight is the run's first exchange: its 401 body carries `trace` in developer mode.
+    let developer_mode = ctx
+        .client
+        .exchanges()
+        .first()
+        .and_then(crate::client::Exchange::json)
+        .is_some_and(|body| body.get("trace").is_some());
+    ctx.set_developer_mode(developer_mode);
     if let Some(reason) = preflight::graphql_missing(&ctx.client).await {
         ctx.set_graphql_missing(reason);
     }
