@@ -38,39 +38,88 @@ fn summary(records: &[Value]) -> Vec<(String, String, String, bool)> {
     out
 }
 
+/// What the GraphQL checkout tutorial's page shows against any store: a response naming Bob
+/// Loblaw for a request creating John Doe (GRAPHQL.md §8), reported against the store and
+/// against the page itself.
+fn page_contradictions() -> Vec<(String, String, String, bool)> {
+    let customer = "data.createCustomerV2.customer";
+    let mut out = vec![
+        (
+            "graphql-checkout-create-customer".to_owned(),
+            format!("{customer}.firstname"),
+            "value-change".to_owned(),
+            true,
+        ),
+        (
+            "graphql-checkout-create-customer".to_owned(),
+            format!("{customer}.lastname"),
+            "value-change".to_owned(),
+            true,
+        ),
+    ];
+    for field in ["firstname", "lastname", "email"] {
+        out.push((
+            "graphql-checkout-create-customer".to_owned(),
+            format!("{customer}.{field}"),
+            "self-contradiction".to_owned(),
+            true,
+        ));
+    }
+    out
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_2_4_8_store_shows_exactly_the_two_accepted_drifts() {
+async fn a_2_4_8_store_shows_exactly_the_accepted_drifts() {
     let server = ReferenceMagento::start(StoreSettings::default()).await.unwrap();
     let (result, records) = run_drift(&server, &[]).await;
     assert_eq!(result.code, 0, "{}", result.output());
-    assert_eq!(
-        summary(&records),
-        vec![
-            (
-                "tutorial-create-customer".into(),
-                "extension_attributes.is_subscribed".into(),
-                "extra-key".into(),
-                true
-            ),
-            (
-                "tutorial-customer-token".into(),
-                "$".into(),
-                "format-change".into(),
-                true
-            ),
-        ]
-    );
+    let mut expected = vec![
+        (
+            "tutorial-create-customer".to_owned(),
+            "extension_attributes.is_subscribed".to_owned(),
+            "extra-key".to_owned(),
+            true,
+        ),
+        (
+            "tutorial-customer-token".to_owned(),
+            "$".to_owned(),
+            "format-change".to_owned(),
+            true,
+        ),
+        (
+            "inventory-tutorial-customer-token".to_owned(),
+            "$".to_owned(),
+            "format-change".to_owned(),
+            true,
+        ),
+        (
+            "graphql-checkout-customer-token".to_owned(),
+            "data.generateCustomerToken.token".to_owned(),
+            "format-change".to_owned(),
+            true,
+        ),
+    ];
+    expected.extend(page_contradictions());
+    expected.sort();
+    assert_eq!(summary(&records), expected);
     let md = std::fs::read_to_string(result.report_dir.join("drift.md")).unwrap();
     assert!(md.contains("accepted: Magento 2.4.4+ issues an HS256 JWT"), "{md}");
     assert!(
-        result.stdout.contains("Documented vs observed: 2 accepted, 0 new"),
+        md.contains("| graphql-checkout-create-customer | `data.createCustomerV2.customer.firstname` | contradicts its own request |"),
+        "{md}"
+    );
+    assert!(
+        result.stdout.contains("Documented vs observed: 9 accepted, 0 new"),
         "{}",
         result.stdout
     );
 }
 
+/// A store that answers like the REST pages (an opaque token, no newsletter) shows no drift
+/// from them; the GraphQL page still contradicts itself, and its newsletter and the in-store
+/// pickup page's `is_subscribed` differ as a store without the newsletter does, all accepted.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_store_that_answers_like_the_tutorial_shows_no_drift() {
+async fn a_store_that_answers_like_the_tutorial_shows_only_what_the_pages_themselves_get_wrong() {
     let server = ReferenceMagento::start(StoreSettings {
         token_format: TokenFormat::Opaque,
         newsletter_module: false,
@@ -80,9 +129,27 @@ async fn a_store_that_answers_like_the_tutorial_shows_no_drift() {
     .unwrap();
     let (result, records) = run_drift(&server, &[]).await;
     assert_eq!(result.code, 0, "{}", result.output());
-    assert_eq!(summary(&records), vec![]);
-    let md = std::fs::read_to_string(result.report_dir.join("drift.md")).unwrap();
-    assert!(md.contains("No differences"), "{md}");
+    let mut expected = page_contradictions();
+    expected.push((
+        "graphql-checkout-create-customer".to_owned(),
+        "data.createCustomerV2.customer.is_subscribed".to_owned(),
+        "value-change".to_owned(),
+        true,
+    ));
+    expected.push((
+        "inventory-tutorial-create-customer".to_owned(),
+        "extension_attributes.is_subscribed".to_owned(),
+        "missing-key".to_owned(),
+        true,
+    ));
+    expected.sort();
+    assert_eq!(summary(&records), expected);
+    assert!(
+        records
+            .iter()
+            .all(|r| !r["document"].as_str().unwrap().starts_with("tutorial-")),
+        "{records:?}"
+    );
 }
 
 /// A renamed store view with other ids (STORES.md C5), configured as such: the tutorial's
