@@ -149,7 +149,8 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Clean
             leftovers.len()
         );
         for l in &leftovers {
-            let _ = writeln!(console, "  - id {} {}: {}", l.id, l.email, l.reason);
+            let id = l.id.map_or_else(|| "unknown".to_owned(), |id| id.to_string());
+            let _ = writeln!(console, "  - id {id} {}: {}", l.email, l.reason);
         }
         let _ = writeln!(
             console,

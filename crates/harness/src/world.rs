@@ -71,7 +71,9 @@ pub struct NotRunStep {
 /// A customer the run created and could not delete.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leftover {
-    pub id: i64,
+    /// `None` when the store did not say (a GraphQL create answers `id: null`) and there were
+    /// no admin credentials to look it up.
+    pub id: Option<i64>,
     pub email: String,
     pub reason: String,
 }
@@ -309,11 +311,16 @@ impl RunContext {
         let mut leftovers = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
         // A customer an after hook could not delete (the store was away) is no longer left once
         // the sweep deleted it.
-        leftovers.retain(|l| !report.deleted.iter().any(|c| c.id == l.id));
+        leftovers.retain(|l| {
+            !report
+                .deleted
+                .iter()
+                .any(|c| l.id.map_or(c.email.eq_ignore_ascii_case(&l.email), |id| id == c.id))
+        });
         for (customer, reason) in &report.failed {
-            if !leftovers.iter().any(|l| l.id == customer.id) {
+            if !leftovers.iter().any(|l| l.id == Some(customer.id)) {
                 leftovers.push(Leftover {
-                    id: customer.id,
+                    id: Some(customer.id),
                     email: customer.email.clone(),
                     reason: reason.clone(),
                 });
@@ -337,7 +344,12 @@ impl RunContext {
     pub async fn retry_leftovers(&self, admin: &Secret) {
         let failed = std::mem::take(&mut *self.leftovers.lock().unwrap_or_else(|e| e.into_inner()));
         for leftover in failed {
-            match delete_customer(&self.client, admin, leftover.id).await {
+            let Some(id) = leftover.id else {
+                // Only the sweep, by email, can find it.
+                self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).push(leftover);
+                continue;
+            };
+            match delete_customer(&self.client, admin, id).await {
                 Ok(()) => {
                     self.deleted.fetch_add(1, Ordering::Relaxed);
                 }
@@ -359,6 +371,22 @@ impl RunContext {
         self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// A customer a GraphQL create answered, whose id the run cannot look up without admin
+    /// credentials: listed with the leftovers, by email.
+    pub fn left_unidentified(&self, email: &str) {
+        let mut leftovers = self.leftovers.lock().unwrap_or_else(|e| e.into_inner());
+        if !leftovers
+            .iter()
+            .any(|l| l.id.is_none() && l.email.eq_ignore_ascii_case(email))
+        {
+            leftovers.push(Leftover {
+                id: None,
+                email: email.to_owned(),
+                reason: "no admin credentials configured to find it (set MAGENTO_ADMIN_TOKEN or MAGENTO_ADMIN_USERNAME/PASSWORD)".to_owned(),
+            });
+        }
+    }
+
     /// Deletes a customer with the admin token; what cannot be deleted is remembered and listed
     /// at the end of the run. By id, without the email check of [`RunContext::cleanup_rule`]:
     /// the World calls it only for a customer this run's own create answered with, which is the
@@ -376,7 +404,7 @@ impl RunContext {
         }
         if let Some(reason) = reason {
             self.leftovers.lock().unwrap_or_else(|e| e.into_inner()).push(Leftover {
-                id,
+                id: Some(id),
                 email: email.to_owned(),
                 reason,
             });
@@ -491,7 +519,14 @@ impl MagentoWorld {
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));
         if let Some(email) = graphql_create {
-            self.register_by_email(email).await;
+            let answered_a_customer = sent.as_ref().ok().and_then(Exchange::json).is_some_and(|body| {
+                body.get("data").and_then(Value::as_object).is_some_and(|roots| {
+                    roots
+                        .values()
+                        .any(|root| root.get("customer").is_some_and(Value::is_object))
+                })
+            });
+            self.register_by_email(email, answered_a_customer).await;
         }
         match sent {
             Ok(exchange) => Ok(self.record(creates_customer, exchange)),
@@ -529,10 +564,16 @@ impl MagentoWorld {
 
     /// Finds this run's customers with the email a create asked for and registers them for
     /// clean-up (not twice); the scenario's customer learns its id. Only the run's own emails
-    /// ([`RunContext::cleanup_rule`]), and nothing without admin credentials.
-    async fn register_by_email(&mut self, email: String) {
+    /// ([`RunContext::cleanup_rule`]). Without admin credentials nothing can be looked up: a
+    /// customer the answer shows is listed as left behind, by email.
+    async fn register_by_email(&mut self, email: String, answered_a_customer: bool) {
         let ctx = self.ctx();
-        let Some(admin) = &ctx.admin_token else { return };
+        let Some(admin) = &ctx.admin_token else {
+            if answered_a_customer {
+                ctx.left_unidentified(&email);
+            }
+            return;
+        };
         let filter = Filter {
             field: "email",
             condition: "eq",
@@ -829,7 +870,7 @@ mod tests {
         ctx.delete_customer(5, "mc-x-1@example.com").await;
         let left = ctx.leftovers();
         assert_eq!(left.len(), 1);
-        assert_eq!(left[0].id, 5);
+        assert_eq!(left[0].id, Some(5));
         assert!(left[0].reason.contains("no admin credentials"));
     }
 
@@ -937,7 +978,7 @@ mod tests {
         assert_eq!(
             ctx.leftovers(),
             vec![Leftover {
-                id: 1,
+                id: Some(1),
                 email: "mc-abcd1234-1@example.com".into(),
                 reason: "DELETE answered 500".into(),
             }]
@@ -1014,6 +1055,40 @@ mod tests {
             .unwrap();
         assert_eq!(world.created.len(), 1);
         assert_eq!(searches.lock().unwrap().len(), 2);
+    }
+
+    /// Without admin credentials a GraphQL create's account cannot be looked up: the customer
+    /// the answer shows is listed as left behind, by email, and a refused create is not.
+    #[tokio::test]
+    async fn without_admin_a_graphql_create_is_listed_by_email() {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(|body: String| async move {
+                let answer = if body.contains("refused") {
+                    r#"{"errors": [{"message": "m"}], "data": {"createCustomerV2": null}}"#
+                } else {
+                    r#"{"data": {"createCustomerV2": {"customer": {"email": "mc-x-1@example.com"}}}}"#
+                };
+                ([("content-type", JSON)], answer)
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut world = world_of(ctx_for(&url));
+        let create = |email: &str| {
+            let variables = serde_json::json!({"input": {"email": email}});
+            let document =
+                "mutation ($input: CustomerCreateInput!) { createCustomerV2(input: $input) { customer { email } } }";
+            ApiRequest::graphql(reqwest::Method::POST, document, Some(variables))
+        };
+        world.send(create("mc-x-1@example.com")).await.unwrap();
+        world.send(create("mc-x-1@example.com")).await.unwrap();
+        world.send(create("refused@example.com")).await.unwrap();
+        let left = world.ctx().leftovers();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!((left[0].id, left[0].email.as_str()), (None, "mc-x-1@example.com"));
+        assert!(left[0].reason.contains("no admin credentials"));
     }
 
     #[test]
