@@ -11,7 +11,7 @@ use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
 use magento_harness::sweep;
 use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
-use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
+use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento, Release};
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
@@ -52,6 +52,10 @@ enum Command {
         /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         jwt_kid: u32,
+        /// Answer as this release, 2.4.4 to 2.4.8 with its patch level (e.g. 2.4.6-p8), where
+        /// releases differ (STORES.md Note 6); MAGENTO_VERSION or 2.4.8 by default.
+        #[arg(long, value_name = "RELEASE")]
+        release: Option<Release>,
     },
     /// Prove the suite catches deviations: run it against the reference server with each fault.
     Selftest {
@@ -127,8 +131,19 @@ fn main() -> ExitCode {
                 faults,
                 developer_mode,
                 jwt_kid,
+                release,
             }) => match parse_faults(&faults) {
-                Ok(faults) => serve(port, no_two_factor, restricted_admin, faults, developer_mode, jwt_kid).await,
+                Ok(faults) => {
+                    let options = ServeOptions {
+                        no_two_factor,
+                        restricted_admin,
+                        faults,
+                        developer_mode,
+                        jwt_kid,
+                        release,
+                    };
+                    serve(port, options).await
+                }
                 Err(code) => code,
             },
             Some(Command::Selftest {
@@ -235,14 +250,25 @@ async fn selftest(faults: Vec<Fault>, parallel: u16, write_readme: Option<PathBu
     if report.passed() { 0 } else { 1 }
 }
 
-async fn serve(
-    port: u16,
+/// How `serve` departs from a stock store.
+struct ServeOptions {
     no_two_factor: bool,
     restricted_admin: bool,
     faults: Vec<Fault>,
     developer_mode: bool,
     jwt_kid: u32,
-) -> u8 {
+    release: Option<Release>,
+}
+
+async fn serve(port: u16, options: ServeOptions) -> u8 {
+    let ServeOptions {
+        no_two_factor,
+        restricted_admin,
+        faults,
+        developer_mode,
+        jwt_kid,
+        release,
+    } = options;
     let Ok(config) = configuration() else {
         return 2;
     };
@@ -265,6 +291,9 @@ async fn serve(
     settings.faults = faults;
     settings.developer_mode = developer_mode;
     settings.jwt_kid = jwt_kid.to_string();
+    if let Some(release) = release {
+        settings.release = release;
+    }
     if restricted_admin {
         settings.admin_role = AdminRole::Restricted;
     }
@@ -278,7 +307,11 @@ async fn serve(
             return 2;
         }
     };
-    println!("Reference Magento 2.4.8 listening on {}", server.base_url());
+    println!(
+        "Reference Magento {} listening on {}",
+        server.settings().release,
+        server.base_url()
+    );
     println!("  REST: {}/rest/default/V1/...", server.base_url());
     if chosen {
         println!(

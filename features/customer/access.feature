@@ -75,7 +75,8 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       """
 
   # A store-"all" request runs in the admin store (id 0), which is never the customer's (§1.1).
-  @contract-1.1 @contract-1.5 @signs-in
+  # `self` checks the store from 2.4.2 (STORES.md U12).
+  @contract-1.1 @contract-1.5 @signs-in @since-2.4.2
   Scenario: A customer token is not "self" in the all-stores scope
     Given the customer has an access token
     When the customer sends GET to the full path /rest/all/V1/customers/me

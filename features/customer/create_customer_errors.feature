@@ -52,7 +52,10 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | -2.2     | {"message": "%fieldName is a required field.", "parameters": {"fieldName": "customer"}}             |
       | 2.3-     | {"message": "\\"%fieldName\\" is required. Enter and try again.", "parameters": {"fieldName": "customer"}} |
 
-  @contract-4.3
+  # New in 2.4.8. Before, the password check reads the missing email first: a masked 500 on
+  # PHP 8.1 and later, "The customer email is missing…" on PHP 7 (STORES.md C3a), so older
+  # releases do not run this scenario.
+  @contract-4.3 @stores-C3a @since-2.4.8
   Scenario: A missing email is refused before anything else is validated
     Given in the body, "customer.email" is removed
     When a guest sends POST /V1/customers
@@ -148,10 +151,12 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       }
       """
 
-  # Checked before any other rule (§4.1, AccountManagementApi::validateCustomerRequest).
-  @contract-4.1
+  # Checked before any other rule (§4.1, AccountManagementApi::validateCustomerRequest). Each
+  # patch line got the guard at its own patch level (STORES.md C3d); group 2 is a stock group
+  # other than the default, so the three answers differ.
+  @contract-4.1 @stores-C3d @since-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7
   Scenario: A guest may not choose the customer group
-    Given in the body, "customer.group_id" is set to 1
+    Given in the body, "customer.group_id" is set to 2
     When a guest sends POST /V1/customers
     Then the response status is 401
     And the error body is:
@@ -159,7 +164,26 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
       """
 
-  @contract-4.3 @af-testCreateCustomerWithInvalidGroupId @needs-admin
+  @contract-4.1 @stores-C3d @since-2.3.7,2.4.2-p1 @before-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7
+  Scenario: Before the guard, a guest's customer group is reset to the default group
+    Given in the body, "customer.group_id" is set to 2
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response has these values:
+      | path     | value |
+      | group_id | 1     |
+
+  @contract-4.1 @stores-C3d @before-2.3.7,2.4.2-p1
+  Scenario: Before 2.3.7 and 2.4.2-p1, a guest chooses the customer group
+    Given in the body, "customer.group_id" is set to 2
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response has these values:
+      | path     | value |
+      | group_id | 2     |
+
+  # The message is new in 2.4.1 (STORES.md U12).
+  @contract-4.3 @af-testCreateCustomerWithInvalidGroupId @needs-admin @since-2.4.1
   Scenario: The admin may not choose a group that does not exist
     Given in the body, "customer.group_id" is set to 777
     When the admin sends POST /V1/customers
@@ -169,7 +193,8 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The specified customer group id does not exist."}
       """
 
-  @contract-4.3 @af-testCreateCustomerWithDateOfBirthInFuture
+  # The DOB validator is new in 2.4.8 (STORES.md C3b).
+  @contract-4.3 @af-testCreateCustomerWithDateOfBirthInFuture @stores-C3b @since-2.4.8
   Scenario: A date of birth in the future is refused
     Given in the body, the customer's date of birth is one month from today
     When a guest sends POST /V1/customers
@@ -179,8 +204,16 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The Date of Birth should not be greater than today."}
       """
 
+  @contract-4.3 @stores-C3b @before-2.4.8
+  Scenario: Before 2.4.8, a date of birth in the future is accepted
+    Given in the body, the customer's date of birth is one month from today
+    When a guest sends POST /V1/customers
+    Then the response status is 200
+    And the response matches the "customer" schema
+
   # The Name validator: letters, marks, digits, spaces and , - _ . ' ’ ` &, 1-255 characters.
-  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName
+  # It arrived in 2.3.7 and 2.4.2-p1 (STORES.md U12).
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1
   Scenario Outline: Names with characters Magento forbids are refused
     Given in the body, "<field>" is set to <value>
     When a guest sends POST /V1/customers
@@ -196,7 +229,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | customer.lastname   | "☏ - Doe"     | Last Name is not valid!   |
       | customer.middlename | "⚐ $(date)"   | Middle Name is not valid! |
 
-  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1
   Scenario: A first name longer than 255 characters is refused
     Given in the body, "customer.firstname" is 256 times the character "न"
     When a guest sends POST /V1/customers
@@ -232,7 +265,8 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     Then the response status is 200
     And the response matches the "customer" schema
 
-  @contract-4.3
+  # 2.3.0 to 2.3.2 validated such an address instead (STORES.md R10).
+  @contract-4.3 @stores-R10 @since-2.3.3
   Scenario: An address without a country is silently dropped
     Given in the body, "customer.addresses[0].countryId" is removed
     When a guest sends POST /V1/customers
@@ -250,11 +284,13 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     Then the response status is 400
     And the error body is the one documented for the configured Magento version:
       | versions    | body                                                                                               |
-      | 2.4.0-2.4.8 | {"message": "\\"%fieldName\\" is required. Enter and try again.", "parameters": {"fieldName": "firstname"}} |
+      | 2.3-2.4.8   | {"message": "\\"%fieldName\\" is required. Enter and try again.", "parameters": {"fieldName": "firstname"}} |
       | 2.4.9-      | {"message": "\\"%1\\" is a required value.", "parameters": ["First Name"]}                           |
     And no customer with the scenario's email exists
 
-  @contract-4.3 @contract-2.4 @needs-admin
+  # 2.4.9 renders address-required errors with labels; its aggregate is not yet confirmed
+  # against a 2.4.9 store (STORES.md U13).
+  @contract-4.3 @contract-2.4 @needs-admin @stores-U13 @before-2.4.9
   Scenario: Several missing address fields aggregate into errors[], in Magento's order
     Given in the body, "customer.addresses[0].city, customer.addresses[0].street" are removed
     When a guest sends POST /V1/customers

@@ -122,8 +122,9 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
       """
 
   # The customer is looked up in the website of the URL's store; "all" falls back to the
-  # default store view's website (§5.2, CustomerTokenServiceTest::storesDataProvider).
-  @contract-5.2 @contract-1.1 @af-testCreateCustomerAccessToken @signs-in
+  # default store view's website (§5.2, CustomerTokenServiceTest::storesDataProvider). That
+  # fallback is new in 2.4.1 (STORES.md U12).
+  @contract-5.2 @contract-1.1 @af-testCreateCustomerAccessToken @signs-in @since-2.4.1
   Scenario: The token route works in the all-stores scope too
     Given the request body:
       """json

@@ -24,13 +24,28 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       {"message": "Request does not match any route."}
       """
 
-  @contract-1.1
+  # RequestMethodValidator is new in 2.4.5 (STORES.md C3e).
+  @contract-1.1 @stores-C3e @since-2.4.5
   Scenario Outline: Methods other than GET, POST, PUT and DELETE are refused before routing
     When a guest sends <method> /V1/customers
     Then the response status is 405
     And the error body is:
       """json
       {"message": "The <method> HTTP method is not supported."}
+      """
+
+    Examples:
+      | method  |
+      | PATCH   |
+      | OPTIONS |
+
+  @contract-1.1 @stores-C3e @before-2.4.5
+  Scenario Outline: Before 2.4.5, other methods are an invalid request method
+    When a guest sends <method> /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "Request method is invalid."}
       """
 
     Examples:

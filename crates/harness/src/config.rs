@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::client::TlsOptions;
 use crate::secrets::Secret;
+use crate::version::MagentoVersion;
 
 /// Every variable the harness reads, with what it means: the README's table and the checks on
 /// example workflows are generated from or tested against this list.
@@ -95,8 +96,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_VERSION",
-        "`2.4`",
-        "Magento version whose wording to expect where releases differ (e.g. `2.4.9`).",
+        "unset: release-independent scenarios only (embedded: `2.4.8`)",
+        "The store's release with its patch level, e.g. `2.4.6-p8` or `2.4.7`: picks the answers that changed between releases; scenarios for other releases are listed as not run.",
     ),
     (
         "MAGENTO_PROFILE",
@@ -223,8 +224,10 @@ pub struct Config {
     pub policy: StorePolicy,
     /// Domain of the throw-away customer emails (`mc-<run id>-<n>@<domain>`).
     pub email_domain: String,
-    /// Magento version whose wording to expect where versions differ (§9.9, §10).
-    pub magento_version: String,
+    /// The store's release (§9.9, §10; STORES.md C3); `None` runs only what does not depend on
+    /// it. Magento does not tell its release over REST without admin rights, and the schema's
+    /// `info.version` is only `2.4`.
+    pub magento_version: Option<MagentoVersion>,
     /// Snapshot set to compare against (insta snapshot suffix).
     pub profile: String,
     pub report_dir: PathBuf,
@@ -366,14 +369,17 @@ impl Config {
             ));
         }
 
-        let magento_version = get("MAGENTO_VERSION").unwrap_or_else(|| "2.4".to_owned());
-        if !is_version(&magento_version) {
-            return Err(invalid(
-                "MAGENTO_VERSION",
-                format!("{magento_version:?} is not a Magento version"),
-                "Use a version such as 2.4 or 2.4.9.",
-            ));
-        }
+        let magento_version = get("MAGENTO_VERSION")
+            .map(|raw| {
+                raw.parse::<MagentoVersion>().map_err(|e| {
+                    invalid(
+                        "MAGENTO_VERSION",
+                        e.to_string(),
+                        "Use the store's release as its admin footer shows it, e.g. 2.4.7 or 2.4.6-p8.",
+                    )
+                })
+            })
+            .transpose()?;
 
         let profile = get("MAGENTO_PROFILE").unwrap_or_else(|| "reference".to_owned());
         if !profile
@@ -548,14 +554,6 @@ fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Resul
     }
 }
 
-fn is_version(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-}
-
 /// A Google Authenticator secret as people paste it: upper-cased, spaces and padding stripped;
 /// `None` if what is left is not base32.
 pub fn normalize_totp_secret(raw: &str) -> Option<String> {
@@ -631,6 +629,13 @@ mod tests {
         assert_eq!(c.policy.max_login_failures, 6);
         assert!(matches!(c.admin, AdminAuth::None));
         assert_eq!(c.profile, "reference");
+        assert_eq!(c.magento_version, None);
+    }
+
+    #[test]
+    fn magento_version_takes_a_patch_level() {
+        let c = config(&[("MAGENTO_VERSION", "2.4.6-p8")]).unwrap();
+        assert_eq!(c.magento_version, Some(MagentoVersion::release(2, 4, 6, Some(8))));
     }
 
     #[test]
@@ -726,6 +731,7 @@ mod tests {
         assert!(error(&[("MAGENTO_EMAIL_DOMAIN", "me@example.com")]).contains("MAGENTO_EMAIL_DOMAIN"));
         assert!(error(&[("MAGENTO_PROFILE", "../x")]).contains("MAGENTO_PROFILE"));
         assert!(error(&[("MAGENTO_VERSION", "two")]).contains("MAGENTO_VERSION"));
+        assert!(!error(&[("MAGENTO_VERSION", "2.4.6-p")]).contains('\n'));
         assert!(error(&[("MAGENTO_ALLOW_WRITES", "maybe")]).contains("MAGENTO_ALLOW_WRITES"));
     }
 }

@@ -36,6 +36,7 @@ mod steps;
 pub mod store_loss;
 pub mod sweep;
 pub mod token_shape;
+pub mod version;
 pub mod world;
 
 pub use config::{Config, load_dotenv, tls_from_env};

@@ -39,7 +39,9 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
 
 ",
         ctx.config.target_label(),
-        ctx.config.magento_version,
+        ctx.config
+            .magento_version
+            .map_or_else(|| "unset".to_owned(), |v| v.to_string()),
         ctx.config.drift_baseline.display()
     ));
     if let Some(summary) = ctx.stop_summary() {

@@ -199,7 +199,7 @@ impl RunContext {
         for difference in differences {
             let accepted = self
                 .baseline
-                .accepting(document, &difference, &self.config.magento_version)
+                .accepting(document, &difference, self.config.magento_version.as_ref())
                 .map(|a| a.reason.clone());
             if accepted.is_none() {
                 new.push(difference.clone());

@@ -286,16 +286,25 @@ pub(crate) fn create_account(
     let settings = &app.settings;
     let customer = request.customer;
 
-    // §4.3 step 1 / §4.1: the group_id guard comes first.
-    let requested_group = customer.int("group_id");
+    // §4.3 step 1 / §4.1: the group_id guard comes first; releases before it reset a guest's
+    // group to the default (STORES.md C3d).
+    let mut requested_group = customer.int("group_id");
     if requested_group.is_some() && !request.may_manage_customers && !settings.has_fault(Fault::GroupIdGuardMissing) {
-        return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
+        if settings.release.guards_the_customer_group() {
+            return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
+        }
+        requested_group = None;
     }
-    // §4.3 step 2.
-    let Some(email) = customer.str("email") else {
-        return Err(MagentoError::bad_request(
-            "The email address is required to create a customer account.",
-        ));
+    // §4.3 step 2 (2.4.8); before, the email was first read by the password check (C3a).
+    let email = match customer.str("email") {
+        Some(email) => email,
+        None if settings.release.requires_the_email_first() => {
+            return Err(MagentoError::bad_request(
+                "The email address is required to create a customer account.",
+            ));
+        }
+        None if request.password.is_some() => return Err(MagentoError::internal()),
+        None => "",
     };
     // §4.3 step 3.
     let password_hash = match request.password {
@@ -592,7 +601,7 @@ fn validate_customer_entity(
             messages.push(format!("{label} is not valid!"));
         }
     }
-    if dob.is_some_and(|date| date > today) {
+    if settings.release.refuses_a_future_dob() && dob.is_some_and(|date| date > today) {
         messages.push("The Date of Birth should not be greater than today.".into());
     }
     if messages.is_empty() {

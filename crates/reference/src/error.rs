@@ -139,6 +139,12 @@ impl MagentoError {
         )
     }
 
+    /// C3e: before 2.4.5, `Request::getHttpMethod`'s `InputException` for any method but GET,
+    /// POST, PUT and DELETE.
+    pub(crate) fn request_method_invalid() -> Self {
+        Self::bad_request("Request method is invalid.")
+    }
+
     /// §1.1: no request processor claims the path (unknown store code, lowercase `v1`...).
     pub(crate) fn request_not_processable() -> Self {
         Self::webapi_bad_request("Specified request cannot be processed.")

@@ -264,6 +264,7 @@ mod tests {
         ("json.rs", include_str!("json.rs")),
         ("lib.rs", include_str!("lib.rs")),
         ("query.rs", include_str!("query.rs")),
+        ("release.rs", include_str!("release.rs")),
         ("response_faults.rs", include_str!("response_faults.rs")),
         ("routes.rs", include_str!("routes.rs")),
         ("schema.rs", include_str!("schema.rs")),

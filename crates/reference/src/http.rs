@@ -214,8 +214,13 @@ fn is_synchronous_path(path: &str) -> bool {
 }
 
 async fn dispatch(app: &App, request: Request) -> Result<(&'static Route, Vec<u8>), Stop> {
-    let method = HttpMethod::parse(request.method().as_str())
-        .ok_or_else(|| MagentoError::method_not_supported(request.method().as_str()))?;
+    let method = HttpMethod::parse(request.method().as_str()).ok_or_else(|| {
+        if app.settings.release.refuses_methods_with_405() {
+            MagentoError::method_not_supported(request.method().as_str())
+        } else {
+            MagentoError::request_method_invalid()
+        }
+    })?;
     let (scope, path) = process_path(request.uri().path(), &app.settings)?;
     if !is_synchronous_path(&path) {
         return Err(MagentoError::request_not_processable().into());

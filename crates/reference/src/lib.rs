@@ -16,6 +16,7 @@ mod faults;
 mod http;
 mod json;
 mod query;
+mod release;
 mod response_faults;
 mod routes;
 mod schema;
@@ -30,6 +31,7 @@ mod validation;
 mod tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
+pub use release::{Release, UnknownRelease};
 pub use settings::{AdminAccount, AdminRole, RateLimit, StoreSettings, TokenFormat};
 
 use app::App;

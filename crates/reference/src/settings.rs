@@ -2,6 +2,7 @@
 //! faults it deviates by.
 
 use super::faults::Fault;
+use super::release::Release;
 use rand::Rng;
 use std::fmt;
 use std::time::Duration;
@@ -9,6 +10,9 @@ use std::time::Duration;
 /// The store configuration the reference server emulates; `Default` is a stock 2.4.8 install.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
+    /// The Magento release answered as (2.4.8): older patch levels answer as STORES.md Note 6
+    /// says where the suite can tell.
+    pub release: Release,
     /// The default store view's code (`default`).
     pub store_code: String,
     /// Its name, copied into `created_in` (`Default Store View`).
@@ -76,6 +80,7 @@ impl StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
+            release: Release::LATEST,
             store_code: "default".to_owned(),
             store_name: "Default Store View".to_owned(),
             website_id: 1,

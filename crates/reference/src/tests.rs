@@ -1544,3 +1544,102 @@ async fn transport_faults_take_effect() {
         started.elapsed()
     );
 }
+
+/// A server that answers as `release` (STORES.md Note 6), signing customers in without
+/// confirmation unless `require_confirmation`.
+async fn as_release(release: &str, require_confirmation: bool) -> Client {
+    Client::start(StoreSettings {
+        release: release.parse().expect("a release the reference answers as"),
+        require_confirmation,
+        ..StoreSettings::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn before_2_4_5_other_methods_are_an_invalid_request_method() {
+    let old = as_release("2.4.4-p13", false).await;
+    old.send("PATCH", "/V1/customers", None, None)
+        .await
+        .expect(400, json!({"message": "Request method is invalid."}));
+    let new = as_release("2.4.5", false).await;
+    new.send("PATCH", "/V1/customers", None, None)
+        .await
+        .expect(405, json!({"message": "The PATCH HTTP method is not supported."}));
+}
+
+#[tokio::test]
+async fn before_the_guard_a_guests_group_is_reset_to_the_default() {
+    let body = |email: &str| {
+        let mut body = simple_body(email);
+        body["customer"]["group_id"] = json!(2);
+        body
+    };
+    let reset = as_release("2.4.6-p8", false)
+        .await
+        .create(body("reset@example.com"))
+        .await;
+    assert_eq!(
+        (reset.status, &reset.json()["group_id"]),
+        (200, &json!(1)),
+        "{}",
+        reset.raw
+    );
+    for guarded in ["2.4.6-p9", "2.4.7", "2.4.4-p12"] {
+        as_release(guarded, false)
+            .await
+            .create(body("guarded@example.com"))
+            .await
+            .expect(401, not_authorized("Magento_Customer::manage"));
+    }
+}
+
+#[tokio::test]
+async fn before_2_4_8_a_missing_email_with_a_password_is_a_masked_500() {
+    let client = as_release("2.4.7", false).await;
+    let reply = client
+        .create(json!({"customer": {"firstname": "Jane", "lastname": "Doe"}, "password": "Password1"}))
+        .await;
+    assert_eq!(reply.status, 500, "{}", reply.raw);
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Internal Error. Details are available in Magento log file.")),
+        "{}",
+        reply.raw
+    );
+    client
+        .create(json!({"customer": {"firstname": "Jane", "lastname": "Doe"}}))
+        .await
+        .expect(
+            400,
+            json!({"message": "The customer email is missing. Enter and try again."}),
+        );
+}
+
+#[tokio::test]
+async fn before_2_4_8_a_future_date_of_birth_is_stored() {
+    let next_month = (chrono::Utc::now() + chrono::Duration::days(31))
+        .format("%Y-%m-%d")
+        .to_string();
+    let reply = as_release("2.4.6-p8", false)
+        .await
+        .create(json!({"customer": {"email": "dob@example.com", "firstname": "Jane", "lastname": "Doe", "dob": next_month}}))
+        .await;
+    assert_eq!(
+        (reply.status, &reply.json()["dob"]),
+        (200, &json!(next_month)),
+        "{}",
+        reply.raw
+    );
+}
+
+#[tokio::test]
+async fn before_2_4_8_an_unconfirmed_customer_gets_the_generic_sign_in_failure() {
+    let client = as_release("2.4.7-p6", true).await;
+    assert_eq!(client.create(simple_body("unconfirmed@example.com")).await.status, 200);
+    client
+        .customer_token("unconfirmed@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+}

@@ -13,9 +13,9 @@ use serde_json::Value;
 use super::failure::CheckFailure;
 use super::json_path::{self, type_name};
 use super::render::canonical_json;
-use super::version::range_matches;
 use super::volatile::{is_volatile_key, redact_volatile};
 use crate::token_shape::{looks_like_jwt, looks_like_opaque_token, looks_like_token};
+use crate::version::{MagentoVersion, VersionRange};
 
 /// How an observed value differs from the documented one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -210,7 +210,7 @@ pub struct AcceptedDrift {
     pub document: String,
     pub path: String,
     pub kind: DriftKind,
-    /// Magento versions it applies to, e.g. `2.4.4-` (see `checks::version`).
+    /// Magento releases it applies to, e.g. `2.4.4-` or `-2.4.6-p8` (see `version::VersionRange`).
     pub versions: String,
     pub reason: String,
 }
@@ -248,18 +248,30 @@ impl Baseline {
     pub fn parse(text: &str) -> Result<Self, String> {
         let parsed: BaselineFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
         for entry in &parsed.drift {
-            range_matches(&entry.versions, "2.4").map_err(|e| format!("{}: versions: {e}", entry.path))?;
+            entry
+                .versions
+                .parse::<VersionRange>()
+                .map_err(|e| format!("{}: versions: {e}", entry.path))?;
         }
         Ok(Self { accepted: parsed.drift })
     }
 
-    /// The accepted entry that covers this difference for this Magento version, if any.
-    pub fn accepting(&self, document: &str, difference: &Difference, version: &str) -> Option<&AcceptedDrift> {
+    /// The accepted entry that covers this difference for the configured release (any release
+    /// the suite assumes when none is configured), if any.
+    pub fn accepting(
+        &self,
+        document: &str,
+        difference: &Difference,
+        version: Option<&MagentoVersion>,
+    ) -> Option<&AcceptedDrift> {
+        let possible = VersionRange::possible(version);
         self.accepted.iter().find(|a| {
             a.document == document
                 && a.path == difference.path
                 && a.kind == difference.kind
-                && range_matches(&a.versions, version).unwrap_or(false)
+                && a.versions
+                    .parse::<VersionRange>()
+                    .is_ok_and(|range| range.overlaps(&possible))
         })
     }
 }
@@ -449,10 +461,28 @@ mod tests {
             documented: String::new(),
             observed: String::new(),
         };
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4").is_some());
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4.8").is_some());
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4.3").is_none());
-        assert!(baseline.accepting("tutorial-create-customer", &jwt, "2.4.8").is_none());
+        let version = |text: &str| Some(text.parse::<MagentoVersion>().unwrap());
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4").as_ref())
+                .is_some()
+        );
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4.6-p8").as_ref())
+                .is_some()
+        );
+        assert!(baseline.accepting("tutorial-customer-token", &jwt, None).is_some());
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4.3-p3").as_ref())
+                .is_none()
+        );
+        assert!(
+            baseline
+                .accepting("tutorial-create-customer", &jwt, version("2.4.8").as_ref())
+                .is_none()
+        );
     }
 
     #[test]

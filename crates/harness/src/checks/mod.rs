@@ -21,7 +21,6 @@ pub mod schema;
 pub mod snapshot;
 pub mod store_identity;
 pub mod token;
-pub mod version;
 pub mod volatile;
 
 pub use envelope::expect_error_body;

@@ -16,6 +16,7 @@ use super::options::{Outcome, Selection};
 use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;
+use crate::version::{GateVerdict, MagentoVersion, ReleaseGate};
 use crate::world::{MagentoWorld, RunContext};
 
 /// Tags that make a scenario depend on what the configuration provides.
@@ -93,6 +94,30 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     None
 }
 
+/// What the configured release decides for a scenario with these tags: the first `@since-…` or
+/// `@before-…` gate that does not let it run, or an error naming a malformed one.
+fn release_verdict(tags: &[String], version: Option<&MagentoVersion>) -> Result<Option<GateVerdict>, String> {
+    for tag in tags {
+        if let Some(gate) = ReleaseGate::from_tag(tag) {
+            match gate?.verdict(version) {
+                GateVerdict::Runs => {}
+                other => return Ok(Some(other)),
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The scenarios the run leaves out, with why, and what that says about the configuration.
+#[derive(Default)]
+struct NotRun {
+    lines: Vec<String>,
+    /// How many of them only wait for MAGENTO_VERSION (or a patch level in it).
+    need_version: usize,
+    /// Release tags that do not parse: a defect of the feature files, which fails the run.
+    malformed: Vec<String>,
+}
+
 /// A report cucumber writes in one piece when the run finishes (`junit.xml`, `cucumber.json`),
 /// kept in memory until then: it is redacted on its values, which needs the whole document, and
 /// only the redacted copy ever reaches the disk.
@@ -151,7 +176,7 @@ pub(super) async fn run_scenarios(
     let (junit_path, json_path) = (report("junit.xml")?, report("cucumber.json")?);
     let (junit, json) = (Buffered::default(), Buffered::default());
 
-    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(NotRun::default()));
     let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
 
     let before_ctx = Arc::clone(ctx);
@@ -209,10 +234,26 @@ pub(super) async fn run_scenarios(
         if !wanted {
             return false;
         }
-        if let Some(reason) = not_applicable(&tags, &filter_ctx) {
-            inapplicable
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+        let mut not_run = inapplicable.lock().unwrap_or_else(|e| e.into_inner());
+        let verdict = release_verdict(&tags, filter_ctx.config.magento_version.as_ref());
+        let reason = match (not_applicable(&tags, &filter_ctx), verdict) {
+            (_, Err(problem)) => {
+                not_run
+                    .malformed
+                    .push(format!("{}: {}: {problem}", feature.name, scenario.name));
+                Some(problem)
+            }
+            (Some(reason), Ok(_)) => Some(reason.to_owned()),
+            (None, Ok(Some(GateVerdict::NeedsVersion(reason)))) => {
+                not_run.need_version += 1;
+                Some(reason)
+            }
+            (None, Ok(Some(GateVerdict::NotThisRelease(reason)))) => Some(reason),
+            (None, Ok(Some(GateVerdict::Runs) | None)) => None,
+        };
+        if let Some(reason) = reason {
+            not_run
+                .lines
                 .push(format!("{}: {} ({reason})", feature.name, scenario.name));
             return false;
         }
@@ -253,13 +294,17 @@ pub(super) async fn run_scenarios(
     }
 
     use cucumber::writer::Stats as _;
-    let inapplicable = skipped_as_inapplicable
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    if !inapplicable.is_empty() {
-        let _ = writeln!(console, "\nNot run with this configuration ({}):", inapplicable.len());
-        for line in &inapplicable {
+    let not_run = std::mem::take(&mut *skipped_as_inapplicable.lock().unwrap_or_else(|e| e.into_inner()));
+    if not_run.need_version > 0 {
+        let _ = writeln!(
+            console,
+            "\n{} scenario(s) need MAGENTO_VERSION, the store's release with its patch level (e.g. 2.4.6-p8): Magento does not report it over REST, and the schema's info.version is only 2.4. They are listed below.",
+            not_run.need_version
+        );
+    }
+    if !not_run.lines.is_empty() {
+        let _ = writeln!(console, "\nNot run with this configuration ({}):", not_run.lines.len());
+        for line in &not_run.lines {
             let _ = writeln!(console, "  - {line}");
         }
     }
@@ -286,7 +331,10 @@ pub(super) async fn run_scenarios(
         scenarios_run,
         problem: None,
     };
-    if writer.execution_has_failed() {
+    if !not_run.malformed.is_empty() {
+        outcome.exit_code = 1;
+        outcome.problem = Some(format!("malformed release tags: {}", not_run.malformed.join("; ")));
+    } else if writer.execution_has_failed() {
         outcome.exit_code = 1;
         if writer.parsing_errors() > 0 {
             outcome.problem = Some(format!(
@@ -329,4 +377,39 @@ fn mark_cucumber_json(json: &str, interruption: Option<serde_json::Value>) -> io
         }
     }
     serde_json::to_string_pretty(&document).map_err(io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(tags: &[&str], version: Option<&str>) -> Result<Option<GateVerdict>, String> {
+        let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+        let version = version.map(|v| v.parse::<MagentoVersion>().unwrap());
+        release_verdict(&tags, version.as_ref())
+    }
+
+    #[test]
+    fn release_tags_decide_which_scenarios_run() {
+        assert_eq!(verdict(&["contract-4.3", "since-2.4.8"], Some("2.4.8-p1")), Ok(None));
+        assert!(matches!(
+            verdict(&["since-2.4.8"], Some("2.4.6-p8")),
+            Ok(Some(GateVerdict::NotThisRelease(reason))) if reason.contains("2.4.6-p8") && reason.contains("2.4.8")
+        ));
+        assert!(matches!(
+            verdict(&["before-2.4.8"], None),
+            Ok(Some(GateVerdict::NeedsVersion(reason))) if reason == "needs MAGENTO_VERSION: the answer changed in 2.4.8"
+        ));
+        assert_eq!(verdict(&["since-2.4.5", "before-2.4.8"], Some("2.4.7")), Ok(None));
+        assert!(matches!(
+            verdict(&["since-2.4.5", "before-2.4.8"], Some("2.4.8")),
+            Ok(Some(GateVerdict::NotThisRelease(_)))
+        ));
+    }
+
+    #[test]
+    fn a_malformed_release_tag_is_an_error_naming_it() {
+        let error = verdict(&["since-2.4.x"], Some("2.4.8")).unwrap_err();
+        assert!(error.contains("@since-2.4.x"), "{error}");
+    }
 }
