@@ -247,6 +247,28 @@ async fn an_undefined_step_fails_the_run() {
     );
 }
 
+/// A release tag that does not parse is a defect of the feature files: the run names it and
+/// fails, rather than silently not running the scenario.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_release_tag_fails_the_run() {
+    let dir = common::temp_dir("features");
+    std::fs::write(
+        dir.join("gated.feature"),
+        "Feature: x\n  @since-2.4.x\n  Scenario: a gate nobody can read\n    When a guest sends GET /V1/no-such-route\n    Then the response status is 404\n",
+    )
+    .unwrap();
+    let env = vec![("MAGENTO_FEATURES_DIR".to_owned(), dir.display().to_string())];
+    let result = run_binary(&["run", "--color", "never"], &env, LIMIT).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(
+        result
+            .output()
+            .contains("malformed release tags: x: a gate nobody can read: tag @since-2.4.x:"),
+        "{}",
+        result.output()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_requiring_confirmation_runs_all_but_the_sign_in_scenarios() {
     let env = vec![("MAGENTO_REQUIRE_CONFIRMATION".to_owned(), "1".to_owned())];
