@@ -265,9 +265,9 @@ const VERDICTS: &[Verdict] = &[
             ],
         },
         "2.4.0 refuses a customer token under /rest/all even for correct credentials \
-         (magento2#29939, fixed later in 2.4): customer_token_errors.feature's all-stores scenario \
-         expects a token and has no version gate, so a 2.4.0 store fails it. The paste stops inside \
-         the developer-mode trace key.",
+         (magento2#29939, fixed in 2.4.1): the token check refuses the answer, and \
+         customer_token_errors.feature's all-stores scenario is gated @since-2.4.1, so a 2.4.0 store \
+         with MAGENTO_VERSION set does not run it. The paste stops inside the developer-mode trace key.",
         Repair {
             what: "the paste stops after `\"tra`; the truncated trace key is dropped",
             apply: |body| match body.find(",\n    \"tra") {
@@ -287,7 +287,7 @@ const VERDICTS: &[Verdict] = &[
             ],
         },
         "2.3 refuses a customer token under /rest/all for an existing customer, like 2.4.0 (C07): \
-         the all-stores scenario of customer_token_errors.feature fails on 2.3 stores.",
+         the all-stores scenario of customer_token_errors.feature is not run for 2.3 (@since-2.4.1).",
     ),
     verdict(
         "C10",

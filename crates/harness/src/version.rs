@@ -236,7 +236,7 @@ pub fn range_matches(range: &str, configured: &str) -> Result<bool, String> {
 pub struct SinceReleases(Vec<MagentoVersion>);
 
 impl SinceReleases {
-    pub fn contains(&self, release: Point) -> bool {
+    fn contains(&self, release: Point) -> bool {
         let Some((last, earlier)) = self.0.split_last() else {
             return false;
         };
@@ -245,19 +245,26 @@ impl SinceReleases {
 
     /// The releases where membership can change: each entry's first release and the one after
     /// its line ends.
-    fn boundaries(&self) -> impl Iterator<Item = Point> + '_ {
-        let (last, earlier) = self.0.split_last().expect("parsed lists are never empty");
-        std::iter::once(last.low()).chain(
-            earlier
-                .iter()
-                .flat_map(|e| std::iter::once(e.low()).chain(next(e.line_end()))),
-        )
+    fn boundaries(&self) -> Vec<Point> {
+        let Some((last, earlier)) = self.0.split_last() else {
+            return Vec::new();
+        };
+        std::iter::once(last.low())
+            .chain(
+                earlier
+                    .iter()
+                    .flat_map(|e| std::iter::once(e.low()).chain(next(e.line_end()))),
+            )
+            .collect()
     }
 
     /// Whether every, none or only some releases of `possible` are in the set.
     fn covers(&self, possible: &VersionRange) -> Coverage {
-        let samples =
-            std::iter::once(possible.low).chain(self.boundaries().filter(|b| possible.low < *b && *b <= possible.high));
+        let samples = std::iter::once(possible.low).chain(
+            self.boundaries()
+                .into_iter()
+                .filter(|b| possible.low < *b && *b <= possible.high),
+        );
         let (mut inside, mut outside) = (false, false);
         for sample in samples {
             if self.contains(sample) {
