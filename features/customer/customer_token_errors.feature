@@ -133,3 +133,18 @@ Feature: Customer token rejections (CONTRACT.md §5, Magento's CustomerTokenServ
     When a guest sends POST to the full path /rest/all/V1/integration/customer/token
     Then the response status is 200
     And the response is a customer access token for that customer
+
+  # Before the fallback, "all" looked the customer up in the admin website (id 0), where no
+  # customer lives (real captures C07 on 2.4.0, C09 on 2.3).
+  @contract-5.2 @contract-1.1 @signs-in @before-2.4.1
+  Scenario: Before 2.4.1, the all-stores scope refuses even the right password
+    Given the request body:
+      """json
+      {"username": "{{email}}", "password": "{{password}}"}
+      """
+    When a guest sends POST to the full path /rest/all/V1/integration/customer/token
+    Then the response status is 401
+    And the error body is:
+      """json
+      {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
+      """
