@@ -570,6 +570,9 @@ fn resolve_store(app: &App, customer: &DataObject) -> Result<(i64, i64), Magento
     Ok((store_id, website_id))
 }
 
+/// The EAV required rule (`AbstractData`), with the attribute's store label.
+const REQUIRED_VALUE: &str = "\"%1\" is a required value.";
+
 /// §4.3 step 10, entity validation: the EAV data validator, then the Name and Dob validators;
 /// every message joined with `\n`, no parameters.
 ///
@@ -583,14 +586,20 @@ fn validate_customer_entity(
 ) -> Result<(), MagentoError> {
     let mut messages: Vec<String> = Vec::new();
     let eav_required = |value: Option<&str>| value.is_none_or(|text| text.is_empty());
+    // Each line in the store view's language, the label too (STORES.md C2).
+    let language = &settings.translations;
     if eav_required(customer.str("firstname")) {
-        messages.push("\"First Name\" is a required value.".into());
+        messages.push(language.with_label(REQUIRED_VALUE, "First Name"));
     }
     if eav_required(customer.str("lastname")) {
-        messages.push("\"Last Name\" is a required value.".into());
+        messages.push(language.with_label(REQUIRED_VALUE, "Last Name"));
     }
     if !settings.has_fault(Fault::InvalidEmailAccepted) {
-        messages.extend(email_messages(email).into_iter().map(str::to_owned));
+        messages.extend(
+            email_messages(email)
+                .into_iter()
+                .map(|template| language.with_label(template, "Email")),
+        );
     }
     for (key, label) in [
         ("firstname", "First Name"),
@@ -598,11 +607,11 @@ fn validate_customer_entity(
         ("middlename", "Middle Name"),
     ] {
         if !is_valid_name(customer.str(key)) {
-            messages.push(format!("{label} is not valid!"));
+            messages.push(language.phrase(&format!("{label} is not valid!")));
         }
     }
     if settings.release.refuses_a_future_dob() && dob.is_some_and(|date| date > today) {
-        messages.push("The Date of Birth should not be greater than today.".into());
+        messages.push(language.phrase("The Date of Birth should not be greater than today."));
     }
     if messages.is_empty() {
         Ok(())
@@ -642,7 +651,7 @@ pub(crate) fn serve_create_account(call: &ServiceCall<'_>) -> Result<Vec<u8>, Ma
             Bound::Str(text) => Some(text.as_str()),
             _ => None,
         },
-        may_manage_customers: matches!(call.user, UserContext::Admin(_)),
+        may_manage_customers: matches!(call.user, UserContext::Admin(_) | UserContext::Integration(_)),
     };
     create_account(call.app, request, call.now)
 }

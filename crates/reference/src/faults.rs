@@ -273,6 +273,7 @@ mod tests {
         ("settings.rs", include_str!("settings.rs")),
         ("state.rs", include_str!("state.rs")),
         ("tokens.rs", include_str!("tokens.rs")),
+        ("translation.rs", include_str!("translation.rs")),
         ("validation.rs", include_str!("validation.rs")),
     ];
 

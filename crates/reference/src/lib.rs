@@ -25,6 +25,7 @@ mod service;
 mod settings;
 mod state;
 mod tokens;
+mod translation;
 mod validation;
 
 #[cfg(test)]
@@ -32,7 +33,8 @@ mod tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
 pub use release::{Release, UnknownRelease};
-pub use settings::{AdminAccount, AdminRole, RateLimit, StoreSettings, TokenFormat};
+pub use settings::{AdminAccount, AdminRole, RateLimit, RecaptchaForm, StoreSettings, TokenFormat};
+pub use translation::{TranslationFileError, Translations};
 
 use app::App;
 use std::io;

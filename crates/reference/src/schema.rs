@@ -122,7 +122,7 @@ fn allowed(resource: AclResource, request: &SchemaRequest<'_>) -> bool {
     match (resource, request.user) {
         (AclResource::Anonymous, _) => true,
         (AclResource::OwnAccount, _) => request.own_account_allowed,
-        (_, UserContext::Admin(_)) => true,
+        (_, UserContext::Admin(_) | UserContext::Integration(_)) => true,
         _ => false,
     }
 }

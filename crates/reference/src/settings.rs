@@ -3,6 +3,7 @@
 
 use super::faults::Fault;
 use super::release::Release;
+use super::translation::Translations;
 use rand::Rng;
 use std::fmt;
 use std::time::Duration;
@@ -65,6 +66,14 @@ pub struct StoreSettings {
     /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
     /// (e.g. a published file, or one with a module's extra attribute).
     pub published_schema: Option<serde_json::Value>,
+    /// The access token of an integration with the customer resources, usable as a bearer
+    /// ("Allow OAuth Access Tokens to be used as standalone Bearer tokens"); none by default.
+    pub integration_token: Option<String>,
+    /// The storefront forms with reCAPTCHA on (none by default, STORES.md C1): their web API
+    /// routes then need an `X-ReCaptcha` header.
+    pub recaptcha: Vec<RecaptchaForm>,
+    /// The store view's language (English by default, STORES.md C2).
+    pub translations: Translations,
     /// Deliberate deviations from Magento (none by default), for proving that the suite catches
     /// them.
     pub faults: Vec<Fault>,
@@ -104,7 +113,32 @@ impl Default for StoreSettings {
             newsletter_module: true,
             developer_mode: false,
             published_schema: None,
+            integration_token: None,
+            recaptcha: Vec::new(),
+            translations: Translations::default(),
             faults: Vec::new(),
+        }
+    }
+}
+
+/// A storefront form whose reCAPTCHA (Stores > Configuration > Security > Google reCAPTCHA
+/// Storefront) also guards its web API route (`ReCaptchaCustomer\Model\WebapiConfigProvider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecaptchaForm {
+    /// "Create New Customer Account" (`customer_create`): `POST /V1/customers`.
+    CreateAccount,
+    /// "Customer Login" (`customer_login`): `POST /V1/integration/customer/token`.
+    Login,
+}
+
+impl std::str::FromStr for RecaptchaForm {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "create" => Ok(RecaptchaForm::CreateAccount),
+            "login" => Ok(RecaptchaForm::Login),
+            other => Err(format!("unknown reCAPTCHA form {other:?}: use create or login")),
         }
     }
 }

@@ -1643,3 +1643,139 @@ async fn before_2_4_8_an_unconfirmed_customer_gets_the_generic_sign_in_failure()
         .await
         .expect(401, json!({"message": SIGN_IN_FAILED}));
 }
+
+/// STORES.md C1: with reCAPTCHA on for both forms, their routes need an `X-ReCaptcha` answer,
+/// checked after the ACL and before the body; the admin user's token is not exempt; other
+/// routes are untouched.
+#[tokio::test]
+async fn recaptcha_guards_create_and_login_after_the_acl() {
+    let client = Client::start(StoreSettings {
+        recaptcha: vec![crate::RecaptchaForm::CreateAccount, crate::RecaptchaForm::Login],
+        two_factor_auth: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    let refused = json!({"message": "ReCaptcha validation failed, please try again"});
+    let body = json!({"customer": {"email": "r@example.com", "firstname": "Jane", "lastname": "Doe"}});
+    client.create(body.clone()).await.expect(400, refused.clone());
+    client
+        .customer_token("r@example.com", "x")
+        .await
+        .expect(400, refused.clone());
+    // Before the body is decoded.
+    client
+        .raw(
+            "POST",
+            "/rest/default/V1/customers",
+            None,
+            Some("application/json"),
+            Some("{"),
+        )
+        .await
+        .expect(400, refused.clone());
+    let admin = client.admin_token().await;
+    client
+        .send("POST", "/V1/customers", Some(&admin), Some(body.clone()))
+        .await
+        .expect(400, refused);
+    // After the ACL: a route the caller may not use is refused for that first.
+    client.send("GET", "/V1/customers/me", None, None).await.expect(
+        401,
+        json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}),
+    );
+    let url = format!("{}/rest/default/V1/customers", client.server.base_url());
+    let answered = client
+        .http
+        .post(url)
+        .header("X-ReCaptcha", "any-value-the-test-keys-accept")
+        .json(&body)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answered.status().as_u16(), 200);
+}
+
+/// An integration's token is exempt from reCAPTCHA (`ValidationOverrider`), holds the customer
+/// resources, and is refused `self` like a restricted role.
+#[tokio::test]
+async fn an_integration_token_is_exempt_from_recaptcha() {
+    let client = Client::start(StoreSettings {
+        recaptcha: vec![crate::RecaptchaForm::CreateAccount],
+        integration_token: Some("abcdefghijklmnopqrstuvwxyz012345".to_owned()),
+        ..StoreSettings::default()
+    })
+    .await;
+    let integration = Some("abcdefghijklmnopqrstuvwxyz012345");
+    let body = json!({"customer": {"email": "i@example.com", "firstname": "Jane", "lastname": "Doe"}});
+    let created = client.send("POST", "/V1/customers", integration, Some(body)).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        client
+            .send("GET", &format!("/V1/customers/{id}"), integration, None)
+            .await
+            .status,
+        200
+    );
+    client.send("GET", "/V1/customers/me", integration, None).await.expect(
+        401,
+        json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}),
+    );
+    client
+        .send(
+            "POST",
+            "/V1/customers",
+            Some("not-the-integration-token"),
+            Some(json!({})),
+        )
+        .await
+        .expect(400, json!({"message": "ReCaptcha validation failed, please try again"}));
+}
+
+/// STORES.md C2: a store view in another language translates the top-level message (the
+/// phrase, placeholders kept; the validator lines with their labels), never `errors[]` or
+/// `parameters`; a phrase with no row stays English.
+#[tokio::test]
+async fn a_translated_store_view_translates_only_the_top_level_message() {
+    let dutch = crate::Translations::from_csv(concat!(
+        "\"The consumer isn't authorized to access %resources.\",\"Gebruiker is niet gemachtigd tot %resources.\"\n",
+        "\"One or more input exceptions have occurred.\",\"Er zijn een of meer invoeruitzonderingen opgetreden.\"\n",
+        "\"\"\"%fieldName\"\" is required. Enter and try again.\",\"\"\"%fieldName\"\" is verplicht. Vul het in en probeer opnieuw.\"\n",
+        "\"\"\"%1\"\" is a required value.\",\"\"\"%1\"\" is een verplichte waarde.\"\n",
+        "\"First Name\",Voornaam\n",
+        "\"The %1 HTTP method is not supported.\",\"De HTTP-methode %1 wordt niet ondersteund.\"\n",
+    ))
+    .expect("valid CSV");
+    let client = Client::start(StoreSettings {
+        translations: dutch,
+        ..StoreSettings::default()
+    })
+    .await;
+    client.send("GET", "/V1/customers/me", None, None).await.expect(
+        401,
+        json!({"message": "Gebruiker is niet gemachtigd tot %resources.", "parameters": {"resources": "self"}}),
+    );
+    let required = "\"%fieldName\" is required. Enter and try again.";
+    client
+        .send("POST", "/V1/integration/customer/token", None, Some(json!({})))
+        .await
+        .expect(
+            400,
+            json!({"message": "Er zijn een of meer invoeruitzonderingen opgetreden.", "errors": [
+                {"message": required, "parameters": {"fieldName": "username"}},
+                {"message": required, "parameters": {"fieldName": "password"}},
+            ]}),
+        );
+    client
+        .create(json!({"customer": {"email": "invalid"}}))
+        .await
+        .expect(400, json!({"message": "\"Voornaam\" is een verplichte waarde.\n\"Last Name\" is een verplichte waarde.\n\"Email\" is not a valid email address."}));
+    client
+        .raw("PATCH", "/rest/default/V1/customers/me", None, None, None)
+        .await
+        .expect(405, json!({"message": "De HTTP-methode PATCH wordt niet ondersteund."}));
+    client
+        .send("GET", "/V1/nosuch", None, None)
+        .await
+        .expect(404, json!({"message": "Request does not match any route."}));
+}
