@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_reference::{AdminRole, ReferenceMagento, Release, StoreSettings};
+use magento_reference::{AdminRole, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -24,17 +24,21 @@ fn not_run_lines(result: &RunResult) -> Vec<&str> {
         .collect()
 }
 
+/// A not-run line for a scenario no store like the one under test can run: one for stores that
+/// require email confirmation, or for another release's answer.
+fn no_such_store_runs(line: &str) -> bool {
+    line.contains("does not require email confirmation")
+        || line.contains(" predates it: the behaviour it checks starts in ")
+        || line.contains(" changed it: the answer it checks ends in ")
+}
+
 /// Only the scenarios for stores that require email confirmation, and those for the answers of
 /// other releases than the store's, may be listed as not run: no such store can run them.
 fn assert_passed_with_nothing_else_not_run(label: &str, result: &RunResult) {
     assert_eq!(result.code, 0, "{label}: the suite must pass:\n{}", result.output());
     let not_run = not_run_lines(result);
     assert!(
-        not_run
-            .iter()
-            .all(|line| line.contains("does not require email confirmation")
-                || line.contains(" predates it: the behaviour it checks starts in ")
-                || line.contains(" changed it: the answer it checks ends in ")),
+        not_run.iter().all(|line| no_such_store_runs(line)),
         "{label}: listed as not run although this store could run them:\n{}",
         not_run.join("\n")
     );
@@ -54,6 +58,11 @@ fn assert_ran(label: &str, result: &RunResult, scenario: &str) {
 }
 
 async fn run_against(settings: StoreSettings, base_suffix: &str) -> RunResult {
+    run_with(settings, base_suffix, &[]).await
+}
+
+/// [`run_against`] with more `MAGENTO_*` variables.
+async fn run_with(settings: StoreSettings, base_suffix: &str, extra: &[(&str, &str)]) -> RunResult {
     let server = ReferenceMagento::start(settings).await.expect("server starts");
     let mut env = env_for(&server);
     for (key, value) in &mut env {
@@ -61,6 +70,7 @@ async fn run_against(settings: StoreSettings, base_suffix: &str) -> RunResult {
             value.push_str(base_suffix);
         }
     }
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let result = run_binary(&[], &env, LIMIT).await;
     server.shutdown().await;
     result
@@ -179,4 +189,173 @@ async fn without_magento_version_only_release_independent_scenarios_run() {
         assert!(not_run.contains(scenario), "{scenario:?} is not listed:\n{not_run}");
     }
     assert_ran("unset", &result, "Names with characters Magento forbids are refused");
+}
+
+/// A Dutch store view's phrases, in a language pack's form (`module` columns ignored), for
+/// every message the suite meets that a nl_NL pack translates: placeholders kept, labels too.
+const DUTCH: &str = r#""The consumer isn't authorized to access %resources.","Gebruiker is niet gemachtigd tot %resources.",module,Magento_Webapi
+"""%fieldName"" is required. Enter and try again.","""%fieldName"" is verplicht. Vul het in en probeer het opnieuw.",module,Magento_Framework
+"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.","De aanmelding was onjuist of uw account is tijdelijk uitgeschakeld. Wacht en probeer het later opnieuw.",module,Magento_Integration
+"No such entity with %fieldName = %fieldValue","Geen entiteit met %fieldName = %fieldValue",module,Magento_Framework
+"One or more input exceptions have occurred.","Er zijn een of meer invoerfouten opgetreden.",module,Magento_Framework
+"Request does not match any route.","Het verzoek past bij geen enkele route.",module,Magento_Webapi
+"The %1 HTTP method is not supported.","De HTTP-methode %1 wordt niet ondersteund.",module,Magento_Webapi
+"""%1"" is a required value.","""%1"" is een verplichte waarde.",module,Magento_Eav
+"""%1"" is not a valid email address.","""%1"" is geen geldig e-mailadres.",module,Magento_Eav
+"First Name","Voornaam",module,Magento_Customer
+"Last Name","Achternaam",module,Magento_Customer
+"Email","E-mail",module,Magento_Customer
+"Decoding error.","Decoderingsfout.",module,Magento_Webapi
+"This customer already exists in this store.","Deze klant bestaat al in deze winkel.",module,Magento_Customer
+"The password needs at least %1 characters. Create a new password and try again.","Het wachtwoord moet minstens %1 tekens hebben. Kies een nieuw wachtwoord en probeer het opnieuw.",module,Magento_Customer
+"First Name is not valid!","Voornaam is ongeldig!",module,Magento_Customer
+"Specified request cannot be processed.","Het opgegeven verzoek kan niet worden verwerkt.",module,Magento_Webapi
+"#;
+
+/// STORES.md C2: a Dutch store view passes given its CSV; without it the run fails, and says
+/// once, in one line, that the store answers in another language and what to set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dutch_store_view_passes_given_its_translations() {
+    let dir = common::temp_dir("nl_NL");
+    let csv = dir.join("nl_NL.csv");
+    std::fs::write(&csv, DUTCH).expect("writes the CSV");
+    let dutch_store = || StoreSettings {
+        translations: Translations::load(&[&csv]).expect("the test's CSV loads"),
+        ..StoreSettings::default()
+    };
+    let csv_var = csv.display().to_string();
+    let result = run_with(dutch_store(), "", &[("MAGENTO_TRANSLATIONS", &csv_var)]).await;
+    assert_passed_with_nothing_else_not_run("Dutch store view with its CSV", &result);
+    assert!(!result.output().contains("another language"), "{}", result.output());
+
+    let result = run_against(dutch_store(), "").await;
+    assert_eq!(result.code, 1, "English expectations must fail:\n{}", result.output());
+    let hints: Vec<&str> = result
+        .stdout
+        .lines()
+        .filter(|line| line.contains("the store answers in another language"))
+        .collect();
+    assert_eq!(hints.len(), 1, "one hint, once:\n{}", result.output());
+    assert!(hints[0].starts_with("magento-contract: "), "{}", hints[0]);
+    assert!(hints[0].contains("set MAGENTO_TRANSLATIONS"), "{}", hints[0]);
+
+    // The embedded run honours the variable: its server answers in Dutch, and the run passes.
+    let result = run_binary(&[], &[("MAGENTO_TRANSLATIONS".to_owned(), csv_var.clone())], LIMIT).await;
+    assert_passed_with_nothing_else_not_run("embedded Dutch store view", &result);
+    let log = std::fs::read_to_string(result.report_dir.join("exchanges.ndjson")).expect("exchange log");
+    assert!(
+        log.contains("Gebruiker is niet gemachtigd tot %resources."),
+        "the embedded server answered in English"
+    );
+}
+
+/// STORES.md C1: reCAPTCHA on customer create and sign-in. Without a response the scenarios
+/// that need either form are listed as not run, by form, and the rest pass; with
+/// `MAGENTO_RECAPTCHA_RESPONSE` (any value passes the test keys) everything runs and passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_with_recaptcha_on_create_and_sign_in_passes() {
+    let guarded = || StoreSettings {
+        recaptcha: vec![RecaptchaForm::CreateAccount, RecaptchaForm::Login],
+        ..StoreSettings::default()
+    };
+    let result = run_against(guarded(), "").await;
+    assert_eq!(result.code, 0, "the suite must pass:\n{}", result.output());
+    for form in [
+        "customer create (POST /V1/customers)",
+        "customer sign-in (POST /V1/integration/customer/token)",
+    ] {
+        let said: Vec<&str> = result
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("magento-contract: storefront reCAPTCHA protects {form}")))
+            .collect();
+        assert_eq!(said.len(), 1, "{form} named once:\n{}", result.output());
+    }
+    let not_run = not_run_lines(&result);
+    let by_recaptcha = |form: &str| {
+        not_run
+            .iter()
+            .filter(|l| l.contains(&format!("reCAPTCHA protects {form}")))
+            .count()
+    };
+    assert!(by_recaptcha("customer create") >= 30, "{}", result.output());
+    assert!(by_recaptcha("customer sign-in") >= 5, "{}", result.output());
+    assert!(
+        not_run
+            .iter()
+            .all(|l| l.contains("reCAPTCHA protects") || no_such_store_runs(l)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        !result.stdout.contains("failed"),
+        "nothing fails or is cut short:\n{}",
+        result.output()
+    );
+
+    let result = run_with(guarded(), "", &[("MAGENTO_RECAPTCHA_RESPONSE", "test-key-response")]).await;
+    assert_passed_with_nothing_else_not_run("reCAPTCHA answered", &result);
+    assert!(
+        result
+            .stdout
+            .contains("MAGENTO_RECAPTCHA_RESPONSE is sent as X-ReCaptcha and accepted"),
+        "{}",
+        result.output()
+    );
+}
+
+/// STORES.md C1 with an integration token as MAGENTO_ADMIN_TOKEN: Magento exempts it from
+/// reCAPTCHA, so the customers the scenarios need are created through it and the admin-side
+/// scenarios run; only the scenarios whose own guest create or sign-in is the point are not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_integration_token_creates_the_customers_a_recaptcha_store_refuses_guests() {
+    const INTEGRATION_TOKEN: &str = "k3x9q7m2v8c4n6b1z5h0w2r7t9y4u6p1";
+    let server = ReferenceMagento::start(StoreSettings {
+        recaptcha: vec![RecaptchaForm::CreateAccount, RecaptchaForm::Login],
+        integration_token: Some(INTEGRATION_TOKEN.to_owned()),
+        ..StoreSettings::default()
+    })
+    .await
+    .expect("server starts");
+    let mut env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("MAGENTO_ADMIN_"))
+        .collect();
+    env.push(("MAGENTO_ADMIN_TOKEN".to_owned(), INTEGRATION_TOKEN.to_owned()));
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    assert_eq!(result.code, 0, "the suite must pass:\n{}", result.output());
+    assert!(
+        result
+            .stdout
+            .contains("created with the integration token (MAGENTO_ADMIN_TOKEN)"),
+        "{}",
+        result.output()
+    );
+    let not_run = not_run_lines(&result);
+    // A token configuration cannot sign in with two-factor auth: those scenarios are not run
+    // whatever the store.
+    assert!(
+        not_run.iter().all(|l| l.contains("reCAPTCHA protects")
+            || no_such_store_runs(l)
+            || l.contains("needs a store with two-factor auth on")),
+        "{}",
+        not_run.join("\n")
+    );
+    for ran in [
+        "A guest may not search customers",
+        "Deleting an unknown id is",
+        "The admin may not choose a group",
+    ] {
+        assert!(
+            !not_run.iter().any(|l| l.contains(ran)),
+            "{ran:?} needs only a customer the integration can create:\n{}",
+            not_run.join("\n")
+        );
+    }
+    assert!(
+        not_run.iter().any(|l| l.contains("An invalid email is refused")),
+        "a guest's own create stays not run:\n{}",
+        not_run.join("\n")
+    );
 }

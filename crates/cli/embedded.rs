@@ -5,7 +5,7 @@
 use magento_harness::Config;
 use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Secret;
-use magento_reference::{ReferenceMagento, Release, RunningReference, StoreSettings};
+use magento_reference::{ReferenceMagento, Release, RunningReference, StoreSettings, Translations};
 
 /// The embedded server's settings for this configuration: Magento's defaults, with the store
 /// policy and the release (`MAGENTO_VERSION`, when the reference can answer as it) the user
@@ -25,6 +25,7 @@ pub fn settings_for(config: &Config) -> StoreSettings {
         require_confirmation: config.policy.require_confirmation,
         store_id: config.policy.store_id,
         website_id: config.policy.website_id,
+        translations: Translations::from_pairs(config.translations.phrases()),
         ..StoreSettings::default()
     }
 }

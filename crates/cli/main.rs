@@ -11,7 +11,9 @@ use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
 use magento_harness::sweep;
 use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
-use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento, Release};
+use magento_reference::{
+    AdminAccount, AdminRole, Fault, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+};
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
@@ -24,6 +26,32 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     suite: SuiteArgs,
+}
+
+/// How the served store view faces its customers: its language and its reCAPTCHA forms
+/// (STORES.md C1, C2).
+#[derive(clap::Args)]
+struct StorefrontArgs {
+    /// Answer in the language of these Magento i18n CSV files (repeatable; a later file's rows
+    /// win), as a store view with a language pack does.
+    #[arg(long = "translations", value_name = "FILE")]
+    translations: Vec<PathBuf>,
+    /// Turn storefront reCAPTCHA on for these forms, e.g. `create,login`: their routes then
+    /// need an `X-ReCaptcha` header (the store uses Google's test keys: any value passes).
+    #[arg(long, value_name = "FORMS", value_delimiter = ',')]
+    recaptcha: Vec<RecaptchaForm>,
+}
+
+impl StorefrontArgs {
+    /// Applies the options; an unreadable translation file is a one-line problem.
+    fn apply(self, settings: &mut StoreSettings) -> Result<(), String> {
+        if !self.translations.is_empty() {
+            settings.translations =
+                Translations::load(&self.translations).map_err(|e| format!("--translations {e}"))?;
+        }
+        settings.recaptcha = self.recaptcha;
+        Ok(())
+    }
 }
 
 #[derive(Subcommand)]
@@ -56,6 +84,8 @@ enum Command {
         /// releases differ (STORES.md Note 6); MAGENTO_VERSION or 2.4.8 by default.
         #[arg(long, value_name = "RELEASE")]
         release: Option<Release>,
+        #[command(flatten)]
+        storefront: StorefrontArgs,
     },
     /// Prove the suite catches deviations: run it against the reference server with each fault.
     Selftest {
@@ -132,6 +162,7 @@ fn main() -> ExitCode {
                 developer_mode,
                 jwt_kid,
                 release,
+                storefront,
             }) => match parse_faults(&faults) {
                 Ok(faults) => {
                     let options = ServeOptions {
@@ -141,6 +172,7 @@ fn main() -> ExitCode {
                         developer_mode,
                         jwt_kid,
                         release,
+                        storefront,
                     };
                     serve(port, options).await
                 }
@@ -258,6 +290,7 @@ struct ServeOptions {
     developer_mode: bool,
     jwt_kid: u32,
     release: Option<Release>,
+    storefront: StorefrontArgs,
 }
 
 async fn serve(port: u16, options: ServeOptions) -> u8 {
@@ -268,11 +301,16 @@ async fn serve(port: u16, options: ServeOptions) -> u8 {
         developer_mode,
         jwt_kid,
         release,
+        storefront,
     } = options;
     let Ok(config) = configuration() else {
         return 2;
     };
     let mut settings = embedded::settings_for(&config);
+    if let Err(problem) = storefront.apply(&mut settings) {
+        eprintln!("magento-contract: {problem}");
+        return 2;
+    }
     let mut chosen = false;
     if let AdminAuth::Password {
         username,

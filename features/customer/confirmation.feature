@@ -1,4 +1,4 @@
-@customer @needs-confirmation
+@customer @needs-confirmation @creates-customer
 Feature: Stores that require email confirmation (CONTRACT.md §4.3 step 12, §5.2)
 
   With customer/create_account/confirm on, a new account is unconfirmed: the create response
@@ -24,7 +24,7 @@ Feature: Stores that require email confirmation (CONTRACT.md §4.3 step 12, §5.
     And the response has no "confirmation" key
 
   # Only 2.4.8 lets EmailNotConfirmedException through (STORES.md C3c).
-  @contract-5.2 @stores-C3c @since-2.4.8
+  @contract-5.2 @stores-C3c @since-2.4.8 @guest-sign-in
   Scenario: An unconfirmed account cannot get a token
     When the customer requests an access token with their email and password
     Then the response status is 401
@@ -33,7 +33,7 @@ Feature: Stores that require email confirmation (CONTRACT.md §4.3 step 12, §5.
       {"message": "This account isn't confirmed. Verify and try again."}
       """
 
-  @contract-5.2 @stores-C3c @before-2.4.8
+  @contract-5.2 @stores-C3c @before-2.4.8 @guest-sign-in
   Scenario: Before 2.4.8, an unconfirmed account gets the generic sign-in failure
     When the customer requests an access token with their email and password
     Then the response status is 401

@@ -7,6 +7,7 @@ Feature: Create a customer account (Order Processing Tutorial, step "Create a cu
   keys to the same setters and always answers in snake_case (§2.4, §10). Only the email and the
   password are replaced, so that every run creates a new customer the store's policy accepts.
 
+  @guest-create
   Scenario: A guest creates the tutorial's customer
     Given the tutorial's create-customer request body:
       """json
@@ -72,7 +73,7 @@ Feature: Create a customer account (Order Processing Tutorial, step "Create a cu
     And the customer's default_billing and default_shipping are the first address's id, as strings
     And the response matches the snapshot "create_customer"
 
-  @needs-admin
+  @needs-admin @creates-customer
   Scenario: The admin reads the new customer back by id
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json

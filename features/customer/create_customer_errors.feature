@@ -31,7 +31,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """
     And the body uses a fresh email address and a password that meets the store's policy
 
-  @contract-4.3 @af-testCreateCustomerWithErrors
+  @contract-4.3 @af-testCreateCustomerWithErrors @guest-create
   Scenario: An invalid email is refused with the EAV validator's message
     Given in the body, "customer.email" is set to "invalid"
     When a guest sends POST /V1/customers
@@ -41,7 +41,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "\"Email\" is not a valid email address."}
       """
 
-  @contract-2.4
+  @contract-2.4 @guest-create
   Scenario: The customer object is required
     Given in the body, "customer" is removed
     When a guest sends POST /V1/customers
@@ -55,7 +55,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
   # New in 2.4.8. Before, the password check reads the missing email first: a masked 500 on
   # PHP 8.1 and later, "The customer email is missing…" on PHP 7 (STORES.md C3a), so older
   # releases do not run this scenario.
-  @contract-4.3 @stores-C3a @since-2.4.8
+  @contract-4.3 @stores-C3a @since-2.4.8 @guest-create
   Scenario: A missing email is refused before anything else is validated
     Given in the body, "customer.email" is removed
     When a guest sends POST /V1/customers
@@ -65,7 +65,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The email address is required to create a customer account."}
       """
 
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario: An empty email is refused at save time
     Given in the body, "customer.email" is set to ""
     When a guest sends POST /V1/customers
@@ -76,7 +76,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """
 
   # Entity validation joins its messages with a newline and sends no parameters (§4.3 step 10).
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario Outline: Missing names are refused with the attribute labels
     Given in the body, "<removed>" are removed
     When a guest sends POST /V1/customers
@@ -93,7 +93,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | customer.firstname, customer.lastname | "\\"First Name\\" is a required value.\\n\\"Last Name\\" is a required value." |
 
   # The password rules run in this order, with the configured policy (§4.3 step 3).
-  @contract-4.3 @password
+  @contract-4.3 @password @guest-create
   Scenario Outline: A password that breaks a rule of the store's policy is refused
     Given the body's password is <kind>
     When a guest sends POST /V1/customers
@@ -112,7 +112,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | longer than 256 characters    | {"message": "Please enter a password with at most %1 characters.", "parameters": [256]}                                                                                    |
       | the same as the email         | {"message": "The password can't be the same as the email address. Create a new password and try again."}                                                                   |
 
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario: A second account with the same email is refused with 400, not 409
     When a guest sends POST /V1/customers
     Then the response status is 200
@@ -126,7 +126,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # Sending an id switches to "add an existing customer to this store": the body is discarded
   # and the customer is loaded by email (§4.3 step 4).
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario: An id with the email of an existing customer is refused
     When a guest sends POST /V1/customers
     Then the response status is 200
@@ -138,7 +138,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "This customer already exists in this store."}
       """
 
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario: An id with an unknown email is "not found" and creates nothing
     Given in the body, "customer.id" is set to 123456789
     When a guest sends POST /V1/customers
@@ -154,7 +154,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
   # Checked before any other rule (§4.1, AccountManagementApi::validateCustomerRequest). Each
   # patch line got the guard at its own patch level (STORES.md C3d); group 2 is a stock group
   # other than the default, so the three answers differ.
-  @contract-4.1 @stores-C3d @since-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7
+  @contract-4.1 @stores-C3d @since-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7 @guest-create
   Scenario: A guest may not choose the customer group
     Given in the body, "customer.group_id" is set to 2
     When a guest sends POST /V1/customers
@@ -164,7 +164,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
       """
 
-  @contract-4.1 @stores-C3d @since-2.3.7,2.4.2-p1 @before-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7
+  @contract-4.1 @stores-C3d @since-2.3.7,2.4.2-p1 @before-2.4.4-p12,2.4.5-p11,2.4.6-p9,2.4.7 @guest-create
   Scenario: Before the guard, a guest's customer group is reset to the default group
     Given in the body, "customer.group_id" is set to 2
     When a guest sends POST /V1/customers
@@ -173,7 +173,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | path     | value |
       | group_id | 1     |
 
-  @contract-4.1 @stores-C3d @before-2.3.7,2.4.2-p1
+  @contract-4.1 @stores-C3d @before-2.3.7,2.4.2-p1 @guest-create
   Scenario: Before 2.3.7 and 2.4.2-p1, a guest chooses the customer group
     Given in the body, "customer.group_id" is set to 2
     When a guest sends POST /V1/customers
@@ -183,7 +183,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | group_id | 2     |
 
   # The message is new in 2.4.1 (STORES.md U12).
-  @contract-4.3 @af-testCreateCustomerWithInvalidGroupId @needs-admin @since-2.4.1
+  @contract-4.3 @af-testCreateCustomerWithInvalidGroupId @needs-admin @since-2.4.1 @creates-customer
   Scenario: The admin may not choose a group that does not exist
     Given in the body, "customer.group_id" is set to 777
     When the admin sends POST /V1/customers
@@ -194,7 +194,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """
 
   # The DOB validator is new in 2.4.8 (STORES.md C3b).
-  @contract-4.3 @af-testCreateCustomerWithDateOfBirthInFuture @stores-C3b @since-2.4.8
+  @contract-4.3 @af-testCreateCustomerWithDateOfBirthInFuture @stores-C3b @since-2.4.8 @guest-create
   Scenario: A date of birth in the future is refused
     Given in the body, the customer's date of birth is one month from today
     When a guest sends POST /V1/customers
@@ -204,7 +204,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "The Date of Birth should not be greater than today."}
       """
 
-  @contract-4.3 @stores-C3b @before-2.4.8
+  @contract-4.3 @stores-C3b @before-2.4.8 @guest-create
   Scenario: Before 2.4.8, a date of birth in the future is accepted
     Given in the body, the customer's date of birth is one month from today
     When a guest sends POST /V1/customers
@@ -213,7 +213,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # The Name validator: letters, marks, digits, spaces and , - _ . ' ’ ` &, 1-255 characters.
   # It arrived in 2.3.7 and 2.4.2-p1 (STORES.md U12).
-  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1 @guest-create
   Scenario Outline: Names with characters Magento forbids are refused
     Given in the body, "<field>" is set to <value>
     When a guest sends POST /V1/customers
@@ -229,7 +229,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | customer.lastname   | "☏ - Doe"     | Last Name is not valid!   |
       | customer.middlename | "⚐ $(date)"   | Middle Name is not valid! |
 
-  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1
+  @contract-4.3 @af-testCreateCustomerWithInvalidCustomerFirstName @since-2.3.7,2.4.2-p1 @guest-create
   Scenario: A first name longer than 255 characters is refused
     Given in the body, "customer.firstname" is 256 times the character "न"
     When a guest sends POST /V1/customers
@@ -239,7 +239,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "First Name is not valid!"}
       """
 
-  @contract-4.3 @af-testCreateCustomerWithValidName
+  @contract-4.3 @af-testCreateCustomerWithValidName @guest-create
   Scenario Outline: International names are accepted and echoed unchanged
     Given in the body, "customer.firstname" is set to <name>
     When a guest sends POST /V1/customers
@@ -258,7 +258,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | "Elizabeth II"                |
       | "X Æ A-12 Musk"               |
 
-  @contract-4.3 @af-testCreateCustomerWithMultibyteCharacters
+  @contract-4.3 @af-testCreateCustomerWithMultibyteCharacters @guest-create
   Scenario: A first name of 255 multibyte characters is accepted and echoed
     Given in the body, "customer.firstname" is 255 times the character "न"
     When a guest sends POST /V1/customers
@@ -266,7 +266,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
     And the response matches the "customer" schema
 
   # 2.3.0 to 2.3.2 validated such an address instead (STORES.md R10).
-  @contract-4.3 @stores-R10 @since-2.3.3
+  @contract-4.3 @stores-R10 @since-2.3.3 @guest-create
   Scenario: An address without a country is silently dropped
     Given in the body, "customer.addresses[0].countryId" is removed
     When a guest sends POST /V1/customers
@@ -277,7 +277,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # An address error deletes the customer just created (§4.3 step 11). 2.4.9 changes the
   # message (§9.9): the configured MAGENTO_VERSION decides which form is expected.
-  @contract-4.3 @contract-9.9 @af-testCreateCustomerWithoutAddressRequiresException @needs-admin
+  @contract-4.3 @contract-9.9 @af-testCreateCustomerWithoutAddressRequiresException @needs-admin @guest-create
   Scenario: An address without a first name is refused and the customer is rolled back
     Given in the body, "customer.addresses[0].firstname" is removed
     When a guest sends POST /V1/customers
@@ -290,7 +290,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # 2.4.9 renders address-required errors with labels; its aggregate is not yet confirmed
   # against a 2.4.9 store (STORES.md U13).
-  @contract-4.3 @contract-2.4 @needs-admin @stores-U13 @before-2.4.9
+  @contract-4.3 @contract-2.4 @needs-admin @stores-U13 @before-2.4.9 @guest-create
   Scenario: Several missing address fields aggregate into errors[], in Magento's order
     Given in the body, "customer.addresses[0].city, customer.addresses[0].street" are removed
     When a guest sends POST /V1/customers
@@ -307,7 +307,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """
     And no customer with the scenario's email exists
 
-  @contract-4.3
+  @contract-4.3 @guest-create
   Scenario: An unknown region id is refused with the value and the field
     Given in the body, "customer.addresses[0].region.regionId" is set to 99999
     When a guest sends POST /V1/customers
@@ -317,7 +317,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       {"message": "Invalid value of \"%value\" provided for the %fieldName field.", "parameters": {"fieldName": "regionId", "value": "99999"}}
       """
 
-  @contract-2.4 @contract-10
+  @contract-2.4 @contract-10 @guest-create
   Scenario: camelCase and snake_case request keys create the same customer
     When a guest sends POST /V1/customers
     Then the response status is 200
@@ -325,7 +325,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # Without store_id and website_id, even a request to the "all" scope creates the customer in
   # the default store view (§4.3 step 5, AccountManagementTest::testCreateCustomerWithoutOptionalFields).
-  @contract-4.3 @contract-1.1 @af-testCreateCustomerWithoutOptionalFields
+  @contract-4.3 @contract-1.1 @af-testCreateCustomerWithoutOptionalFields @guest-create
   Scenario: A customer created through /rest/all/V1 lands in the default store view
     When a guest sends POST to the full path /rest/all/V1/customers
     Then the response status is 200
@@ -336,7 +336,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | website_id | {{website_id}}     |
       | created_in | "{{store_name}}" |
 
-  @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin
+  @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin @guest-create
   Scenario: extension_attributes.is_subscribed subscribes the new customer
     Given in the body, "customer.extension_attributes" is set to {"is_subscribed": true}
     When a guest sends POST /V1/customers

@@ -1,4 +1,4 @@
-@customer @search @needs-admin
+@customer @search @needs-admin @creates-customer
 Feature: Searching customers (CONTRACT.md §4.8, Magento's CustomerRepositoryTest search tests)
 
   The harness's own clean-up finds what a run left through this route, with Magento's

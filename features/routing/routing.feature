@@ -82,7 +82,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       | /rest/{{store}}/V1/customers/-1 |
       | /rest/all/V1/customers/-1       |
 
-  @contract-1.3 @contract-2.1
+  @contract-1.3 @contract-2.1 @guest-create
   Scenario: Malformed JSON is a decoding error
     When a guest sends POST /V1/customers with Content-Type "application/json" and this body:
       """
@@ -107,7 +107,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
       """
 
-  @contract-1.3
+  @contract-1.3 @guest-sign-in
   Scenario Outline: Content-Type problems are refused with Magento's messages
     When a guest sends POST /V1/integration/customer/token with Content-Type "<content type>" and this body:
       """
@@ -126,7 +126,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       | application/json; charset=latin1 | UTF-8 is the only supported charset.                          |
       | text/plain                     | Server cannot understand Content-Type HTTP header media type text/plain |
 
-  @contract-1.4
+  @contract-1.4 @guest-sign-in
   Scenario: The charset name is case-insensitive, and error responses are JSON in UTF-8
     When a guest sends POST /V1/integration/customer/token with Content-Type "application/json; charset=UTF-8" and this body:
       """

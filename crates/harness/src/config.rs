@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::checks::translation::Translations;
 use crate::client::TlsOptions;
 use crate::secrets::Secret;
 use crate::version::MagentoVersion;
@@ -129,6 +130,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "`drift/accepted.toml`",
         "Reviewed documented-vs-observed differences that do not fail the run.",
     ),
+    (
+        "MAGENTO_TRANSLATIONS",
+        "unset: English",
+        "Magento i18n CSV file(s) of the store view's language, comma-separated (a language pack's `xx_XX.csv`, a module's `i18n/xx_XX.csv`); expected top-level messages are translated with them.",
+    ),
+    (
+        "MAGENTO_RECAPTCHA_RESPONSE",
+        "unset",
+        "Sent as `X-ReCaptcha` on customer create and sign-in, for a store with reCAPTCHA on those forms (any value passes Google's test keys).",
+    ),
     ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
     ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
     (
@@ -238,6 +249,11 @@ pub struct Config {
     pub drift_baseline: PathBuf,
     /// Whether the run may create customers on a non-loopback host.
     pub allow_writes: bool,
+    /// The store view's language (`MAGENTO_TRANSLATIONS`); empty is English (STORES.md C2).
+    pub translations: Translations,
+    /// What to send as `X-ReCaptcha` on the routes of reCAPTCHA-protected forms (STORES.md C1).
+    /// Not a secret: a response token is single-use and short-lived, a test-key one arbitrary.
+    pub recaptcha_response: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -258,6 +274,28 @@ fn invalid(var: &'static str, problem: impl Into<String>, fix: &'static str) -> 
         problem: problem.into(),
         fix,
     }
+}
+
+/// Reads the comma-separated i18n CSV files of `MAGENTO_TRANSLATIONS`, a later file's rows
+/// over an earlier's; a problem names the file and the line.
+fn load_translations(files: &str) -> Result<Translations, ConfigError> {
+    const FIX: &str = "Give Magento i18n CSV files (\"English phrase\",\"translation\" per row), comma-separated";
+    let mut translations = Translations::default();
+    for file in files.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| invalid("MAGENTO_TRANSLATIONS", format!("cannot read {file} ({e})"), FIX))?;
+        translations
+            .add_csv(&text)
+            .map_err(|e| invalid("MAGENTO_TRANSLATIONS", format!("{file}: {e}"), FIX))?;
+    }
+    if translations.is_empty() {
+        return Err(invalid(
+            "MAGENTO_TRANSLATIONS",
+            format!("{files:?} has no translation row"),
+            FIX,
+        ));
+    }
+    Ok(translations)
 }
 
 /// The project's top directory, two levels above this crate: the default home of `features/`,
@@ -400,6 +438,11 @@ impl Config {
         };
 
         let allow_writes = parse_flag(&get, "MAGENTO_ALLOW_WRITES")?;
+        let translations = get("MAGENTO_TRANSLATIONS")
+            .map(|files| load_translations(&files))
+            .transpose()?
+            .unwrap_or_default();
+        let recaptcha_response = get("MAGENTO_RECAPTCHA_RESPONSE");
 
         Ok(Self {
             target,
@@ -417,6 +460,8 @@ impl Config {
             snapshots_dir: dir("MAGENTO_SNAPSHOTS_DIR", "snapshots"),
             drift_baseline: dir("MAGENTO_DRIFT_BASELINE", "drift/accepted.toml"),
             allow_writes,
+            translations,
+            recaptcha_response,
         })
     }
 
@@ -636,6 +681,30 @@ mod tests {
     fn magento_version_takes_a_patch_level() {
         let c = config(&[("MAGENTO_VERSION", "2.4.6-p8")]).unwrap();
         assert_eq!(c.magento_version, Some(MagentoVersion::release(2, 4, 6, Some(8))));
+    }
+
+    /// STORES.md C2: several files, a later one's rows winning; a bad file is one line naming
+    /// the file and the line.
+    #[test]
+    fn translations_are_read_from_every_file_or_refused_in_one_line() {
+        let dir = std::env::temp_dir().join(format!("mc-translations-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (module, pack, bad) = (dir.join("module.csv"), dir.join("nl_NL.csv"), dir.join("bad.csv"));
+        std::fs::write(&module, "\"First Name\",\"Naam\"\n\"Email\",\"E-mail\"\n").unwrap();
+        std::fs::write(&pack, "\"First Name\",\"Voornaam\",module,Magento_Customer\n").unwrap();
+        std::fs::write(&bad, "\"a\",\"b\"\n\"only a phrase\"\n").unwrap();
+        let files = format!("{}, {}", module.display(), pack.display());
+        let c = config(&[("MAGENTO_TRANSLATIONS", &files)]).unwrap();
+        assert_eq!(c.translations.phrase("First Name"), "Voornaam");
+        assert_eq!(c.translations.phrase("Email"), "E-mail");
+        let err = error(&[("MAGENTO_TRANSLATIONS", &bad.display().to_string())]);
+        assert!(err.starts_with("MAGENTO_TRANSLATIONS is invalid: "), "{err}");
+        assert!(err.contains("bad.csv: line 2"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = error(&[("MAGENTO_TRANSLATIONS", "no-such-file.csv")]);
+        assert!(err.contains("cannot read no-such-file.csv"), "{err}");
+        assert!(config(&[]).unwrap().translations.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

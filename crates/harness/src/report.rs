@@ -93,6 +93,9 @@ pub fn print_not_run_steps(console: &mut impl Write, ctx: &RunContext) {
 
 /// Observations, the sweep, and what could not be cleaned up.
 pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &CleanupReport) {
+    for hint in ctx.hints() {
+        let _ = writeln!(console, "\nmagento-contract: {hint}");
+    }
     let observations = ctx.observations();
     if !observations.is_empty() {
         let _ = writeln!(console, "\nObserved:");

@@ -15,8 +15,11 @@ use serde_json::Value;
 use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::customer::{CreatedCustomer, created_customer};
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
+use crate::checks::recaptcha::{RecaptchaFindings, with_response};
+use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
+use crate::checks::translation::locale_of;
 use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
@@ -84,6 +87,8 @@ pub struct RunContext {
     pub schemas: SchemaSet,
     pub baseline: Baseline,
     pub snapshots: SnapshotStore,
+    /// Which customer forms the store guards with reCAPTCHA, found before the scenarios.
+    pub recaptcha: RecaptchaFindings,
     /// Short random id in every email this run creates, so a sweep can find them.
     pub run_id: String,
     /// Set by SIGINT/SIGTERM; once set, scenarios send nothing new.
@@ -100,6 +105,11 @@ pub struct RunContext {
     not_run_steps: Mutex<Vec<NotRunStep>>,
     /// How the store's ACL treated the admin token on the first `self` route, if one was tried.
     admin_role: Mutex<Option<AdminRole>>,
+    /// One-line diagnoses of how the store is configured, each said once after the scenarios.
+    hints: Mutex<Vec<String>>,
+    /// How each setting-up create and sign-in ended, for the uniform-refusal diagnosis.
+    set_ups: Mutex<Vec<(SetUp, Refusal)>>,
+    language_hinted: std::sync::atomic::AtomicBool,
 }
 
 impl RunContext {
@@ -129,6 +139,7 @@ impl RunContext {
             redactor,
             schemas,
             baseline,
+            recaptcha: RecaptchaFindings::default(),
             run_id: new_run_id(),
             interruption: Interruption::default(),
             store_loss: StoreLoss::default(),
@@ -140,7 +151,90 @@ impl RunContext {
             drift_diffs: Mutex::default(),
             not_run_steps: Mutex::default(),
             admin_role: Mutex::default(),
+            hints: Mutex::default(),
+            set_ups: Mutex::default(),
+            language_hinted: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The run's context once the reCAPTCHA probes told which forms are guarded.
+    pub fn with_recaptcha(self, recaptcha: RecaptchaFindings) -> Self {
+        Self { recaptcha, ..self }
+    }
+
+    /// Remembers a one-line diagnosis, once however many scenarios run into it.
+    pub fn hint(&self, line: impl Into<String>) {
+        let line = line.into();
+        let mut hints = self.hints.lock().unwrap_or_else(|e| e.into_inner());
+        if !hints.contains(&line) {
+            hints.push(line);
+        }
+    }
+
+    /// The hints, and a line for a setting-up request the store refused every time the same
+    /// way (STORES.md R8).
+    pub fn hints(&self) -> Vec<String> {
+        let mut hints = self.hints.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let set_ups = self.set_ups.lock().unwrap_or_else(|e| e.into_inner());
+        for set_up in [SetUp::Create, SetUp::SignIn] {
+            let outcomes: Vec<Refusal> = set_ups
+                .iter()
+                .filter(|(kind, _)| *kind == set_up)
+                .map(|(_, outcome)| outcome.clone())
+                .collect();
+            if let Some(refusal) = uniform_refusal(&outcomes) {
+                let attempts = outcomes.len();
+                hints.push(
+                    UniformRefusal {
+                        set_up,
+                        attempts,
+                        refusal,
+                    }
+                    .to_string(),
+                );
+            }
+        }
+        hints
+    }
+
+    /// Records how a setting-up create or sign-in, which its scenario expects to succeed, ended.
+    pub fn record_set_up(&self, set_up: SetUp, exchange: &Exchange) {
+        let outcome = (exchange.status != 200).then(|| {
+            let message = exchange
+                .json()
+                .and_then(|b| b.get("message").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| crate::checks::body_snippet(&exchange.body));
+            (exchange.status, message)
+        });
+        self.set_ups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((set_up, outcome));
+    }
+
+    /// An error body matched in status and parameters but not in wording, and no translations
+    /// are configured: says once that the store answers in another language (STORES.md C2),
+    /// with the store view's locale when the admin token can read it.
+    pub async fn hint_other_language(&self) {
+        if self.language_hinted.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let locale = match &self.admin_token {
+            Some(admin) => self.store_locale(admin).await,
+            None => None,
+        };
+        let language = locale.map_or_else(|| "another language".to_owned(), |l| format!("another language ({l})"));
+        self.hint(format!(
+            "the store answers in {language}: its error messages match Magento's in status and parameters but not in wording; set MAGENTO_TRANSLATIONS to the store view's i18n CSV (a language pack's xx_XX.csv, several comma-separated)"
+        ));
+    }
+
+    /// `general/locale/code` of the configured store view (`GET /V1/store/storeConfigs`).
+    async fn store_locale(&self, admin: &Secret) -> Option<String> {
+        let request = ApiRequest::get("/V1/store/storeConfigs").bearer(Some(admin));
+        let exchange = self.client.send(request).await.ok()?;
+        let configs = exchange.json().filter(|_| exchange.status == 200)?;
+        locale_of(&configs, &self.config.store_code).map(str::to_owned)
     }
 
     /// The email prefix of every customer this run creates: `mc-<run id>-`.
@@ -427,6 +521,7 @@ impl MagentoWorld {
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
         let ctx = self.ctx();
+        let request = with_response(request, ctx.config.recaptcha_response.as_deref());
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));
         match sent {
@@ -500,7 +595,10 @@ impl MagentoWorld {
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
         let emails: Vec<Option<String>> = requests.iter().map(sent_email).collect();
         let sent: Vec<Result<Exchange, TransportError>> = futures::stream::iter(requests)
-            .map(|request| ctx.client.send(request))
+            .map(|request| {
+                ctx.client
+                    .send(with_response(request, ctx.config.recaptcha_response.as_deref()))
+            })
             .buffered(ctx.config.concurrency.max(1))
             .collect()
             .await;
@@ -549,6 +647,9 @@ impl MagentoWorld {
     /// Wraps a check's failure with the exchange it was about: the request line and a `curl`
     /// command that repeats it.
     pub fn checked<T>(&self, result: Result<T, CheckFailure>) -> Result<T, StepError> {
+        if let Err(CheckFailure::Infrastructure(cause)) = &result {
+            self.ctx().hint(cause.to_string());
+        }
         result.map_err(|failure| match &self.last {
             Some(exchange) => StepError::Check {
                 failure,

@@ -145,14 +145,20 @@ async fn run_against(
         ));
     }
 
-    let ctx = Arc::new(RunContext::new(
-        config.clone(),
-        client,
-        admin_token,
-        redactor.clone(),
-        schemas,
-        baseline,
-    ));
+    let recaptcha = crate::recaptcha::probe(
+        &client,
+        config.recaptcha_response.as_deref(),
+        admin_token.as_ref(),
+        &config.translations,
+    )
+    .await;
+    for line in recaptcha.summary() {
+        let _ = writeln!(console, "magento-contract: {line}");
+    }
+    let ctx = Arc::new(
+        RunContext::new(config.clone(), client, admin_token, redactor.clone(), schemas, baseline)
+            .with_recaptcha(recaptcha),
+    );
     let listener = spawn_signal_listener(Arc::clone(&ctx));
     let _ = writeln!(
         console,

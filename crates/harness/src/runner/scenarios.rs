@@ -1,6 +1,7 @@
 //! The cucumber wiring: which scenarios run (the user's filter and what the configuration
 //! allows), the World's hooks, the writers (console, JUnit, Cucumber JSON), and the outcome.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use futures::FutureExt as _;
 use regex::Regex;
 
 use super::options::{Outcome, Selection};
+use crate::checks::recaptcha::Need;
 use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;
@@ -69,7 +71,21 @@ fn scenario_tags(
 }
 
 /// Why a scenario cannot run with this configuration, if it cannot.
-fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
+fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<Cow<'static, str>> {
+    let has = |t: &str| tags.iter().any(|tag| tag == t);
+    // `@guest-create`, `@creates-customer`, `@guest-sign-in`: a form the store guards with
+    // reCAPTCHA (STORES.md C1).
+    for need in Need::ALL {
+        if has(need.tag())
+            && let Some(reason) = ctx.recaptcha.not_run_reason(need)
+        {
+            return Some(reason.into());
+        }
+    }
+    not_applicable_by_configuration(tags, ctx).map(Cow::Borrowed)
+}
+
+fn not_applicable_by_configuration(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     let has = |t: &str| tags.iter().any(|tag| tag == t);
     if has(NEEDS_ADMIN) && ctx.admin_token.is_none() {
         return Some("needs admin credentials");
@@ -243,7 +259,7 @@ pub(super) async fn run_scenarios(
                     .push(format!("{}: {}: {problem}", feature.name, scenario.name));
                 Some(problem)
             }
-            (Some(reason), Ok(_)) => Some(reason.to_owned()),
+            (Some(reason), Ok(_)) => Some(reason.into_owned()),
             (None, Ok(Some(GateVerdict::NeedsVersion(reason)))) => {
                 not_run.need_version += 1;
                 Some(reason)
@@ -411,5 +427,120 @@ mod tests {
     fn a_malformed_release_tag_is_an_error_naming_it() {
         let error = verdict(&["since-2.4.x"], Some("2.4.8")).unwrap_err();
         assert!(error.contains("@since-2.4.x"), "{error}");
+    }
+
+    use std::path::{Path, PathBuf};
+
+    use cucumber::gherkin;
+    use regex::Regex;
+
+    use crate::checks::recaptcha::{Need, RecaptchaForm};
+    use crate::client::ApiRequest;
+
+    /// What one step needs of the guarded forms: a request line by its route (any URL form)
+    /// and its sender, the steps that create or sign a customer in by their wording.
+    fn needs_of_step(step: &str) -> Vec<Need> {
+        let request = Regex::new(
+            r"^(a guest|the admin|the customer|a client with an invalid token) sends POST (?:to the full path )?(\S+)",
+        )
+        .unwrap();
+        let mut needs = Vec::new();
+        if let Some(found) = request.captures(step) {
+            let mut sent = ApiRequest::new(reqwest::Method::POST, found[2].replace("{{store}}", "default"));
+            sent.raw_path = sent.path.starts_with("/rest") || sent.path.starts_with("/index.php");
+            if sent.route() == Some(RecaptchaForm::CreateAccount.route()) {
+                needs.push(if &found[1] == "the admin" {
+                    Need::CustomerCreate
+                } else {
+                    Need::GuestCreate
+                });
+            }
+            if sent.route() == Some(RecaptchaForm::Login.route()) {
+                needs.push(Need::GuestSignIn);
+            }
+        }
+        if step.contains("created by a guest") {
+            needs.push(Need::CustomerCreate);
+        }
+        if step.contains("creates the same customer") {
+            needs.push(Need::GuestCreate);
+        }
+        if [
+            "access token with their email",
+            "has an access token",
+            "signs in with a wrong password",
+        ]
+        .iter()
+        .any(|wording| step.contains(wording))
+        {
+            needs.push(Need::GuestSignIn);
+        }
+        needs
+    }
+
+    fn feature_files(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                feature_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "feature") {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_step_wording_is_read_as_the_suite_sends_it() {
+        use Need::{CustomerCreate, GuestCreate, GuestSignIn};
+        assert_eq!(needs_of_step("a guest sends POST /V1/customers"), [GuestCreate]);
+        assert_eq!(needs_of_step("the admin sends POST /V1/customers"), [CustomerCreate]);
+        assert_eq!(
+            needs_of_step("a guest sends POST to the full path /rest/all/V1/customers"),
+            [GuestCreate]
+        );
+        assert_eq!(
+            needs_of_step("a guest sends POST /V1/integration/customer/token with Content-Type \"x\" and this body:"),
+            [GuestSignIn]
+        );
+        assert!(needs_of_step("the customer sends POST /V1/integration/customer/revoke-customer-token").is_empty());
+        assert!(needs_of_step("the admin sends POST /V1/customers/search").is_empty());
+        assert_eq!(needs_of_step("the customer has an access token"), [GuestSignIn]);
+        assert_eq!(
+            needs_of_step("a customer created by a guest from this request body, with a fresh email and password:"),
+            [CustomerCreate]
+        );
+    }
+
+    /// STORES.md C1: a scenario that sends a customer create or sign-in, in its own steps or
+    /// its Background's, carries `@guest-create`, `@creates-customer` or `@guest-sign-in`, so a
+    /// store that guards the form lists it as not run instead of failing it.
+    #[test]
+    fn scenarios_that_use_a_guarded_form_are_tagged_for_it() {
+        let mut files = Vec::new();
+        feature_files(&crate::config::project_dir().join("features"), &mut files);
+        assert!(!files.is_empty());
+        let mut untagged = Vec::new();
+        for file in files {
+            let feature = gherkin::Feature::parse_path(&file, gherkin::GherkinEnv::default()).unwrap();
+            let background: Vec<String> = feature
+                .background
+                .iter()
+                .flat_map(|b| b.steps.iter().map(|s| s.value.clone()))
+                .collect();
+            for scenario in &feature.scenarios {
+                let tags = super::scenario_tags(&feature, None, scenario);
+                let steps = background
+                    .iter()
+                    .cloned()
+                    .chain(scenario.steps.iter().map(|s| s.value.clone()));
+                for need in steps.flat_map(|step| needs_of_step(&step)) {
+                    if !tags.iter().any(|tag| tag == need.tag()) {
+                        untagged.push(format!("{}: {} needs @{}", file.display(), scenario.name, need.tag()));
+                    }
+                }
+            }
+        }
+        untagged.dedup();
+        assert!(untagged.is_empty(), "{}", untagged.join("\n"));
     }
 }
