@@ -3,7 +3,8 @@
 //!
 //! Imports go one way (ARCHITECTURE.md); no two modules import each other:
 //!
-//! - [`runner`] (with [`report`], [`preflight`], [`recaptcha`], [`feature_files`], [`cucumber_json`]) runs
+//! - [`runner`] (with [`report`], [`report_html`], [`preflight`], [`recaptcha`],
+//!   [`feature_files`], [`cucumber_json`]) runs
 //!   the cucumber glue: the steps (private) and [`world`], the per-scenario state, the run-wide
 //!   [`world::RunContext`], and the one place a scenario sends a request
 //!   ([`world::MagentoWorld::send`]).
@@ -29,6 +30,7 @@ pub mod interruption;
 pub mod preflight;
 pub mod recaptcha;
 pub mod report;
+pub mod report_html;
 pub mod runner;
 pub mod secrets;
 #[doc(hidden)]

@@ -17,6 +17,7 @@ use crate::checks::customer::{CreatedCustomer, created_customer};
 use crate::checks::drift::{Baseline, Difference, DriftRecord};
 use crate::checks::recaptcha::{RecaptchaFindings, with_response};
 use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
+use crate::checks::schema::SchemaFailure;
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::translation::locale_of;
@@ -52,6 +53,63 @@ pub enum StepError {
     /// Not sent: earlier requests showed the store stopped answering.
     #[error("not sent: the store stopped answering")]
     StoreLost,
+}
+
+/// A failed check as the HTML report shows it: the failure's own parts (expected and received,
+/// the schema's pointer and rule) next to the request and its `curl` reproduction, kept typed
+/// rather than read back from the failure's text. Values are as the check saw them; every
+/// report redacts them on the way out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedCheck {
+    /// The failure as the console shows it (diffs included).
+    pub message: String,
+    /// Where in the response the values differ (a dotted path), for a value failure.
+    pub path: Option<String>,
+    /// What the contract expects and what the store answered, for a status or value failure.
+    pub expected: Option<String>,
+    pub received: Option<String>,
+    /// The schema and its violated rules, for a schema failure.
+    pub schema: Option<SchemaFailure>,
+    /// `METHOD url -> status in ms`, or empty when no request was involved.
+    pub request: String,
+    pub curl: String,
+}
+
+impl FailedCheck {
+    pub fn new(failure: &CheckFailure, request: &str, curl: &str) -> Self {
+        let (path, expected, received) = match failure {
+            CheckFailure::Status { expected, received, .. } => {
+                (None, Some(format!("HTTP {expected}")), Some(format!("HTTP {received}")))
+            }
+            CheckFailure::Value {
+                path,
+                expected,
+                received,
+            } => (Some(path.clone()), Some(expected.clone()), Some(received.clone())),
+            _ => (None, None, None),
+        };
+        Self {
+            message: failure.to_string(),
+            path,
+            expected,
+            received,
+            schema: match failure {
+                CheckFailure::Schema(schema) => Some(schema.clone()),
+                _ => None,
+            },
+            request: request.to_owned(),
+            curl: curl.to_owned(),
+        }
+    }
+}
+
+/// Why a scenario's last step failed, beyond its message: the typed check, or a request the run
+/// refused to send because it was stopping. The console writer and the HTML report read it from
+/// the World cucumber hands them with the failed step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailureNote {
+    Check(FailedCheck),
+    NotSent(String),
 }
 
 /// Something the run noticed that the user should read even when everything passed, e.g.
@@ -488,6 +546,9 @@ pub struct MagentoWorld {
     created: Vec<CreatedCustomer>,
     /// The last exchange, which `Then` steps check; only [`MagentoWorld::send`] sets it.
     last: Option<Exchange>,
+    /// Why the last failing step failed; set where the step's error is made, which may be
+    /// behind `&self`.
+    failure: Mutex<Option<FailureNote>>,
 }
 
 impl fmt::Debug for MagentoWorld {
@@ -517,6 +578,7 @@ impl MagentoWorld {
     /// Sends a request and records the answer: it becomes the last exchange, and a customer it
     /// created is registered for clean-up, even when the create timed out.
     pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
+        self.forget_failure();
         self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
@@ -538,16 +600,45 @@ impl MagentoWorld {
     /// stopped answering, where the scenario is listed by name.
     fn refuse_if_interrupted(&self) -> Result<(), StepError> {
         let ctx = self.ctx();
-        if ctx.store_loss.lost().is_some() {
+        let error = if ctx.store_loss.lost().is_some() {
             ctx.store_loss.refuse(&self.scenario);
-            return Err(StepError::StoreLost);
-        }
-        match ctx.interruption.stopped() {
-            None => Ok(()),
-            Some(stop) => {
-                ctx.interruption.refuse(self.last.is_some());
-                Err(StepError::Interrupted(stop.signal.name()))
+            StepError::StoreLost
+        } else {
+            match ctx.interruption.stopped() {
+                None => return Ok(()),
+                Some(stop) => {
+                    ctx.interruption.refuse(self.last.is_some());
+                    StepError::Interrupted(stop.signal.name())
+                }
             }
+        };
+        self.note(FailureNote::NotSent(error.to_string()));
+        Err(error)
+    }
+
+    /// A new request starts afresh: a check failure a step handled itself says nothing about
+    /// what fails next.
+    fn forget_failure(&mut self) {
+        *self.failure.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn note(&self, note: FailureNote) {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(note);
+    }
+
+    /// Why the scenario's failed step failed, when more is known than its message.
+    pub fn failure_note(&self) -> Option<FailureNote> {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A check failure that no exchange is about (e.g. a schema file problem found mid-step),
+    /// noted like any other.
+    pub fn failed_without_request(&self, failure: CheckFailure) -> StepError {
+        self.note(FailureNote::Check(FailedCheck::new(&failure, "", "")));
+        StepError::Check {
+            failure,
+            request: String::new(),
+            curl: String::new(),
         }
     }
 
@@ -590,6 +681,7 @@ impl MagentoWorld {
         requests: Vec<ApiRequest>,
         mut check: impl FnMut(&Exchange) -> Result<(), CheckFailure>,
     ) -> Result<(), StepError> {
+        self.forget_failure();
         self.refuse_if_interrupted()?;
         let ctx = self.ctx();
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
@@ -650,23 +742,22 @@ impl MagentoWorld {
         if let Err(CheckFailure::Infrastructure(cause)) = &result {
             self.ctx().hint(cause.to_string());
         }
-        result.map_err(|failure| match &self.last {
-            Some(exchange) => StepError::Check {
-                failure,
-                request: format!(
-                    "{} {} -> {} in {} ms",
-                    exchange.method,
-                    exchange.url,
-                    exchange.status,
-                    exchange.elapsed.as_millis()
+        result.map_err(|failure| {
+            let (request, curl) = match &self.last {
+                Some(exchange) => (
+                    format!(
+                        "{} {} -> {} in {} ms",
+                        exchange.method,
+                        exchange.url,
+                        exchange.status,
+                        exchange.elapsed.as_millis()
+                    ),
+                    exchange.curl(&self.ctx().redactor),
                 ),
-                curl: exchange.curl(&self.ctx().redactor),
-            },
-            None => StepError::Check {
-                failure,
-                request: "(none)".into(),
-                curl: "(none)".into(),
-            },
+                None => ("(none)".to_owned(), "(none)".to_owned()),
+            };
+            self.note(FailureNote::Check(FailedCheck::new(&failure, &request, &curl)));
+            StepError::Check { failure, request, curl }
         })
     }
 

@@ -1,5 +1,6 @@
 //! The cucumber wiring: which scenarios run (the user's filter and what the configuration
-//! allows), the World's hooks, the writers (console, JUnit, Cucumber JSON), and the outcome.
+//! allows), the World's hooks, the writers (console and the record for `report.html`, JUnit,
+//! Cucumber JSON), and the outcome.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -13,11 +14,14 @@ use cucumber::{World as _, WriterExt as _, gherkin};
 use futures::FutureExt as _;
 use regex::Regex;
 
+use super::console::{Console, Mode, Progress};
 use super::options::{Outcome, Selection};
+use super::transcript::{Record, Transcript};
 use crate::checks::recaptcha::Need;
 use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;
+use crate::report_html::{FeatureResult, NotRun};
 use crate::version::{GateVerdict, MagentoVersion, ReleaseGate};
 use crate::world::{MagentoWorld, RunContext};
 
@@ -126,8 +130,8 @@ fn release_verdict(tags: &[String], version: Option<&MagentoVersion>) -> Result<
 
 /// The scenarios the run leaves out, with why, and what that says about the configuration.
 #[derive(Default)]
-struct NotRun {
-    lines: Vec<String>,
+struct LeftOut {
+    scenarios: Vec<NotRun>,
     /// How many of them only wait for MAGENTO_VERSION (or a patch level in it).
     need_version: usize,
     /// Release tags that do not parse: a defect of the feature files, which fails the run.
@@ -163,12 +167,20 @@ impl Write for Buffered {
     }
 }
 
+/// What the scenarios came to: the outcome, and every scenario and what did not run, for the
+/// report.
+pub(super) struct ScenarioRun {
+    pub(super) outcome: Outcome,
+    pub(super) features: Vec<FeatureResult>,
+    pub(super) not_run: Vec<NotRun>,
+}
+
 pub(super) async fn run_scenarios(
     ctx: &Arc<RunContext>,
     args: &Selection,
     filter: ScenarioFilter,
     console: &mut impl Write,
-) -> Result<Outcome, String> {
+) -> Result<ScenarioRun, String> {
     let features = &ctx.config.features_dir;
     if !features.is_dir() {
         return Err(format!(
@@ -192,8 +204,14 @@ pub(super) async fn run_scenarios(
     let (junit_path, json_path) = (report("junit.xml")?, report("cucumber.json")?);
     let (junit, json) = (Buffered::default(), Buffered::default());
 
-    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(NotRun::default()));
+    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(LeftOut::default()));
     let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
+    // The progress line belongs to the concise console; `-v` prints every step as it goes.
+    let mode = if args.verbose > 0 { Mode::Plain } else { Mode::detect() };
+    let live = Console::new(mode, &ctx.redactor, Arc::new(Progress::new(Arc::clone(&selected))));
+    let record = Record::default();
+    let (before_live, after_live) = (Arc::clone(&live), Arc::clone(&live));
 
     let before_ctx = Arc::clone(ctx);
     let filter_ctx = Arc::clone(ctx);
@@ -212,9 +230,16 @@ pub(super) async fn run_scenarios(
         })
         .before(move |_, _, scenario, world| {
             world.attach(Arc::clone(&before_ctx), &scenario.name);
+            before_live.progress().started(&scenario.name);
             async {}.boxed_local()
         })
-        .after(|_, _, _, _, world| {
+        .after(move |_, _, scenario, finished, world| {
+            let failed = matches!(
+                finished,
+                cucumber::event::ScenarioFinished::StepFailed(..)
+                    | cucumber::event::ScenarioFinished::BeforeHookFailed(..)
+            );
+            after_live.progress().finished(&scenario.name, failed);
             async move {
                 if let Some(world) = world {
                     world.clean_up().await;
@@ -223,7 +248,7 @@ pub(super) async fn run_scenarios(
             .boxed_local()
         })
         .with_writer(
-            writer::Basic::raw(ctx.redactor.writer(io::stdout()), coloring, args.verbose)
+            Transcript::new(live.writer(), coloring, args.verbose, record.clone(), features)
                 .summarized()
                 .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<MagentoWorld, _>(
@@ -250,27 +275,28 @@ pub(super) async fn run_scenarios(
         if !wanted {
             return false;
         }
-        let mut not_run = inapplicable.lock().unwrap_or_else(|e| e.into_inner());
+        let mut left_out = inapplicable.lock().unwrap_or_else(|e| e.into_inner());
         let verdict = release_verdict(&tags, filter_ctx.config.magento_version.as_ref());
         let reason = match (not_applicable(&tags, &filter_ctx), verdict) {
             (_, Err(problem)) => {
-                not_run
+                left_out
                     .malformed
                     .push(format!("{}: {}: {problem}", feature.name, scenario.name));
                 Some(problem)
             }
             (Some(reason), Ok(_)) => Some(reason.into_owned()),
             (None, Ok(Some(GateVerdict::NeedsVersion(reason)))) => {
-                not_run.need_version += 1;
+                left_out.need_version += 1;
                 Some(reason)
             }
             (None, Ok(Some(GateVerdict::NotThisRelease(reason)))) => Some(reason),
             (None, Ok(Some(GateVerdict::Runs) | None)) => None,
         };
         if let Some(reason) = reason {
-            not_run
-                .lines
-                .push(format!("{}: {} ({reason})", feature.name, scenario.name));
+            left_out.scenarios.push(NotRun {
+                what: format!("{}: {}", feature.name, scenario.name),
+                reason,
+            });
             return false;
         }
         selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -281,11 +307,13 @@ pub(super) async fn run_scenarios(
     // get at most one request timeout to finish before cucumber is dropped (the sweep then
     // deletes what their after hooks did not).
     let mut run = std::pin::pin!(run);
+    let ticker = live.spawn_ticker();
     let writer = tokio::select! {
         writer = &mut run => Some(writer),
         () = ctx.interruption.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
         () = ctx.store_loss.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
     };
+    live.finish(ticker);
     std::panic::set_hook(previous_hook);
 
     let saved = [
@@ -310,22 +338,32 @@ pub(super) async fn run_scenarios(
     }
 
     use cucumber::writer::Stats as _;
-    let not_run = std::mem::take(&mut *skipped_as_inapplicable.lock().unwrap_or_else(|e| e.into_inner()));
-    if not_run.need_version > 0 {
+    let left_out = std::mem::take(&mut *skipped_as_inapplicable.lock().unwrap_or_else(|e| e.into_inner()));
+    if left_out.need_version > 0 {
         let _ = writeln!(
             console,
             "\n{} scenario(s) need MAGENTO_VERSION, the store's release with its patch level (e.g. 2.4.6-p8): Magento does not report it over REST, and the schema's info.version is only 2.4. They are listed below.",
-            not_run.need_version
+            left_out.need_version
         );
     }
-    if !not_run.lines.is_empty() {
-        let _ = writeln!(console, "\nNot run with this configuration ({}):", not_run.lines.len());
-        for line in &not_run.lines {
-            let _ = writeln!(console, "  - {line}");
+    if !left_out.scenarios.is_empty() {
+        let _ = writeln!(
+            console,
+            "\nNot run with this configuration ({}):",
+            left_out.scenarios.len()
+        );
+        for n in &left_out.scenarios {
+            let _ = writeln!(console, "  - {} ({})", n.what, n.reason);
         }
     }
     crate::report::print_not_run_steps(console, ctx);
     let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);
+    let recorded = std::mem::take(&mut *record.lock().unwrap_or_else(|e| e.into_inner()));
+    let finished = |outcome| ScenarioRun {
+        outcome,
+        features: recorded,
+        not_run: left_out.scenarios,
+    };
     let Some(writer) = writer else {
         let _ = writeln!(
             console,
@@ -334,10 +372,10 @@ pub(super) async fn run_scenarios(
         );
         // Only an interrupted run gets here; the runner replaces the exit code and the problem
         // with the interruption's.
-        return Ok(Outcome {
+        return Ok(finished(Outcome {
             scenarios_run,
             ..Outcome::environment("abandoned after the signal")
-        });
+        }));
     };
     let mut outcome = Outcome {
         exit_code: 0,
@@ -347,9 +385,9 @@ pub(super) async fn run_scenarios(
         scenarios_run,
         problem: None,
     };
-    if !not_run.malformed.is_empty() {
+    if !left_out.malformed.is_empty() {
         outcome.exit_code = 1;
-        outcome.problem = Some(format!("malformed release tags: {}", not_run.malformed.join("; ")));
+        outcome.problem = Some(format!("malformed release tags: {}", left_out.malformed.join("; ")));
     } else if writer.execution_has_failed() {
         outcome.exit_code = 1;
         if writer.parsing_errors() > 0 {
@@ -364,7 +402,7 @@ pub(super) async fn run_scenarios(
         outcome.exit_code = 2;
         outcome.problem = Some("no scenario was selected: check --tags/--name and the feature directory".into());
     }
-    Ok(outcome)
+    Ok(finished(outcome))
 }
 
 /// An interrupted run's JUnit report says so in a comment after the XML declaration: JUnit has
