@@ -106,11 +106,13 @@ impl Progress {
 pub(super) struct Console {
     mode: Mode,
     progress: Arc<Progress>,
+    /// How long a plain console stays silent before it says the run is still going.
+    quiet: Duration,
     state: Mutex<State>,
 }
 
 struct State {
-    out: RedactingWriter<io::Stdout>,
+    out: RedactingWriter<Box<dyn Write + Send>>,
     /// A progress line is on screen, without its newline.
     drawn: bool,
     last_output: Instant,
@@ -118,11 +120,22 @@ struct State {
 
 impl Console {
     pub(super) fn new(mode: Mode, redactor: &Redactor, progress: Arc<Progress>) -> Arc<Self> {
+        Self::onto(Box::new(io::stdout()), mode, redactor, progress, QUIET)
+    }
+
+    fn onto(
+        out: Box<dyn Write + Send>,
+        mode: Mode,
+        redactor: &Redactor,
+        progress: Arc<Progress>,
+        quiet: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             mode,
             progress,
+            quiet,
             state: Mutex::new(State {
-                out: redactor.writer(io::stdout()),
+                out: redactor.writer(out),
                 drawn: false,
                 last_output: Instant::now(),
             }),
@@ -168,7 +181,7 @@ impl Console {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let _ = match self.mode {
             Mode::Terminal => self.draw(&mut state),
-            Mode::Plain if state.last_output.elapsed() >= QUIET => {
+            Mode::Plain if state.last_output.elapsed() >= self.quiet => {
                 state.last_output = Instant::now();
                 let line = format!("still running: {}\n", self.progress.line(Instant::now()));
                 state.out.write_all(line.as_bytes()).and_then(|()| state.out.flush())
@@ -225,6 +238,80 @@ impl Write for ConsoleWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn console(mode: Mode, quiet: Duration) -> (Arc<Console>, Shared) {
+        let out = Shared::default();
+        let redactor = Redactor::new();
+        let progress = Arc::new(Progress::new(Arc::new(AtomicUsize::new(3))));
+        progress.started("a scenario");
+        (
+            Console::onto(Box::new(out.clone()), mode, &redactor, progress, quiet),
+            out,
+        )
+    }
+
+    /// On a terminal every tick redraws the line in place, a printed line goes above it, and
+    /// the ticker keeps redrawing until the run finishes, which clears the line.
+    #[tokio::test]
+    async fn a_terminal_redraws_the_progress_line_under_the_output() {
+        let (console, out) = console(Mode::Terminal, QUIET);
+        console.tick();
+        console
+            .writer()
+            .write_all("  ✔ a scenario (1 ms)\n".as_bytes())
+            .unwrap();
+        let redraw = "\r\x1b[2K0/3 scenarios, 0 failed, 0 s";
+        assert_eq!(out.text(), format!("{redraw}\r\x1b[2K  ✔ a scenario (1 ms)\n{redraw}"));
+        let ticker = console.spawn_ticker();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        console.finish(ticker);
+        let text = out.text();
+        assert!(text.matches(redraw).count() >= 4, "the ticker redraws: {text:?}");
+        assert!(text.ends_with("\r\x1b[2K"), "the line is cleared at the end: {text:?}");
+        let after = text.len();
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(out.text().len(), after, "nothing is drawn after the finish");
+    }
+
+    /// A plain console never redraws; after a quiet spell it prints one plain line.
+    #[test]
+    fn a_plain_console_says_it_is_still_running_after_a_quiet_spell() {
+        let (console, out) = console(Mode::Plain, QUIET);
+        console.tick();
+        assert_eq!(out.text(), "", "nothing while the run is not quiet");
+        let (console, out) = console_after_quiet();
+        console.tick();
+        console.tick();
+        let text = out.text();
+        assert_eq!(text.lines().count(), 1, "{text:?}");
+        assert!(text.starts_with("still running: 0/3 scenarios, 0 failed, "), "{text:?}");
+        assert!(!text.contains('\r'), "{text:?}");
+    }
+
+    fn console_after_quiet() -> (Arc<Console>, Shared) {
+        let (console, out) = console(Mode::Plain, Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(30));
+        (console, out)
+    }
 
     #[test]
     fn the_progress_line_counts_and_names_the_slowest_scenario() {
