@@ -47,11 +47,10 @@ fn assert_passed_with_nothing_else_not_run(label: &str, result: &RunResult) {
 /// The scenario ran (the console names it) and is not in the not-run list.
 fn assert_ran(label: &str, result: &RunResult, scenario: &str) {
     assert!(
-        result
-            .stdout
-            .lines()
-            .any(|line| line.trim_start().starts_with("Scenario") && line.ends_with(&format!(": {scenario}")))
-            && !not_run_lines(result).iter().any(|line| line.contains(scenario)),
+        result.stdout.lines().any(|line| ["✔", "✘"].iter().any(|mark| {
+            let line = line.trim_start();
+            line.starts_with(&format!("{mark} {scenario} (")) || line.starts_with(&format!("{mark} {scenario} ×"))
+        })) && !not_run_lines(result).iter().any(|line| line.contains(scenario)),
         "{label}: {scenario:?} did not run:\n{}",
         result.output()
     );
