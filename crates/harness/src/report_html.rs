@@ -43,6 +43,9 @@ pub struct RunReport {
     /// One rendered documented-vs-observed diff per document.
     pub drift_diffs: Vec<(String, String)>,
     pub observations: Vec<Observation>,
+    /// What the run noticed about the store that explains failures (another language, a WAF
+    /// page, a refused setting-up request), one line each.
+    pub hints: Vec<String>,
     pub exchanges: Vec<Exchange>,
 }
 
@@ -215,6 +218,11 @@ impl Page<'_> {
                     h2 { "Documented vs observed" }
                     (self.drift(report))
                     h2 { "Observed" }
+                    @if !report.hints.is_empty() {
+                        ul id="hints" {
+                            @for hint in &report.hints { li { (self.text(hint)) } }
+                        }
+                    }
                     @if report.observations.is_empty() {
                         p { "Nothing noted." }
                     } @else {
@@ -678,6 +686,7 @@ mod tests {
                 topic: "customer token format".into(),
                 detail: "JWT".into(),
             }],
+            hints: vec![format!("the store answers in another language (nl_NL) for {secret}")],
             exchanges: vec![
                 exchange(0, 100, 200, "http://127.0.0.1:1/a"),
                 exchange(50, 100, 401, &format!("http://127.0.0.1:1/b?key={secret}")),
@@ -703,6 +712,7 @@ mod tests {
             "token [redacted] is not valid",
             "X-Api-Key: [redacted]",
             "/V1/customers/me?key=[redacted]",
+            "another language (nl_NL) for [redacted]",
         ] {
             assert!(page.contains(place), "{place} is shown redacted");
         }

@@ -214,6 +214,7 @@ async fn run_against(
         drift: ctx.drift(),
         drift_diffs: ctx.drift_diffs(),
         observations: ctx.observations(),
+        hints: ctx.hints(),
         exchanges: ctx.client.exchanges(),
     };
     if let Err(e) = crate::report_html::write(&config.report_dir, &report, redactor) {
