@@ -9,7 +9,9 @@ mod common;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_reference::{AdminRole, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations};
+use magento_reference::{
+    AdminRole, CustomerAttribute, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -98,6 +100,14 @@ async fn a_restricted_admin_role_passes_and_is_reported() {
     assert_passed_with_nothing_else_not_run("restricted admin", &result);
     assert!(
         result.stdout.contains("admin role: a restricted role or integration"),
+        "{}",
+        result.output()
+    );
+    // The store endpoints a least-privilege role may not read fall back to the defaults, and say so.
+    assert!(
+        result.stdout.contains(
+            r#"store view: "Default Store View" (store id 1, website id 1), Magento's default (GET /V1/store/storeViews answered 401)"#
+        ),
         "{}",
         result.output()
     );
@@ -356,5 +366,238 @@ async fn an_integration_token_creates_the_customers_a_recaptcha_store_refuses_gu
         not_run.iter().any(|l| l.contains("An invalid email is refused")),
         "a guest's own create stays not run:\n{}",
         not_run.join("\n")
+    );
+}
+
+async fn run_store(settings: StoreSettings, extra_env: &[(&str, &str)], with_admin: bool) -> RunResult {
+    let server = ReferenceMagento::start(settings).await.expect("server starts");
+    let mut env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| with_admin || !key.starts_with("MAGENTO_ADMIN_"))
+        .collect();
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    result
+}
+
+/// A default view renamed, with other ids and another default group, is detected with the admin
+/// token and expected everywhere, snapshots and the tutorial's drift included (STORES.md C5, U3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_default_view_with_other_ids_is_detected_and_passes() {
+    let settings = StoreSettings {
+        store_name: "Boutique Lyon".into(),
+        store_id: 4,
+        website_id: 3,
+        default_group_id: 2,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("renamed view", &result);
+    for observed in [
+        r#"store view: "Boutique Lyon" (store id 4, website id 3), detected with GET /V1/store/storeViews"#,
+        "default customer group: 2, detected with GET /V1/customerGroups/default/{storeId}",
+    ] {
+        assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
+    }
+}
+
+/// A store that does not allow the US silently drops the tutorial's address: the scenarios that
+/// check it are listed as not run, with the reason and the variable that runs them (C6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_us_addresses_lists_the_address_scenarios_as_not_run() {
+    let settings = StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into(), "GB".into()]),
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    let address: Vec<&&str> = not_run
+        .iter()
+        .filter(|line| line.contains("does not allow US addresses (general/country/allow): set MAGENTO_ADDRESS"))
+        .collect();
+    assert_eq!(address.len(), 10, "{}", not_run.join("\n"));
+    assert!(
+        not_run.iter().all(|line| line.contains("does not allow US addresses")
+            || line.contains("does not require email confirmation")
+            || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result.stdout.contains("allowed countries: 3 (US NOT among them)"),
+        "{}",
+        result.output()
+    );
+}
+
+const BERLIN: &str = r#"{"country_id":"DE","region_id":82,"region_code":"BER","region":"Berlin","postcode":"10115","city":"Berlin","telephone":"030 1234567"}"#;
+
+/// With `MAGENTO_ADDRESS`, the same store runs every address scenario with that address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_us_addresses_passes_with_its_own_address() {
+    let settings = StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into(), "GB".into()]),
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[("MAGENTO_ADDRESS", BERLIN)], true).await;
+    assert_passed_with_nothing_else_not_run("MAGENTO_ADDRESS", &result);
+}
+
+fn gender_and_taxvat() -> StoreSettings {
+    StoreSettings {
+        required_customer_attributes: vec![CustomerAttribute::Gender, CustomerAttribute::Taxvat],
+        ..StoreSettings::default()
+    }
+}
+
+/// Required gender and taxvat are read from the attribute metadata with the admin token and sent
+/// in every create (U4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_gender_and_taxvat_are_detected_and_sent() {
+    let result = run_store(gender_and_taxvat(), &[], true).await;
+    assert_passed_with_nothing_else_not_run("required gender and taxvat", &result);
+    assert!(
+        result.stdout.contains(
+            "required customer attributes: gender, taxvat sent, detected with GET /V1/attributeMetadata/customer"
+        ),
+        "{}",
+        result.output()
+    );
+}
+
+/// Without an admin token, `MAGENTO_EXTRA_CUSTOMER_FIELDS` does the same; only the scenarios
+/// that need admin credentials are not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_gender_and_taxvat_pass_with_extra_fields_and_no_admin() {
+    let extra = [(
+        "MAGENTO_EXTRA_CUSTOMER_FIELDS",
+        r#"{"gender": 3, "taxvat": "DE123456789"}"#,
+    )];
+    let result = run_store(gender_and_taxvat(), &extra, false).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    assert!(
+        not_run.iter().all(|line| line.contains("needs admin credentials")
+            || line.contains("MAGENTO_ADMIN_TOTP_SECRET")
+            || line.contains("does not require email confirmation")
+            || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result
+            .stdout
+            .contains("required customer attributes: gender, taxvat sent, from MAGENTO_EXTRA_CUSTOMER_FIELDS"),
+        "{}",
+        result.output()
+    );
+}
+
+/// A module's extension and custom attributes, and the property it adds to the store's
+/// Swagger, are reported as drift without failing; `MAGENTO_STRICT_DRIFT=1` fails them (C7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_modules_additions_are_reported_and_fail_only_when_strict() {
+    let module_store = || StoreSettings {
+        loyalty_module: true,
+        ..StoreSettings::default()
+    };
+    let result = run_store(module_store(), &[], true).await;
+    assert_passed_with_nothing_else_not_run("module store", &result);
+    for addition in [
+        "[module addition] tutorial-create-customer: extension_attributes.loyalty.tier: extra key",
+        "[module addition] tutorial-create-customer: custom_attributes[0].attribute_code: extra key",
+        "[module addition] live-schema: customer-data-customer-extension-interface.loyalty: added property",
+    ] {
+        assert!(result.stdout.contains(addition), "{addition}:\n{}", result.output());
+    }
+    let strict = run_store(module_store(), &[("MAGENTO_STRICT_DRIFT", "1")], true).await;
+    assert_eq!(strict.code, 1, "{}", strict.output());
+    assert!(strict.stdout.contains("[NEW] live-schema:"), "{}", strict.output());
+}
+
+/// A policy of one character and one class is detected from a weak password's refusal, and the
+/// two rows no password can break are listed as not run, with the reason (STORES.md U1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lax_password_policy_is_detected_and_its_unbreakable_rules_not_run() {
+    let settings = StoreSettings {
+        password_min_length: 1,
+        password_required_classes: 1,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    for reason in [
+        "minimum password length is 1: no password is too short",
+        "requires one character class: every password has enough",
+    ] {
+        assert_eq!(
+            not_run.iter().filter(|line| line.contains(reason)).count(),
+            1,
+            "{reason}:\n{}",
+            not_run.join("\n")
+        );
+    }
+    let others = not_run.iter().filter(|line| !no_such_store_runs(line)).count();
+    assert_eq!(others, 2, "{}", not_run.join("\n"));
+    assert!(
+        result
+            .stdout
+            .contains("password policy: at least 1 characters of 1 classes, detected"),
+        "{}",
+        result.output()
+    );
+}
+
+/// Four classes and a long minimum: the e-mail row sends the e-mail in mixed case, which has all
+/// four classes and equals it for Magento's `strcasecmp`, so every row runs (STORES.md U1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strict_password_policy_is_detected_and_every_rule_runs() {
+    let settings = StoreSettings {
+        password_min_length: 20,
+        password_required_classes: 4,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("strict password policy", &result);
+    assert!(
+        result
+            .stdout
+            .contains("password policy: at least 20 characters of 4 classes, detected"),
+        "{}",
+        result.output()
+    );
+}
+
+/// A store without Magento_Newsletter has no `is_subscribed`: detected from its public
+/// Swagger, the three scenarios that check it are listed as not run, and the snapshots expect
+/// no `extension_attributes` (STORES.md U7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_the_newsletter_module_passes() {
+    let settings = StoreSettings {
+        newsletter_module: false,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    let newsletter = not_run
+        .iter()
+        .filter(|line| line.contains("the store has no Magento_Newsletter"))
+        .count();
+    assert_eq!(newsletter, 3, "{}", not_run.join("\n"));
+    assert!(
+        not_run
+            .iter()
+            .all(|line| line.contains("Magento_Newsletter") || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result.stdout.contains("Magento_Newsletter: NOT installed"),
+        "{}",
+        result.output()
     );
 }

@@ -26,6 +26,7 @@ pub fn settings_for(config: &Config) -> StoreSettings {
         store_id: config.policy.store_id,
         website_id: config.policy.website_id,
         translations: Translations::from_pairs(config.translations.phrases()),
+        default_group_id: config.policy.default_group_id,
         ..StoreSettings::default()
     }
 }
@@ -105,6 +106,7 @@ mod tests {
                 ours.max_login_failures,
                 ours.customer_token_lifetime_minutes,
                 ours.require_confirmation,
+                ours.default_group_id,
             ),
             (
                 &stock.store_code,
@@ -116,6 +118,7 @@ mod tests {
                 stock.max_login_failures,
                 stock.customer_token_lifetime_minutes,
                 stock.require_confirmation,
+                stock.default_group_id,
             )
         );
     }

@@ -1,4 +1,4 @@
-@customer @addresses
+@customer @addresses @checks-address
 Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §7.3)
 
   Magento sets an address's default_billing and default_shipping only ever to true, on the

@@ -103,13 +103,27 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       <body>
       """
 
-    Examples:
+    # A rule a store's policy cannot break is not run (STORES.md U1): a minimum length of 1, a
+    # single character class, a minimum length above the e-mail's.
+    @password-length-rule
+    Examples: the minimum length
       | kind                          | body                                                                                                                                                                       |
       | too short                     | {"message": "The password needs at least %1 characters. Create a new password and try again.", "parameters": ["{{password_min_length}}"]}                                  |
+
+    @password-classes-rule
+    Examples: the character classes
+      | kind                          | body                                                                                                                                                                       |
       | of too few character classes  | {"message": "Minimum of different classes of characters in password is %1. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.", "parameters": ["{{password_classes}}"]} |
+
+    Examples: spaces and the maximum length
+      | kind                          | body                                                                                                                                                                       |
       | led by a space                | {"message": "The password can't begin or end with a space. Verify the password and try again."}                                                                           |
       | followed by a space           | {"message": "The password can't begin or end with a space. Verify the password and try again."}                                                                           |
       | longer than 256 characters    | {"message": "Please enter a password with at most %1 characters.", "parameters": [256]}                                                                                    |
+
+    @password-email-rule
+    Examples: the e-mail address
+      | kind                          | body                                                                                                                                                                       |
       | the same as the email         | {"message": "The password can't be the same as the email address. Create a new password and try again."}                                                                   |
 
   @contract-4.3 @guest-create
@@ -277,7 +291,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # An address error deletes the customer just created (§4.3 step 11). 2.4.9 changes the
   # message (§9.9): the configured MAGENTO_VERSION decides which form is expected.
-  @contract-4.3 @contract-9.9 @af-testCreateCustomerWithoutAddressRequiresException @needs-admin @guest-create
+  @contract-4.3 @contract-9.9 @af-testCreateCustomerWithoutAddressRequiresException @needs-admin @guest-create @checks-address
   Scenario: An address without a first name is refused and the customer is rolled back
     Given in the body, "customer.addresses[0].firstname" is removed
     When a guest sends POST /V1/customers
@@ -290,7 +304,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
 
   # 2.4.9 renders address-required errors with labels; its aggregate is not yet confirmed
   # against a 2.4.9 store (STORES.md U13).
-  @contract-4.3 @contract-2.4 @needs-admin @stores-U13 @before-2.4.9 @guest-create
+  @contract-4.3 @contract-2.4 @needs-admin @stores-U13 @before-2.4.9 @guest-create @checks-address
   Scenario: Several missing address fields aggregate into errors[], in Magento's order
     Given in the body, "customer.addresses[0].city, customer.addresses[0].street" are removed
     When a guest sends POST /V1/customers
@@ -307,7 +321,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       """
     And no customer with the scenario's email exists
 
-  @contract-4.3 @guest-create
+  @contract-4.3 @guest-create @checks-address
   Scenario: An unknown region id is refused with the value and the field
     Given in the body, "customer.addresses[0].region.regionId" is set to 99999
     When a guest sends POST /V1/customers
@@ -336,7 +350,7 @@ Feature: Create-customer rejections (CONTRACT.md §4, Magento's AccountManagemen
       | website_id | {{website_id}}     |
       | created_in | "{{store_name}}" |
 
-  @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin @guest-create
+  @contract-4.4 @af-testCreateCustomerWithSubscription @needs-admin @guest-create @newsletter
   Scenario: extension_attributes.is_subscribed subscribes the new customer
     Given in the body, "customer.extension_attributes" is set to {"is_subscribed": true}
     When a guest sends POST /V1/customers

@@ -40,7 +40,7 @@ Feature: Get the customer's access token (Order Processing Tutorial, step "Creat
     Then the response status is 200
     And the response is a customer access token for that customer
 
-  @guest-sign-in
+  @guest-sign-in @checks-address
   Scenario: The customer's token reads their own account
     Given the customer has an access token
     # GET /V1/customers/me takes the customer id from the token (§6.1).

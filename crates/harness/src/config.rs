@@ -52,12 +52,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_PASSWORD_MIN_LENGTH",
-        "`8`",
+        "detected, else `8`",
         "The store's `customer/password/minimum_password_length`.",
     ),
     (
         "MAGENTO_PASSWORD_CLASSES",
-        "`3`",
+        "detected, else `3`",
         "The store's `customer/password/required_character_classes_number`.",
     ),
     (
@@ -77,18 +77,43 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_STORE_ID",
-        "`1`",
+        "detected, else `1`",
         "Id of that store view, expected in `store_id`; `[store id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_WEBSITE_ID",
-        "`1`",
+        "detected, else `1`",
         "Id of its website, expected in `website_id` and in error parameters; `[website id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_STORE_NAME",
-        "`Default Store View`",
+        "detected, else `Default Store View`",
         "The store view's name, expected in `created_in`; `[store name]` in snapshots, and in place of the tutorial's `Default Store View`.",
+    ),
+    (
+        "MAGENTO_DEFAULT_GROUP_ID",
+        "detected, else `1`",
+        "The store's `customer/create_account/default_group`, expected in a new customer's `group_id`; `[default group id]` in snapshots.",
+    ),
+    (
+        "MAGENTO_ADDRESS",
+        "the tutorial's US address",
+        "An address the store allows, as JSON: `{\"country_id\":\"DE\",\"region_id\":82,\"region_code\":\"BER\",\"region\":\"Berlin\",\"postcode\":\"10115\",\"city\":\"Berlin\",\"telephone\":\"030 1234567\"}`; it replaces the tutorial's in every address sent and expected.",
+    ),
+    (
+        "MAGENTO_EXTRA_CUSTOMER_FIELDS",
+        "detected, else none",
+        "JSON object merged into every created customer, for attributes the store requires, e.g. `{\"gender\":1,\"taxvat\":\"DE123456789\"}`.",
+    ),
+    (
+        "MAGENTO_EXTRA_ADDRESS_FIELDS",
+        "detected, else none",
+        "JSON object merged into every address sent, e.g. `{\"company\":\"Example Ltd\"}`.",
+    ),
+    (
+        "MAGENTO_STRICT_DRIFT",
+        "`0`",
+        "`1` fails the run on keys and properties modules add (`extension_attributes`, `custom_attributes`, the store's Swagger), which are otherwise reported.",
     ),
     (
         "MAGENTO_EMAIL_DOMAIN",
@@ -207,6 +232,38 @@ pub struct StorePolicy {
     /// The store view's id and its website's, echoed as `store_id` and `website_id` (§4.3 step 5).
     pub store_id: i64,
     pub website_id: i64,
+    /// `customer/create_account/default_group` (§4.3 step 10), default 1.
+    pub default_group_id: i64,
+    /// The address every address body sends and expects (the tutorial's, or `MAGENTO_ADDRESS`).
+    pub address: StoreAddress,
+}
+
+/// An address in a country the store allows, with a region from the country's list.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreAddress {
+    pub country_id: String,
+    pub region_id: i64,
+    pub region_code: String,
+    pub region: String,
+    pub postcode: String,
+    pub city: String,
+    pub telephone: String,
+}
+
+impl StoreAddress {
+    /// The Order Processing Tutorial's address: Purchase, NY 10755, US (region 43).
+    pub fn tutorial() -> Self {
+        Self {
+            country_id: "US".into(),
+            region_id: 43,
+            region_code: "NY".into(),
+            region: "New York".into(),
+            postcode: "10755".into(),
+            city: "Purchase".into(),
+            telephone: "512-555-1111".into(),
+        }
+    }
 }
 
 impl Default for StorePolicy {
@@ -220,6 +277,8 @@ impl Default for StorePolicy {
             require_confirmation: false,
             store_id: 1,
             website_id: 1,
+            default_group_id: 1,
+            address: StoreAddress::tutorial(),
         }
     }
 }
@@ -254,6 +313,15 @@ pub struct Config {
     /// What to send as `X-ReCaptcha` on the routes of reCAPTCHA-protected forms (STORES.md C1).
     /// Not a secret: a response token is single-use and short-lived, a test-key one arbitrary.
     pub recaptcha_response: Option<String>,
+    /// Fields merged into every created customer and every address sent (attributes the store
+    /// requires, STORES.md U4); `None` when the variable is unset, so detection may fill them.
+    pub extra_customer_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub extra_address_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `MAGENTO_STRICT_DRIFT=1`: modules' additions fail the run too (STORES.md C7).
+    pub strict_drift: bool,
+    /// The variables of [`VARIABLES`] the environment set: a set one wins over what the run
+    /// detects.
+    pub set_variables: Vec<&'static str>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -396,7 +464,33 @@ impl Config {
                 1..=1_000_000,
                 "Set it to the id of that store view's website (Stores > All Stores).",
             )? as i64,
+            default_group_id: parse_number(
+                &get,
+                "MAGENTO_DEFAULT_GROUP_ID",
+                defaults.default_group_id as u64,
+                0..=1_000_000,
+                "Set it to the store's customer/create_account/default_group (Customers > Customer Groups).",
+            )? as i64,
+            address: match get("MAGENTO_ADDRESS") {
+                None => defaults.address,
+                Some(raw) => serde_json::from_str(&raw).map_err(|e| {
+                    invalid(
+                        "MAGENTO_ADDRESS",
+                        format!("it is not an address ({e})"),
+                        "Set it to JSON with country_id, region_id, region_code, region, postcode, city and telephone of an address the store allows.",
+                    )
+                })?,
+            },
         };
+
+        let extra_customer_fields = parse_json_object(&get, "MAGENTO_EXTRA_CUSTOMER_FIELDS")?;
+        let extra_address_fields = parse_json_object(&get, "MAGENTO_EXTRA_ADDRESS_FIELDS")?;
+        let strict_drift = parse_flag(&get, "MAGENTO_STRICT_DRIFT")?;
+        let set_variables = VARIABLES
+            .iter()
+            .map(|(name, _, _)| *name)
+            .filter(|name| get(name).is_some())
+            .collect();
 
         let email_domain = get("MAGENTO_EMAIL_DOMAIN").unwrap_or_else(|| "example.com".to_owned());
         if email_domain.contains('@') || !email_domain.contains('.') || email_domain.contains(' ') {
@@ -462,7 +556,16 @@ impl Config {
             allow_writes,
             translations,
             recaptcha_response,
+            extra_customer_fields,
+            extra_address_fields,
+            strict_drift,
+            set_variables,
         })
+    }
+
+    /// Whether the environment set `variable`.
+    pub fn is_set(&self, variable: &str) -> bool {
+        self.set_variables.contains(&variable)
     }
 
     /// The host that will receive requests, for messages ("the embedded reference Magento" when
@@ -585,6 +688,28 @@ fn parse_number(
         return Err(invalid(var, format!("{value} is out of range"), fix));
     }
     Ok(value)
+}
+
+fn parse_json_object(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    match serde_json::from_str(&raw) {
+        Ok(serde_json::Value::Object(fields)) => Ok(Some(fields)),
+        Ok(_) => Err(invalid(
+            var,
+            "it is not a JSON object",
+            "Set it to an object, e.g. {\"gender\":1}.",
+        )),
+        Err(e) => Err(invalid(
+            var,
+            format!("it is not JSON ({e})"),
+            "Set it to an object, e.g. {\"gender\":1}.",
+        )),
+    }
 }
 
 fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
@@ -793,6 +918,33 @@ mod tests {
             panic!("expected password auth");
         };
         assert_eq!(totp_secret.unwrap().expose(), "JBSWY3DPEHPK3PXP");
+    }
+
+    #[test]
+    fn store_variations_are_read_and_checked() {
+        let c = config(&[
+            (
+                "MAGENTO_ADDRESS",
+                r#"{"country_id":"DE","region_id":82,"region_code":"BER","region":"Berlin","postcode":"10115","city":"Berlin","telephone":"030 1234567"}"#,
+            ),
+            ("MAGENTO_EXTRA_CUSTOMER_FIELDS", r#"{"gender": 1}"#),
+            ("MAGENTO_STRICT_DRIFT", "1"),
+        ])
+        .unwrap();
+        assert_eq!(c.policy.address.country_id, "DE");
+        assert_eq!(c.extra_customer_fields.as_ref().unwrap()["gender"], 1);
+        assert!(c.extra_address_fields.is_none());
+        assert!(c.strict_drift);
+        assert!(c.is_set("MAGENTO_ADDRESS") && !c.is_set("MAGENTO_STORE_NAME"));
+        assert_eq!(config(&[]).unwrap().policy.address, StoreAddress::tutorial());
+        let msg = error(&[("MAGENTO_ADDRESS", r#"{"country_id":"DE"}"#)]);
+        assert!(
+            msg.starts_with("MAGENTO_ADDRESS is invalid") && msg.contains("missing field"),
+            "{msg}"
+        );
+        let msg = error(&[("MAGENTO_EXTRA_CUSTOMER_FIELDS", "[1]")]);
+        assert!(msg.contains("not a JSON object"), "{msg}");
+        assert!(!msg.contains('\n'));
     }
 
     #[test]

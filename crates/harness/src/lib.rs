@@ -12,7 +12,8 @@
 //!   they build on the shared helpers `checks::json_path` and `checks::render`; checks never
 //!   import the steps, the world or the runner.
 //! - Everything may use the services below: [`client`], [`config`], [`secrets`], [`admin`]
-//!   (signing in as admin), [`interruption`] (the stop flag a signal sets), [`store_loss`] (the same
+//!   (signing in as admin), [`store_profile`] (what the run detects of the store before the
+//!   scenarios), [`interruption`] (the stop flag a signal sets), [`store_loss`] (the same
 //!   for a store that stopped answering), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
 //!   delete) and [`token_shape`] (what a
 //!   token looks like, for both the redactor and the checks).
@@ -37,6 +38,7 @@ pub mod secrets;
 pub mod shared_material;
 mod steps;
 pub mod store_loss;
+pub mod store_profile;
 pub mod sweep;
 pub mod token_shape;
 pub mod version;

@@ -40,6 +40,8 @@ pub struct RunReport {
     /// Why the run stopped early (a signal, the store that stopped answering), if it did.
     pub stopped: Option<String>,
     pub drift: Vec<DriftRecord>,
+    /// `MAGENTO_STRICT_DRIFT`: whether a module's addition fails the run like other new drift.
+    pub strict_drift: bool,
     /// One rendered documented-vs-observed diff per document.
     pub drift_diffs: Vec<(String, String)>,
     pub observations: Vec<Observation>,
@@ -423,6 +425,12 @@ impl Page<'_> {
                                 td {
                                     @match &r.accepted_because {
                                         Some(reason) => { "accepted: " (self.text(reason)) }
+                                        None if !r.fails(report.strict_drift) => {
+                                            "reported: a module's addition (MAGENTO_STRICT_DRIFT=1 fails it)"
+                                        }
+                                        None if r.module_addition => {
+                                            strong.failed { "NEW" } ": a module's addition, fails the run (MAGENTO_STRICT_DRIFT=1)"
+                                        }
                                         None => { strong.failed { "NEW" } ": fails the run" }
                                     }
                                 }
@@ -677,7 +685,9 @@ mod tests {
                     observed: "JWT".into(),
                 },
                 accepted_because: None,
+                module_addition: false,
             }],
+            strict_drift: false,
             drift_diffs: vec![(
                 "tutorial-customer-token".into(),
                 "- a list item\n--- documented\n+++ observed\n-\"abc\"\n+\"[token]\"\n".into(),

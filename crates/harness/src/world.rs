@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::customer::{CreatedCustomer, created_customer};
-use crate::checks::drift::{Baseline, Difference, DriftRecord};
+use crate::checks::drift::{Baseline, Difference, DriftRecord, is_module_addition};
 use crate::checks::recaptcha::{RecaptchaFindings, with_response};
 use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
 use crate::checks::schema::SchemaFailure;
@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::interruption::Interruption;
 use crate::secrets::{Redactor, Secret};
 use crate::store_loss::{Answer, StoreLoss};
+use crate::store_profile::{StoreProfile, adapt_create_body};
 use crate::sweep::{CleanupReport, CleanupRule, Filter, clean_up, delete_customer, find_customers};
 
 /// Why a step failed. `Display` is what the user reads under the step.
@@ -153,6 +154,8 @@ pub struct RunContext {
     pub interruption: Interruption,
     /// Set when the store stops answering; once set, scenarios send nothing new either.
     pub store_loss: StoreLoss,
+    /// What the run detected of the store (its policy is already in `config.policy`).
+    pub profile: StoreProfile,
     /// Customers deleted after their scenario, for the clean-up summary of an interrupted run.
     deleted: AtomicU64,
     email_seq: AtomicU64,
@@ -179,11 +182,12 @@ impl RunContext {
         schemas: SchemaSet,
         baseline: Baseline,
     ) -> Self {
+        let profile = StoreProfile::configured(&config);
         Self {
             snapshots: SnapshotStore::new(
                 &config.snapshots_dir,
                 &config.profile,
-                StoreIdentity::from(&config.policy),
+                StoreIdentity::from(&profile),
                 &config.report_dir,
             )
             .with_insta_pending_dir(
@@ -201,6 +205,7 @@ impl RunContext {
             run_id: new_run_id(),
             interruption: Interruption::default(),
             store_loss: StoreLoss::default(),
+            profile,
             deleted: AtomicU64::new(0),
             email_seq: AtomicU64::new(0),
             observations: Mutex::default(),
@@ -295,6 +300,21 @@ impl RunContext {
         locale_of(&configs, &self.config.store_code).map(str::to_owned)
     }
 
+    /// The run with what it detected of the store: the profile's values are expected, and its
+    /// observations reported.
+    pub fn with_profile(mut self, profile: StoreProfile) -> Self {
+        self.config.policy = profile.policy.clone();
+        self.snapshots = self
+            .snapshots
+            .with_identity(StoreIdentity::from(&profile))
+            .without_newsletter(profile.newsletter == Some(false));
+        for (topic, detail) in &profile.observations {
+            self.observe(topic.clone(), detail.clone());
+        }
+        self.profile = profile;
+        self
+    }
+
     /// The email prefix of every customer this run creates: `mc-<run id>-`.
     pub fn email_prefix(&self) -> String {
         format!("mc-{}-", self.run_id)
@@ -343,8 +363,9 @@ impl RunContext {
         }
     }
 
-    /// Records every difference of a documented response with its verdict; returns the new
-    /// (not accepted) ones, which fail the scenario.
+    /// Records every difference of a documented response with its verdict; returns those that
+    /// fail the scenario: not accepted, and not a module's addition unless
+    /// `MAGENTO_STRICT_DRIFT=1` (STORES.md C7).
     pub fn record_drift(&self, document: &str, scenario: &str, differences: Vec<Difference>) -> Vec<Difference> {
         let mut new = Vec::new();
         let mut records = self.drift.lock().unwrap_or_else(|e| e.into_inner());
@@ -353,15 +374,17 @@ impl RunContext {
                 .baseline
                 .accepting(document, &difference, self.config.magento_version.as_ref())
                 .map(|a| a.reason.clone());
-            if accepted.is_none() {
-                new.push(difference.clone());
-            }
-            records.push(DriftRecord {
+            let record = DriftRecord {
                 document: document.to_owned(),
                 scenario: scenario.to_owned(),
+                module_addition: is_module_addition(&difference),
                 difference,
                 accepted_because: accepted,
-            });
+            };
+            if record.fails(self.config.strict_drift) {
+                new.push(record.difference.clone());
+            }
+            records.push(record);
         }
         new
     }
@@ -577,12 +600,21 @@ impl MagentoWorld {
 
     /// Sends a request and records the answer: it becomes the last exchange, and a customer it
     /// created is registered for clean-up, even when the create timed out.
-    pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
+    pub async fn send(&mut self, mut request: ApiRequest) -> Result<&Exchange, StepError> {
         self.forget_failure();
         self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
         let ctx = self.ctx();
+        if creates_customer && let Some(RequestBody::Json(body)) = &mut request.body {
+            let profile = &ctx.profile;
+            adapt_create_body(
+                body,
+                &ctx.config.policy.address,
+                &profile.extra_customer_fields,
+                &profile.extra_address_fields,
+            );
+        }
         let request = with_response(request, ctx.config.recaptcha_response.as_deref());
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));

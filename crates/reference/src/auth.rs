@@ -62,6 +62,10 @@ pub(crate) enum AclResource {
     CustomerRead,
     CustomerDelete,
     CustomerManage,
+    /// `Magento_Backend::store`, of the store, store group and website routes.
+    StoreRead,
+    /// `Magento_Customer::group`, of the customer group routes.
+    CustomerGroup,
 }
 
 impl AclResource {
@@ -72,6 +76,8 @@ impl AclResource {
             AclResource::CustomerRead => "Magento_Customer::customer",
             AclResource::CustomerDelete => "Magento_Customer::delete",
             AclResource::CustomerManage => "Magento_Customer::manage",
+            AclResource::StoreRead => "Magento_Backend::store",
+            AclResource::CustomerGroup => "Magento_Customer::group",
         }
     }
 }
@@ -121,6 +127,12 @@ pub(crate) fn is_allowed(
         // `isAllowed($role, null)` holds only for a role with all resources (§1.5 correction).
         (AclResource::OwnAccount, UserContext::Admin(_)) => admin_role == AdminRole::FullRights,
         (AclResource::OwnAccount, _) => false,
+        // Only the role with all resources reads stores and groups: a least-privilege role and
+        // the integration hold the customer resources alone.
+        (AclResource::StoreRead | AclResource::CustomerGroup, UserContext::Admin(_)) => {
+            admin_role == AdminRole::FullRights
+        }
+        (AclResource::StoreRead | AclResource::CustomerGroup, UserContext::Integration(_)) => false,
         // Both roles, and the integration, hold the customer resources the covered routes name.
         (_, UserContext::Admin(_) | UserContext::Integration(_)) => true,
         _ => false,

@@ -9,7 +9,7 @@ use super::directory;
 use super::error::{MagentoError, Parameters};
 use super::faults::Fault;
 use super::service::ServiceCall;
-use super::settings::StoreSettings;
+use super::settings::{CustomerAttribute, StoreSettings};
 use super::state::{AddressRecord, CustomerRecord, PasswordHash, Store, TokenSubject};
 use super::validation::{
     self, DobInput, check_password_strength, email_messages, is_valid_name, password_equals_email,
@@ -20,12 +20,28 @@ use serde_json::Value;
 
 /// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
-/// `customer/create_account/default_group`.
-const DEFAULT_GROUP_ID: i64 = 1;
-
 #[derive(Debug, Serialize)]
 struct CustomerExtensionView {
-    is_subscribed: bool,
+    /// Magento_Newsletter's (§4.3 step 13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_subscribed: Option<bool>,
+    /// The loyalty module's (`StoreSettings::loyalty_module`, STORES.md C7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loyalty: Option<LoyaltyView>,
+}
+
+/// What the loyalty module adds for a new customer.
+#[derive(Debug, Serialize)]
+struct LoyaltyView {
+    tier: &'static str,
+    points: i64,
+}
+
+/// One entry of `custom_attributes` (`framework-attribute-interface`).
+#[derive(Debug, Serialize)]
+struct CustomAttributeView {
+    attribute_code: &'static str,
+    value: &'static str,
 }
 
 /// `customer-data-customer-interface` in getter order (§7.2, examples S1/S3).
@@ -62,9 +78,12 @@ pub(crate) struct CustomerView<'a> {
     website_id: i64,
     addresses: Vec<AddressView<'a>>,
     disable_auto_group_change: i64,
-    /// Present when Magento_Newsletter adds `is_subscribed` (§4.3 step 13).
+    /// Present when a module adds to it: Magento_Newsletter `is_subscribed` (§4.3 step 13).
     #[serde(skip_serializing_if = "Option::is_none")]
     extension_attributes: Option<CustomerExtensionView>,
+    /// A module's custom attribute with a default value (STORES.md C7).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    custom_attributes: Vec<CustomAttributeView>,
 }
 
 /// MySQL `DATETIME` as Magento prints it (UTC).
@@ -179,9 +198,21 @@ impl CustomerRecord {
                 .collect(),
             disable_auto_group_change: self.disable_auto_group_change,
             extension_attributes: Some(CustomerExtensionView {
-                is_subscribed: self.is_subscribed,
+                is_subscribed: settings.newsletter_module.then_some(self.is_subscribed),
+                loyalty: settings.loyalty_module.then_some(LoyaltyView {
+                    tier: "bronze",
+                    points: 0,
+                }),
             })
-            .filter(|_| settings.newsletter_module),
+            .filter(|_| settings.newsletter_module || settings.loyalty_module),
+            custom_attributes: if settings.loyalty_module {
+                vec![CustomAttributeView {
+                    attribute_code: "loyalty_tier",
+                    value: "bronze",
+                }]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -343,7 +374,7 @@ pub(crate) fn create_account(
     // §4.3 steps 5–8.
     let (store_id, website_id) = resolve_store(app, customer)?;
     // §4.3 step 10.
-    let group_id = check_group(requested_group)?.unwrap_or(DEFAULT_GROUP_ID);
+    let group_id = check_group(requested_group)?.unwrap_or(settings.default_group_id);
     let (email, dob) = check_before_save(&store, customer, website_id, None)?;
     // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
     let confirmation = if settings.require_confirmation {
@@ -374,10 +405,14 @@ pub(crate) fn create_account(
         .objects("addresses")
         .unwrap_or_default()
         .iter()
-        .filter(|address| address.str("country_id").is_some_and(directory::is_allowed_country))
+        .filter(|address| {
+            address
+                .str("country_id")
+                .is_some_and(|country| directory::is_allowed_country(settings, country))
+        })
         .cloned()
         .collect();
-    if let Err(error) = save_addresses(&mut store, &mut record, &allowed) {
+    if let Err(error) = save_addresses(settings, &mut store, &mut record, &allowed) {
         if settings.has_fault(Fault::AddressRollbackMissing) {
             store.insert_customer(record);
         }
@@ -417,7 +452,7 @@ pub(crate) fn save_customer(
     };
     let group_id = check_group(customer.int("group_id"))?
         .or(previous.as_ref().map(|p| p.group_id))
-        .unwrap_or(DEFAULT_GROUP_ID);
+        .unwrap_or(settings.default_group_id);
     let website_id = customer
         .int("website_id")
         .or(previous.as_ref().map(|p| p.website_id))
@@ -447,7 +482,7 @@ pub(crate) fn save_customer(
     record.updated_at = now;
     record.apply(customer);
     if let Some(addresses) = customer.objects("addresses") {
-        save_addresses(&mut store, &mut record, addresses)?;
+        save_addresses(settings, &mut store, &mut record, addresses)?;
     }
     let body = super::json::encode(&record.view(true, settings));
     store.insert_customer(record);
@@ -502,12 +537,17 @@ fn check_before_save(
 /// Saves addresses one by one (`AddressRepository::save`) as the customer's only addresses; an
 /// id of one of its existing addresses is kept, any other id is replaced by a new one. The
 /// default flags set the customer's defaults.
-fn save_addresses(store: &mut Store, record: &mut CustomerRecord, inputs: &[DataObject]) -> Result<(), MagentoError> {
+fn save_addresses(
+    settings: &StoreSettings,
+    store: &mut Store,
+    record: &mut CustomerRecord,
+    inputs: &[DataObject],
+) -> Result<(), MagentoError> {
     let existing_ids: Vec<i64> = record.addresses.iter().map(|a| a.id).collect();
     let mut saved = Vec::with_capacity(inputs.len());
     let (mut default_billing, mut default_shipping) = (None, None);
     for input in inputs {
-        let mut address = build_address(input, input.str("country_id"), record.id)?;
+        let mut address = build_address(settings, input, input.str("country_id"), record.id)?;
         address.id = match input.int("id").filter(|id| existing_ids.contains(id)) {
             Some(id) => id,
             None => store.allocate_address_id(),
@@ -600,6 +640,16 @@ fn validate_customer_entity(
                 .into_iter()
                 .map(|template| language.with_label(template, "Email")),
         );
+    }
+    // Attribute-id order: taxvat (17) before gender (20); a select's "0" counts as set.
+    for attribute in [CustomerAttribute::Taxvat, CustomerAttribute::Gender] {
+        let missing = match attribute {
+            CustomerAttribute::Taxvat => eav_required(customer.str("taxvat")),
+            CustomerAttribute::Gender => customer.int("gender").is_none(),
+        };
+        if missing && settings.required_customer_attributes.contains(&attribute) {
+            messages.push(format!("\"{}\" is a required value.", attribute.label()));
+        }
     }
     for (key, label) in [
         ("firstname", "First Name"),

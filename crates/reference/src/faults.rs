@@ -272,6 +272,7 @@ mod tests {
         ("service.rs", include_str!("service.rs")),
         ("settings.rs", include_str!("settings.rs")),
         ("state.rs", include_str!("state.rs")),
+        ("stores.rs", include_str!("stores.rs")),
         ("tokens.rs", include_str!("tokens.rs")),
         ("translation.rs", include_str!("translation.rs")),
         ("validation.rs", include_str!("validation.rs")),

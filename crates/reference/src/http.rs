@@ -157,6 +157,7 @@ fn schema_answer(app: &App, request: &Request) -> Option<(Outcome, Response<Vec<
         base_path,
         two_factor_auth: app.settings.two_factor_auth,
         newsletter_module: app.settings.newsletter_module,
+        loyalty_module: app.settings.loyalty_module,
         own_account_allowed,
     });
     Some(match generated {

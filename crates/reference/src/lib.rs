@@ -24,6 +24,7 @@ mod search;
 mod service;
 mod settings;
 mod state;
+mod stores;
 mod tokens;
 mod translation;
 mod validation;
@@ -33,7 +34,7 @@ mod tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
 pub use release::{Release, UnknownRelease};
-pub use settings::{AdminAccount, AdminRole, RateLimit, RecaptchaForm, StoreSettings, TokenFormat};
+pub use settings::{AdminAccount, AdminRole, CustomerAttribute, RateLimit, RecaptchaForm, StoreSettings, TokenFormat};
 pub use translation::{TranslationFileError, Translations};
 
 use app::App;

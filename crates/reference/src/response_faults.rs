@@ -142,7 +142,7 @@ fn rewrite_result(faults: Active<'_>, route: &Route, body: Vec<u8>) -> Vec<u8> {
                 rewrite_customer(faults, customer);
             }
         }
-        ReturnType::String | ReturnType::Boolean => return body,
+        ReturnType::String | ReturnType::Boolean | ReturnType::Object(_) | ReturnType::List(_) => return body,
     }
     json::encode(&result)
 }

@@ -74,9 +74,50 @@ pub struct StoreSettings {
     pub recaptcha: Vec<RecaptchaForm>,
     /// The store view's language (English by default, STORES.md C2).
     pub translations: Translations,
+    /// `general/locale/code` of the store view (`en_US`), as `GET /V1/store/storeConfigs` shows it.
+    pub locale: String,
+    /// `general/country/allow`: `None` is every country (the stock default). An address in
+    /// another country is dropped on create (STORES.md C6).
+    pub allowed_countries: Option<Vec<String>>,
+    /// `customer/create_account/default_group` (1, General; STORES.md U3).
+    pub default_group_id: i64,
+    /// Customer attributes made required (`customer/address/gender_show=req`, `taxvat_show=req`;
+    /// STORES.md U4); none by default.
+    pub required_customer_attributes: Vec<CustomerAttribute>,
+    /// A third-party loyalty module that adds a customer extension attribute (`loyalty`) and a
+    /// custom attribute with a default value (`loyalty_tier`), both in every customer read and
+    /// the first in the store's Swagger (STORES.md C7); off by default.
+    pub loyalty_module: bool,
     /// Deliberate deviations from Magento (none by default), for proving that the suite catches
     /// them.
     pub faults: Vec<Fault>,
+}
+
+/// An optional customer attribute a store can make required, with the label its EAV validator
+/// names (`"%1" is a required value.`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerAttribute {
+    /// `gender`, a select: 1 Male, 2 Female, 3 Not Specified.
+    Gender,
+    /// `taxvat`, free text.
+    Taxvat,
+}
+
+impl CustomerAttribute {
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerAttribute::Gender => "gender",
+            CustomerAttribute::Taxvat => "taxvat",
+        }
+    }
+
+    /// The attribute's `frontend_label` in a stock install.
+    pub fn label(self) -> &'static str {
+        match self {
+            CustomerAttribute::Gender => "Gender",
+            CustomerAttribute::Taxvat => "Tax/VAT Number",
+        }
+    }
 }
 
 impl StoreSettings {
@@ -116,6 +157,11 @@ impl Default for StoreSettings {
             integration_token: None,
             recaptcha: Vec::new(),
             translations: Translations::default(),
+            locale: "en_US".to_owned(),
+            allowed_countries: None,
+            default_group_id: 1,
+            required_customer_attributes: Vec::new(),
+            loyalty_module: false,
             faults: Vec::new(),
         }
     }

@@ -1779,3 +1779,194 @@ async fn a_translated_store_view_translates_only_the_top_level_message() {
         .await
         .expect(404, json!({"message": "Request does not match any route."}));
 }
+
+/// A store whose view is renamed and not id 1, with another default group, tells an admin so
+/// (STORES.md C5, U3, Note 5); a least-privilege role may not read it.
+#[tokio::test]
+async fn store_identity_and_default_group_are_readable_by_an_admin() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        store_name: "Boutique FR".into(),
+        store_code: "default".into(),
+        store_id: 3,
+        website_id: 2,
+        default_group_id: 2,
+        locale: "fr_FR".into(),
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = client.admin_token().await;
+    let views = client
+        .send("GET", "/V1/store/storeViews", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(
+        views,
+        json!([
+            {"id": 0, "code": "admin", "name": "Admin", "website_id": 0, "store_group_id": 0, "is_active": 1},
+            {"id": 3, "code": "default", "name": "Boutique FR", "website_id": 2, "store_group_id": 1, "is_active": 1}
+        ])
+    );
+    let configs = client
+        .send("GET", "/V1/store/storeConfigs", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(
+        (configs[0]["id"].clone(), configs[0]["locale"].clone()),
+        (json!(3), json!("fr_FR"))
+    );
+    let websites = client
+        .send("GET", "/V1/store/websites", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(websites[1]["id"], 2);
+    client
+        .send("GET", "/V1/customerGroups/default/3", Some(&admin), None)
+        .await
+        .expect(
+            200,
+            json!({"id": 2, "code": "Wholesale", "tax_class_id": 3, "tax_class_name": "Retail Customer"}),
+        );
+    client
+        .send("GET", "/V1/customerGroups/default/9876", Some(&admin), None)
+        .await
+        .expect(
+            404,
+            json!({"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "storeId", "fieldValue": 9876}}),
+        );
+    client
+        .send("GET", "/V1/store/storeViews", None, None)
+        .await
+        .expect(401, not_authorized("Magento_Backend::store"));
+    let created = client.create(simple_body("group@example.com")).await.json();
+    assert_eq!(
+        (created["group_id"].clone(), created["store_id"].clone()),
+        (json!(2), json!(3))
+    );
+
+    let restricted = Client::start(StoreSettings {
+        two_factor_auth: false,
+        admin_role: super::AdminRole::Restricted,
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = restricted.admin_token().await;
+    restricted
+        .send("GET", "/V1/store/storeViews", Some(&admin), None)
+        .await
+        .expect(401, not_authorized("Magento_Backend::store"));
+    restricted
+        .send("GET", "/V1/customerGroups/default/1", Some(&admin), None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::group"));
+    assert_eq!(
+        restricted
+            .send("GET", "/V1/attributeMetadata/customer", Some(&admin), None)
+            .await
+            .status,
+        200
+    );
+}
+
+/// A store that does not allow the US lists only its countries to anyone, and drops a US
+/// address from a create without a word (STORES.md C6).
+#[tokio::test]
+async fn allowed_countries_are_public_and_other_addresses_are_dropped() {
+    let client = Client::start(StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into()]),
+        ..StoreSettings::default()
+    })
+    .await;
+    let countries = client.send("GET", "/V1/directory/countries", None, None).await.json();
+    let ids: Vec<&str> = countries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["DE", "FR"]);
+    let created = client.create(tutorial_body("de-store@example.com")).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    assert_eq!(created.json()["addresses"], json!([]));
+
+    let stock = Client::default().await;
+    let countries = stock.send("GET", "/V1/directory/countries", None, None).await.json();
+    let us = countries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "US")
+        .expect("US allowed");
+    assert_eq!(
+        us["available_regions"][42],
+        json!({"id": "43", "code": "NY", "name": "New York"})
+    );
+}
+
+/// Required gender and taxvat: the EAV validator names both labels after the stock attributes'
+/// messages, and the attribute metadata says they are required (STORES.md U4).
+#[tokio::test]
+async fn required_gender_and_taxvat_are_validated_and_described() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        required_customer_attributes: vec![super::CustomerAttribute::Gender, super::CustomerAttribute::Taxvat],
+        ..StoreSettings::default()
+    })
+    .await;
+    let mut body = simple_body("gender@example.com");
+    body["customer"].as_object_mut().unwrap().remove("firstname");
+    client.create(body.clone()).await.expect(
+        400,
+        json!({"message": "\"First Name\" is a required value.\n\"Tax/VAT Number\" is a required value.\n\"Gender\" is a required value."}),
+    );
+    body["customer"]["firstname"] = json!("Jane");
+    body["customer"]["gender"] = json!(2);
+    body["customer"]["taxvat"] = json!("DE123456789");
+    let created = client.create(body).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    assert_eq!(
+        (created.json()["gender"].clone(), created.json()["taxvat"].clone()),
+        (json!(2), json!("DE123456789"))
+    );
+    let admin = client.admin_token().await;
+    let metadata = client
+        .send("GET", "/V1/attributeMetadata/customer", Some(&admin), None)
+        .await
+        .json();
+    let required: Vec<&str> = metadata
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["required"] == true)
+        .filter_map(|a| a["attribute_code"].as_str())
+        .collect();
+    assert_eq!(required, ["firstname", "lastname", "email", "taxvat", "gender"]);
+}
+
+/// A module's extension and custom attributes appear in every customer read, and its extension
+/// attribute in the Swagger document (STORES.md C7).
+#[tokio::test]
+async fn a_module_adds_extension_and_custom_attributes() {
+    let client = Client::start(StoreSettings {
+        loyalty_module: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    let created = client.create(simple_body("module@example.com")).await.json();
+    assert_eq!(
+        created["extension_attributes"],
+        json!({"is_subscribed": false, "loyalty": {"tier": "bronze", "points": 0}})
+    );
+    assert_eq!(
+        created["custom_attributes"],
+        json!([{"attribute_code": "loyalty_tier", "value": "bronze"}])
+    );
+    let schema = client
+        .send("GET", "/schema?services=customerAccountManagementV1", None, None)
+        .await
+        .json();
+    assert!(
+        schema["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty"].is_object(),
+        "{schema}"
+    );
+}

@@ -297,8 +297,34 @@ pub struct DriftRecord {
     pub scenario: String,
     #[serde(flatten)]
     pub difference: Difference,
-    /// The baseline's reason when accepted; `None` for new drift, which fails the run.
+    /// The baseline's reason when accepted; `None` for new drift, which fails the run unless it
+    /// is a module's addition.
     pub accepted_because: Option<String>,
+    /// A key or property a module added ([`is_module_addition`]): reported, and failing only
+    /// with `MAGENTO_STRICT_DRIFT=1`.
+    pub module_addition: bool,
+}
+
+impl DriftRecord {
+    /// Whether this difference fails the run: neither accepted nor a tolerated addition.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.accepted_because.is_none() && (strict || !self.module_addition)
+    }
+}
+
+/// What modules legitimately add (STORES.md C7, CONTRACT.md §12: "drift to review, not
+/// failures by default"): a key under `extension_attributes` or in `custom_attributes`, and a
+/// property the store's own Swagger declares beyond `schemas/`. A missing key, a removed
+/// property and every change of type, format or value are not additions.
+pub fn is_module_addition(difference: &Difference) -> bool {
+    match difference.kind {
+        DriftKind::AddedProperty => true,
+        DriftKind::ExtraKey => difference
+            .path
+            .split('.')
+            .any(|segment| segment == "extension_attributes" || segment.starts_with("custom_attributes")),
+        _ => false,
+    }
 }
 
 /// The documented and the observed response as the drift report and a failure show them: the
@@ -360,6 +386,58 @@ fn render_diff(documented: &str, observed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn difference(path: &str, kind: DriftKind) -> Difference {
+        Difference {
+            path: path.into(),
+            kind,
+            documented: "nothing".into(),
+            observed: "object".into(),
+        }
+    }
+
+    #[test]
+    fn module_additions_are_extension_and_custom_attribute_keys_and_added_properties() {
+        for addition in [
+            difference(
+                "extension_attributes.company_attributes.company_id",
+                DriftKind::ExtraKey,
+            ),
+            difference("custom_attributes[0].value", DriftKind::ExtraKey),
+            difference("addresses[0].extension_attributes.x", DriftKind::ExtraKey),
+            difference(
+                "customer-data-customer-extension-interface.company_attributes",
+                DriftKind::AddedProperty,
+            ),
+        ] {
+            assert!(is_module_addition(&addition), "{addition}");
+        }
+        for core in [
+            difference("gender", DriftKind::ExtraKey),
+            difference("extension_attributes.is_subscribed", DriftKind::MissingKey),
+            difference("extension_attributes.is_subscribed", DriftKind::TypeChange),
+            difference("customer-data-customer-interface.email", DriftKind::RemovedProperty),
+            difference("customer-data-customer-interface.email", DriftKind::RequiredChange),
+            difference("custom_attributes", DriftKind::ValueChange),
+        ] {
+            assert!(!is_module_addition(&core), "{core}");
+        }
+    }
+
+    #[test]
+    fn an_addition_fails_only_when_strict_and_accepted_drift_never() {
+        let record = |accepted: Option<&str>, module_addition: bool| DriftRecord {
+            document: "d".into(),
+            scenario: "s".into(),
+            difference: difference("p", DriftKind::ExtraKey),
+            accepted_because: accepted.map(str::to_owned),
+            module_addition,
+        };
+        assert!(!record(None, true).fails(false));
+        assert!(record(None, true).fails(true));
+        assert!(record(None, false).fails(false));
+        assert!(!record(Some("reviewed"), false).fails(true));
+    }
     use serde_json::json;
 
     fn tutorial() -> Value {

@@ -160,9 +160,11 @@ async fn run_against(
     for line in recaptcha.summary() {
         let _ = writeln!(console, "magento-contract: {line}");
     }
+    let profile = crate::store_profile::detect(&client, admin_token.as_ref(), config).await;
     let ctx = Arc::new(
         RunContext::new(config.clone(), client, admin_token, redactor.clone(), schemas, baseline)
-            .with_recaptcha(recaptcha),
+            .with_recaptcha(recaptcha)
+            .with_profile(profile),
     );
     let listener = spawn_signal_listener(Arc::clone(&ctx));
     let _ = writeln!(
@@ -212,6 +214,7 @@ async fn run_against(
         not_run,
         stopped: ctx.stop_summary(),
         drift: ctx.drift(),
+        strict_drift: config.strict_drift,
         drift_diffs: ctx.drift_diffs(),
         observations: ctx.observations(),
         hints: ctx.hints(),

@@ -31,6 +31,14 @@ const NEEDS_TWO_FACTOR: &str = "needs-two-factor";
 const NEEDS_CONFIRMATION: &str = "needs-confirmation";
 /// Scenarios that sign a freshly created customer in: impossible while the account is unconfirmed.
 const SIGNS_IN: &str = "signs-in";
+/// Scenarios that check the address they sent: impossible where the store drops it (STORES.md C6).
+const CHECKS_ADDRESS: &str = "checks-address";
+/// Password rows that break one rule, which a store's policy may make unbreakable (STORES.md U1).
+const PASSWORD_LENGTH_RULE: &str = "password-length-rule";
+const PASSWORD_CLASSES_RULE: &str = "password-classes-rule";
+const PASSWORD_EMAIL_RULE: &str = "password-email-rule";
+/// Scenarios that check `is_subscribed`, which only Magento_Newsletter adds (STORES.md U7).
+const NEWSLETTER: &str = "newsletter";
 
 /// Which scenarios run: the user's tag expression and name regex, and what the configuration
 /// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret,
@@ -85,6 +93,35 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<Cow<'static, str>
         {
             return Some(reason.into());
         }
+    }
+    if has(CHECKS_ADDRESS)
+        && let Some(reason) = ctx.profile.address_not_allowed(ctx.config.is_set("MAGENTO_ADDRESS"))
+    {
+        return Some(reason.into());
+    }
+    if has(NEWSLETTER)
+        && let Some(reason) = ctx.profile.newsletter_missing()
+    {
+        return Some(reason.into());
+    }
+    let policy = &ctx.config.policy;
+    if has(PASSWORD_LENGTH_RULE) && policy.password_min_length < 2 {
+        return Some("the store's minimum password length is 1: no password is too short".into());
+    }
+    if has(PASSWORD_CLASSES_RULE) && policy.password_required_classes < 2 {
+        return Some("the store requires one character class: every password has enough".into());
+    }
+    // The shortest e-mail of the run, `mc-<8>-<n>@<domain>`: a password equal to it that is
+    // shorter than the minimum length is refused for its length first.
+    let shortest_email = "mc-12345678-1@".len() + ctx.config.email_domain.len();
+    if has(PASSWORD_EMAIL_RULE) && policy.password_min_length > shortest_email {
+        return Some(
+            format!(
+                "the store's minimum password length {} is longer than the run's e-mail addresses ({shortest_email} characters)",
+                policy.password_min_length
+            )
+            .into(),
+        );
     }
     not_applicable_by_configuration(tags, ctx).map(Cow::Borrowed)
 }
