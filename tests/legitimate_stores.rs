@@ -230,6 +230,7 @@ async fn a_dutch_store_view_passes_given_its_translations() {
     std::fs::write(&csv, DUTCH).expect("writes the CSV");
     let dutch_store = || StoreSettings {
         translations: Translations::load(&[&csv]).expect("the test's CSV loads"),
+        locale: "nl_NL".to_owned(),
         ..StoreSettings::default()
     };
     let csv_var = csv.display().to_string();
@@ -247,6 +248,11 @@ async fn a_dutch_store_view_passes_given_its_translations() {
     assert_eq!(hints.len(), 1, "one hint, once:\n{}", result.output());
     assert!(hints[0].starts_with("magento-contract: "), "{}", hints[0]);
     assert!(hints[0].contains("set MAGENTO_TRANSLATIONS"), "{}", hints[0]);
+    assert!(
+        hints[0].contains("another language (nl_NL)"),
+        "the locale the admin token read: {}",
+        hints[0]
+    );
 
     // The embedded run honours the variable: its server answers in Dutch, and the run passes.
     let result = run_binary(&[], &[("MAGENTO_TRANSLATIONS".to_owned(), csv_var.clone())], LIMIT).await;

@@ -44,6 +44,8 @@ pub struct StoreProfile {
     pub allowed_countries: Option<Vec<String>>,
     /// Whether Magento_Newsletter adds `is_subscribed` to customers; `None`: not known.
     pub newsletter: Option<bool>,
+    /// The store view's locale (`general/locale/code`), for the language hint; `None`: not read.
+    pub locale: Option<String>,
     pub observations: Vec<(String, String)>,
 }
 
@@ -56,6 +58,7 @@ impl StoreProfile {
             extra_address_fields: config.extra_address_fields.clone().unwrap_or_default(),
             allowed_countries: None,
             newsletter: None,
+            locale: None,
             observations: Vec::new(),
         }
     }
@@ -367,6 +370,7 @@ pub async fn detect(client: &MagentoClient, admin: Option<&Secret>, config: &Con
                         "store locale",
                         format!("{locale}, detected with GET /V1/store/storeConfigs"),
                     );
+                    profile.locale = Some(locale);
                 }
             }
             Err(why) => profile.observe("store locale", format!("not detected ({why})")),

@@ -20,7 +20,6 @@ use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
 use crate::checks::schema::SchemaFailure;
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
-use crate::checks::translation::locale_of;
 use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
@@ -278,26 +277,18 @@ impl RunContext {
     /// An error body matched in status and parameters but not in wording, and no translations
     /// are configured: says once that the store answers in another language (STORES.md C2),
     /// with the store view's locale when the admin token can read it.
-    pub async fn hint_other_language(&self) {
+    pub fn hint_other_language(&self) {
         if self.language_hinted.swap(true, Ordering::SeqCst) {
             return;
         }
-        let locale = match &self.admin_token {
-            Some(admin) => self.store_locale(admin).await,
-            None => None,
-        };
-        let language = locale.map_or_else(|| "another language".to_owned(), |l| format!("another language ({l})"));
+        let language = self
+            .profile
+            .locale
+            .as_deref()
+            .map_or_else(|| "another language".to_owned(), |l| format!("another language ({l})"));
         self.hint(format!(
             "the store answers in {language}: its error messages match Magento's in status and parameters but not in wording; set MAGENTO_TRANSLATIONS to the store view's i18n CSV (a language pack's xx_XX.csv, several comma-separated)"
         ));
-    }
-
-    /// `general/locale/code` of the configured store view (`GET /V1/store/storeConfigs`).
-    async fn store_locale(&self, admin: &Secret) -> Option<String> {
-        let request = ApiRequest::get("/V1/store/storeConfigs").bearer(Some(admin));
-        let exchange = self.client.send(request).await.ok()?;
-        let configs = exchange.json().filter(|_| exchange.status == 200)?;
-        locale_of(&configs, &self.config.store_code).map(str::to_owned)
     }
 
     /// The run with what it detected of the store: the profile's values are expected, and its

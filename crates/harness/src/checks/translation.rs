@@ -127,17 +127,6 @@ impl Translations {
     }
 }
 
-/// The `locale` of the store view `store_code` in a `GET /V1/store/storeConfigs` answer (an
-/// array of `StoreConfigInterface`), for the language hint.
-pub fn locale_of<'a>(store_configs: &'a Value, store_code: &str) -> Option<&'a str> {
-    store_configs
-        .as_array()?
-        .iter()
-        .find(|config| config.get("code").and_then(Value::as_str) == Some(store_code))?
-        .get("locale")?
-        .as_str()
-}
-
 /// What `%1` stands for in `line`, if `line` is `template` rendered with a non-empty argument.
 fn argument_of<'a>(template: &str, line: &'a str) -> Option<&'a str> {
     let (prefix, suffix) = template.split_once("%1")?;
@@ -205,18 +194,6 @@ mod tests {
             "De HTTP-methode PATCH wordt niet ondersteund."
         );
         assert_eq!(nl.message("The  HTTP method"), "The  HTTP method");
-    }
-
-    #[test]
-    fn the_locale_is_the_configured_store_views() {
-        let configs = json!([
-            {"id": 1, "code": "default", "locale": "en_US", "base_currency_code": "EUR"},
-            {"id": 2, "code": "nl", "locale": "nl_NL"},
-        ]);
-        assert_eq!(locale_of(&configs, "nl"), Some("nl_NL"));
-        assert_eq!(locale_of(&configs, "default"), Some("en_US"));
-        assert_eq!(locale_of(&configs, "fr"), None);
-        assert_eq!(locale_of(&json!({"message": "x"}), "nl"), None);
     }
 
     #[test]

@@ -185,7 +185,7 @@ async fn hint_if_other_language<'a>(
             .into_iter()
             .any(|expected| differs_only_in_wording(observed, expected))
     {
-        ctx.hint_other_language().await;
+        ctx.hint_other_language();
     }
 }
 
