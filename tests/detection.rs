@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use magento_contract::selftest::{ChildRun, readme_table, run_child, run_selftest};
-use magento_reference::{Fault, RateLimit, StoreSettings};
+use magento_reference::{Fault, RateLimit, Release, StoreSettings};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_magento-contract");
 
@@ -310,6 +310,26 @@ async fn a_store_with_a_rotated_key_passes_and_its_kid_is_reported() {
     assert!(
         observed.contains("kid 2;") && observed.contains("rotated"),
         "{observed}"
+    );
+}
+
+/// On a release before the group guard the suite expects the group reset to the default, so a
+/// store that lets a guest choose the group is caught there too (STORES.md C3d).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_chosen_group_is_caught_on_a_release_before_the_guard() {
+    let settings = StoreSettings {
+        release: "2.4.6-p8".parse::<Release>().expect("a release"),
+        faults: vec![Fault::GroupIdGuardMissing],
+        ..StoreSettings::default()
+    };
+    let run = run_child(Path::new(BINARY), settings, None).await;
+    assert_eq!(run.exit_code, Some(1), "{}", failures_of(&run));
+    assert!(
+        run.failures.iter().any(|failure| failure.scenario
+            == "Before the guard, a guest's customer group is reset to the default group"
+            && failure.first_line().contains("group_id")),
+        "{}",
+        failures_of(&run)
     );
 }
 

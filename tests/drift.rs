@@ -174,7 +174,8 @@ async fn a_renamed_store_with_other_ids_shows_only_the_accepted_drift() {
     assert!(records.iter().all(|r| r["accepted_because"].is_string()), "{records:?}");
 }
 
-/// A store that answers another name than the configured one (here the stock default).
+/// A store that answers another name than the configured one (here the stock default, set
+/// explicitly: a set variable wins over the name the run detects).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_difference_fails_with_its_path_and_a_diff() {
     let server = ReferenceMagento::start(StoreSettings {
@@ -183,7 +184,7 @@ async fn a_new_difference_fails_with_its_path_and_a_diff() {
     })
     .await
     .unwrap();
-    let (result, records) = run_drift(&server, &[]).await;
+    let (result, records) = run_drift(&server, &[("MAGENTO_STORE_NAME", "Default Store View")]).await;
     assert_eq!(result.code, 1, "{}", result.output());
     assert!(
         summary(&records).contains(&(
@@ -232,23 +233,36 @@ async fn serving(document: Value) -> RunningReference {
     .unwrap()
 }
 
+/// A module's added property is reported without failing, and fails with
+/// `MAGENTO_STRICT_DRIFT=1` (STORES.md C7); a removed core property fails either way.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_schema_cross_check_detects_an_added_attribute() {
     let mut document = generated_schema().await;
     document["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty_tier"] =
         serde_json::json!({"type": "string"});
-    let server = serving(document).await;
-    let (result, records) = run_drift(&server, &[]).await;
-    assert_eq!(result.code, 1, "{}", result.output());
-    assert!(
-        summary(&records).contains(&(
-            "live-schema".into(),
-            "customer-data-customer-extension-interface.loyalty_tier".into(),
-            "added-property".into(),
-            false
-        )),
-        "{records:?}"
+    let server = serving(document.clone()).await;
+    let added = (
+        "live-schema".into(),
+        "customer-data-customer-extension-interface.loyalty_tier".into(),
+        "added-property".into(),
+        false,
     );
+    let (result, records) = run_drift(&server, &[]).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    assert!(summary(&records).contains(&added), "{records:?}");
+    assert!(records.iter().any(|r| r["module_addition"] == true), "{records:?}");
+    let (strict, records) = run_drift(&server, &[("MAGENTO_STRICT_DRIFT", "1")]).await;
+    assert_eq!(strict.code, 1, "{}", strict.output());
+    assert!(summary(&records).contains(&added), "{records:?}");
+
+    document["definitions"]["customer-data-customer-interface"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email");
+    let server = serving(document).await;
+    let (result, _) = run_drift(&server, &[]).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(result.stdout.contains("email: removed property"), "{}", result.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -273,7 +287,7 @@ async fn the_published_2_4_7_and_2_4_8_schemas_pass_the_cross_check() {
         modified["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty_tier"] =
             serde_json::json!({"type": "string"});
         let server = serving(modified).await;
-        let (result, _) = run_drift(&server, &[]).await;
+        let (result, _) = run_drift(&server, &[("MAGENTO_STRICT_DRIFT", "1")]).await;
         assert_eq!(result.code, 1, "{file} with an extra attribute: {}", result.output());
         assert!(
             result.stdout.contains("loyalty_tier: added property"),

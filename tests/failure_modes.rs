@@ -44,6 +44,31 @@ async fn canned_server(status: StatusCode, content_type: &'static str, body: &'s
     url
 }
 
+/// Response headers of a canned answer.
+type Headers = &'static [(&'static str, &'static str)];
+
+/// Serves one canned response with these headers for every request, like a CDN, WAF or web
+/// server in front of the store would.
+async fn canned_server_with(
+    status: StatusCode,
+    headers: &'static [(&'static str, &'static str)],
+    body: &'static str,
+) -> String {
+    let app = axum::Router::new().fallback(move || async move {
+        let mut response = (status, body).into_response();
+        for (name, value) in headers {
+            response
+                .headers_mut()
+                .insert(*name, header::HeaderValue::from_static(value));
+        }
+        response
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 fn base_url(url: &str) -> Vec<(String, String)> {
     vec![("MAGENTO_BASE_URL".to_owned(), url.to_owned())]
 }
@@ -88,6 +113,38 @@ async fn an_html_error_page_is_not_mistaken_for_magento() {
     .await;
     let result = run_binary(&["run"], &base_url(&url), LIMIT).await;
     assert_environment_problem(&result, "not Magento's JSON");
+}
+
+/// STORES.md Note 4, U10, R6: what stands in front of Magento is named in one line, with the
+/// fix, instead of a generic "not Magento".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_a_waf_and_the_web_servers_404_page_are_named() {
+    let cases: [(StatusCode, Headers, &str); 3] = [
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            &[("location", "https://www.shop.example/rest/default/V1/customers/me")],
+            "the store redirects (301) to https://www.shop.example: redirects are not followed; set MAGENTO_BASE_URL",
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            &[
+                ("content-type", "text/html"),
+                ("server", "cloudflare"),
+                ("cf-ray", "8a1b2c3d4e5f-FRA"),
+            ],
+            "Cloudflare answered 403 with its own page",
+        ),
+        (
+            StatusCode::NOT_FOUND,
+            &[("content-type", "text/html"), ("server", "nginx")],
+            "the web server answered an HTML 404 page where Magento answers JSON",
+        ),
+    ];
+    for (status, headers, needle) in cases {
+        let url = canned_server_with(status, headers, "<html><body>Not for you</body></html>").await;
+        let result = run_binary(&["run"], &base_url(&url), LIMIT).await;
+        assert_environment_problem(&result, needle);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -247,6 +304,28 @@ async fn an_undefined_step_fails_the_run() {
     );
 }
 
+/// A release tag that does not parse is a defect of the feature files: the run names it and
+/// fails, rather than silently not running the scenario.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_release_tag_fails_the_run() {
+    let dir = common::temp_dir("features");
+    std::fs::write(
+        dir.join("gated.feature"),
+        "Feature: x\n  @since-2.4.x\n  Scenario: a gate nobody can read\n    When a guest sends GET /V1/no-such-route\n    Then the response status is 404\n",
+    )
+    .unwrap();
+    let env = vec![("MAGENTO_FEATURES_DIR".to_owned(), dir.display().to_string())];
+    let result = run_binary(&["run", "--color", "never"], &env, LIMIT).await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    assert!(
+        result
+            .output()
+            .contains("malformed release tags: x: a gate nobody can read: tag @since-2.4.x:"),
+        "{}",
+        result.output()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_requiring_confirmation_runs_all_but_the_sign_in_scenarios() {
     let env = vec![("MAGENTO_REQUIRE_CONFIRMATION".to_owned(), "1".to_owned())];
@@ -295,6 +374,34 @@ async fn a_dotenv_file_is_read_and_checked_like_the_environment() {
     )
     .await;
     assert_eq!(result.code, 0, "the environment wins over .env: {}", result.output());
+}
+
+/// STORES.md R8: when every new customer's sign-in is refused the same way, the run fails and
+/// says once, in one line, that the store's configuration is the cause (here: confirmation
+/// required, which the configuration did not say).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_of_every_sign_in_is_diagnosed_once() {
+    let server = ReferenceMagento::start(StoreSettings {
+        require_confirmation: true,
+        ..StoreSettings::default()
+    })
+    .await
+    .unwrap();
+    let result = run_binary(&["run", "--color", "never"], &env_for(&server), LIMIT).await;
+    server.shutdown().await;
+    assert_eq!(result.code, 1, "{}", result.output());
+    let lines: Vec<&str> = result
+        .stdout
+        .lines()
+        .filter(|l| l.contains("sign-ins of new customers were refused"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", result.output());
+    assert!(
+        lines[0].contains("401 \"This account isn't confirmed. Verify and try again.\"")
+            && lines[0].contains("MAGENTO_REQUIRE_CONFIRMATION=1"),
+        "{}",
+        lines[0]
+    );
 }
 
 /// A typo in a feature file's GraphQL document stops the run before anything is sent: exit 2,

@@ -143,6 +143,13 @@ fn assert_stopped_cleanly(run: &Interrupted, code: i32, signal_name: &str) {
     );
     assert!(read("junit.xml").contains(&format!("<!-- interrupted by {signal_name}")));
     assert!(read("drift.md").contains(&format!("interrupted by {signal_name}")));
+    let html = read("report.html");
+    assert!(
+        html.contains(&format!(
+            "<p class=\"banner\" id=\"stopped\"><strong>interrupted by {signal_name}"
+        )),
+        "report.html says the run was interrupted"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,31 +9,61 @@ mod common;
 use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
-use magento_reference::{AdminRole, ReferenceMagento, StoreSettings};
+use magento_reference::{
+    AdminRole, CustomerAttribute, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// Only the scenarios for stores that require email confirmation may be listed as not run:
-/// no stock-like store can run them.
-fn assert_passed_with_nothing_else_not_run(label: &str, result: &RunResult) {
-    assert_eq!(result.code, 0, "{label}: the suite must pass:\n{}", result.output());
-    let not_run: Vec<&str> = result
+/// The lines of the run's "Not run with this configuration" list.
+fn not_run_lines(result: &RunResult) -> Vec<&str> {
+    result
         .stdout
         .lines()
-        .skip_while(|line| !line.starts_with("Not run"))
+        .skip_while(|line| !line.starts_with("Not run with this configuration"))
         .skip(1)
         .take_while(|line| line.starts_with("  - "))
-        .collect();
+        .collect()
+}
+
+/// A not-run line for a scenario no store like the one under test can run: one for stores that
+/// require email confirmation, or for another release's answer.
+fn no_such_store_runs(line: &str) -> bool {
+    line.contains("does not require email confirmation")
+        || line.contains(" predates it: the behaviour it checks starts in ")
+        || line.contains(" changed it: the answer it checks ends in ")
+}
+
+/// Only the scenarios for stores that require email confirmation, and those for the answers of
+/// other releases than the store's, may be listed as not run: no such store can run them.
+fn assert_passed_with_nothing_else_not_run(label: &str, result: &RunResult) {
+    assert_eq!(result.code, 0, "{label}: the suite must pass:\n{}", result.output());
+    let not_run = not_run_lines(result);
     assert!(
-        not_run
-            .iter()
-            .all(|line| line.contains("does not require email confirmation")),
+        not_run.iter().all(|line| no_such_store_runs(line)),
         "{label}: listed as not run although this store could run them:\n{}",
         not_run.join("\n")
     );
 }
 
+/// The scenario ran (the console names it) and is not in the not-run list.
+fn assert_ran(label: &str, result: &RunResult, scenario: &str) {
+    assert!(
+        result.stdout.lines().any(|line| ["✔", "✘"].iter().any(|mark| {
+            let line = line.trim_start();
+            line.starts_with(&format!("{mark} {scenario} (")) || line.starts_with(&format!("{mark} {scenario} ×"))
+        })) && !not_run_lines(result).iter().any(|line| line.contains(scenario)),
+        "{label}: {scenario:?} did not run:\n{}",
+        result.output()
+    );
+}
+
 async fn run_against(settings: StoreSettings, base_suffix: &str) -> RunResult {
+    run_with(settings, base_suffix, &[]).await
+}
+
+/// [`run_against`] with more `MAGENTO_*` variables.
+async fn run_with(settings: StoreSettings, base_suffix: &str, extra: &[(&str, &str)]) -> RunResult {
     let server = ReferenceMagento::start(settings).await.expect("server starts");
     let mut env = env_for(&server);
     for (key, value) in &mut env {
@@ -41,6 +71,7 @@ async fn run_against(settings: StoreSettings, base_suffix: &str) -> RunResult {
             value.push_str(base_suffix);
         }
     }
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let result = run_binary(&[], &env, LIMIT).await;
     server.shutdown().await;
     result
@@ -72,6 +103,14 @@ async fn a_restricted_admin_role_passes_and_is_reported() {
         "{}",
         result.output()
     );
+    // The store endpoints a least-privilege role may not read fall back to the defaults, and say so.
+    assert!(
+        result.stdout.contains(
+            r#"store view: "Default Store View" (store id 1, website id 1), Magento's default (GET /V1/store/storeViews answered 401)"#
+        ),
+        "{}",
+        result.output()
+    );
 }
 
 /// A store without URL rewrites, configured as `MAGENTO_BASE_URL=https://host/index.php`.
@@ -82,6 +121,489 @@ async fn a_store_without_url_rewrites_passes_through_index_php() {
     assert!(
         result.stdout.contains("/index.php"),
         "the run must name the /index.php base URL:\n{}",
+        result.output()
+    );
+}
+
+/// A 2.4.6-p8 store (STORES.md C3): before the group guard, the 2.4.8 messages and DOB
+/// validator, with the 405. The suite expects its own answers where they differ, and lists the
+/// 2.4.8-only scenarios as not run for that release.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2_4_6_p8_store_passes_with_its_release_s_answers() {
+    let settings = StoreSettings {
+        release: "2.4.6-p8".parse::<Release>().unwrap(),
+        ..StoreSettings::default()
+    };
+    let result = run_against(settings, "").await;
+    assert_passed_with_nothing_else_not_run("2.4.6-p8", &result);
+    for scenario in [
+        "Before the guard, a guest's customer group is reset to the default group",
+        "Before 2.4.8, a date of birth in the future is accepted",
+        "Methods other than GET, POST, PUT and DELETE are refused before routing",
+    ] {
+        assert_ran("2.4.6-p8", &result, scenario);
+    }
+    let not_run = not_run_lines(&result).join("\n");
+    assert!(
+        not_run.contains("A missing email is refused before anything else is validated (Magento 2.4.6-p8 predates it: the behaviour it checks starts in 2.4.8)"),
+        "{not_run}"
+    );
+}
+
+/// A 2.4.7 store: the group guard, but neither the 2.4.8 messages nor the DOB validator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2_4_7_store_passes_with_its_release_s_answers() {
+    let settings = StoreSettings {
+        release: "2.4.7".parse::<Release>().unwrap(),
+        ..StoreSettings::default()
+    };
+    let result = run_against(settings, "").await;
+    assert_passed_with_nothing_else_not_run("2.4.7", &result);
+    for scenario in [
+        "A guest may not choose the customer group",
+        "Before 2.4.8, a date of birth in the future is accepted",
+    ] {
+        assert_ran("2.4.7", &result, scenario);
+    }
+}
+
+/// Without MAGENTO_VERSION a real store's release is unknown (Magento does not report it over
+/// REST): the release-dependent scenarios are listed as not run, with one summary line, and the
+/// rest pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_magento_version_only_release_independent_scenarios_run() {
+    let server = ReferenceMagento::start(StoreSettings::default())
+        .await
+        .expect("server starts");
+    let env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| key != "MAGENTO_VERSION")
+        .collect();
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    assert!(
+        result
+            .stdout
+            .contains("scenario(s) need MAGENTO_VERSION, the store's release with its patch level"),
+        "{}",
+        result.output()
+    );
+    let not_run = not_run_lines(&result).join("\n");
+    for scenario in [
+        "A missing email is refused before anything else is validated (needs MAGENTO_VERSION: the answer changed in 2.4.8)",
+        "A guest may not choose the customer group (needs MAGENTO_VERSION: the answer changed in 2.4.4-p12, 2.4.5-p11, 2.4.6-p9 and 2.4.7)",
+        "Methods other than GET, POST, PUT and DELETE are refused before routing (needs MAGENTO_VERSION: the answer changed in 2.4.5)",
+    ] {
+        assert!(not_run.contains(scenario), "{scenario:?} is not listed:\n{not_run}");
+    }
+    assert_ran("unset", &result, "Names with characters Magento forbids are refused");
+}
+
+/// A Dutch store view's phrases, in a language pack's form (`module` columns ignored), for
+/// every message the suite meets that a nl_NL pack translates: placeholders kept, labels too.
+const DUTCH: &str = r#""The consumer isn't authorized to access %resources.","Gebruiker is niet gemachtigd tot %resources.",module,Magento_Webapi
+"""%fieldName"" is required. Enter and try again.","""%fieldName"" is verplicht. Vul het in en probeer het opnieuw.",module,Magento_Framework
+"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.","De aanmelding was onjuist of uw account is tijdelijk uitgeschakeld. Wacht en probeer het later opnieuw.",module,Magento_Integration
+"No such entity with %fieldName = %fieldValue","Geen entiteit met %fieldName = %fieldValue",module,Magento_Framework
+"One or more input exceptions have occurred.","Er zijn een of meer invoerfouten opgetreden.",module,Magento_Framework
+"Request does not match any route.","Het verzoek past bij geen enkele route.",module,Magento_Webapi
+"The %1 HTTP method is not supported.","De HTTP-methode %1 wordt niet ondersteund.",module,Magento_Webapi
+"""%1"" is a required value.","""%1"" is een verplichte waarde.",module,Magento_Eav
+"""%1"" is not a valid email address.","""%1"" is geen geldig e-mailadres.",module,Magento_Eav
+"First Name","Voornaam",module,Magento_Customer
+"Last Name","Achternaam",module,Magento_Customer
+"Email","E-mail",module,Magento_Customer
+"Decoding error.","Decoderingsfout.",module,Magento_Webapi
+"This customer already exists in this store.","Deze klant bestaat al in deze winkel.",module,Magento_Customer
+"The password needs at least %1 characters. Create a new password and try again.","Het wachtwoord moet minstens %1 tekens hebben. Kies een nieuw wachtwoord en probeer het opnieuw.",module,Magento_Customer
+"First Name is not valid!","Voornaam is ongeldig!",module,Magento_Customer
+"Specified request cannot be processed.","Het opgegeven verzoek kan niet worden verwerkt.",module,Magento_Webapi
+"#;
+
+/// STORES.md C2: a Dutch store view passes given its CSV; without it the run fails, and says
+/// once, in one line, that the store answers in another language and what to set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dutch_store_view_passes_given_its_translations() {
+    let dir = common::temp_dir("nl_NL");
+    let csv = dir.join("nl_NL.csv");
+    std::fs::write(&csv, DUTCH).expect("writes the CSV");
+    let dutch_store = || StoreSettings {
+        translations: Translations::load(&[&csv]).expect("the test's CSV loads"),
+        locale: "nl_NL".to_owned(),
+        ..StoreSettings::default()
+    };
+    let csv_var = csv.display().to_string();
+    let result = run_with(dutch_store(), "", &[("MAGENTO_TRANSLATIONS", &csv_var)]).await;
+    assert_passed_with_nothing_else_not_run("Dutch store view with its CSV", &result);
+    assert!(!result.output().contains("another language"), "{}", result.output());
+
+    let result = run_against(dutch_store(), "").await;
+    assert_eq!(result.code, 1, "English expectations must fail:\n{}", result.output());
+    let hints: Vec<&str> = result
+        .stdout
+        .lines()
+        .filter(|line| line.contains("the store answers in another language"))
+        .collect();
+    assert_eq!(hints.len(), 1, "one hint, once:\n{}", result.output());
+    assert!(hints[0].starts_with("magento-contract: "), "{}", hints[0]);
+    assert!(hints[0].contains("set MAGENTO_TRANSLATIONS"), "{}", hints[0]);
+    assert!(
+        hints[0].contains("another language (nl_NL)"),
+        "the locale the admin token read: {}",
+        hints[0]
+    );
+
+    // The embedded run honours the variable: its server answers in Dutch, and the run passes.
+    let result = run_binary(&[], &[("MAGENTO_TRANSLATIONS".to_owned(), csv_var.clone())], LIMIT).await;
+    assert_passed_with_nothing_else_not_run("embedded Dutch store view", &result);
+    let log = std::fs::read_to_string(result.report_dir.join("exchanges.ndjson")).expect("exchange log");
+    assert!(
+        log.contains("Gebruiker is niet gemachtigd tot %resources."),
+        "the embedded server answered in English"
+    );
+}
+
+/// STORES.md C1: reCAPTCHA on customer create and sign-in. Without a response the scenarios
+/// that need either form are listed as not run, by form, and the rest pass; with
+/// `MAGENTO_RECAPTCHA_RESPONSE` (any value passes the test keys) everything runs and passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_with_recaptcha_on_create_and_sign_in_passes() {
+    let guarded = || StoreSettings {
+        recaptcha: vec![RecaptchaForm::CreateAccount, RecaptchaForm::Login],
+        ..StoreSettings::default()
+    };
+    let result = run_against(guarded(), "").await;
+    assert_eq!(result.code, 0, "the suite must pass:\n{}", result.output());
+    for form in [
+        "customer create (POST /V1/customers)",
+        "customer sign-in (POST /V1/integration/customer/token)",
+    ] {
+        let said: Vec<&str> = result
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("magento-contract: storefront reCAPTCHA protects {form}")))
+            .collect();
+        assert_eq!(said.len(), 1, "{form} named once:\n{}", result.output());
+    }
+    let not_run = not_run_lines(&result);
+    let by_recaptcha = |form: &str| {
+        not_run
+            .iter()
+            .filter(|l| l.contains(&format!("reCAPTCHA protects {form}")))
+            .count()
+    };
+    assert!(by_recaptcha("customer create") >= 30, "{}", result.output());
+    assert!(by_recaptcha("customer sign-in") >= 5, "{}", result.output());
+    assert!(
+        not_run
+            .iter()
+            .all(|l| l.contains("reCAPTCHA protects") || no_such_store_runs(l)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        !result.stdout.contains("failed"),
+        "nothing fails or is cut short:\n{}",
+        result.output()
+    );
+
+    let result = run_with(guarded(), "", &[("MAGENTO_RECAPTCHA_RESPONSE", "test-key-response")]).await;
+    assert_passed_with_nothing_else_not_run("reCAPTCHA answered", &result);
+    assert!(
+        result
+            .stdout
+            .contains("MAGENTO_RECAPTCHA_RESPONSE is sent as X-ReCaptcha and accepted"),
+        "{}",
+        result.output()
+    );
+}
+
+/// STORES.md C1 with an integration token as MAGENTO_ADMIN_TOKEN: Magento exempts it from
+/// reCAPTCHA, so the customers the scenarios need are created through it and the admin-side
+/// scenarios run; only the scenarios whose own guest create or sign-in is the point are not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_integration_token_creates_the_customers_a_recaptcha_store_refuses_guests() {
+    const INTEGRATION_TOKEN: &str = "k3x9q7m2v8c4n6b1z5h0w2r7t9y4u6p1";
+    let server = ReferenceMagento::start(StoreSettings {
+        recaptcha: vec![RecaptchaForm::CreateAccount, RecaptchaForm::Login],
+        integration_token: Some(INTEGRATION_TOKEN.to_owned()),
+        ..StoreSettings::default()
+    })
+    .await
+    .expect("server starts");
+    let mut env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("MAGENTO_ADMIN_"))
+        .collect();
+    env.push(("MAGENTO_ADMIN_TOKEN".to_owned(), INTEGRATION_TOKEN.to_owned()));
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    assert_eq!(result.code, 0, "the suite must pass:\n{}", result.output());
+    assert!(
+        result
+            .stdout
+            .contains("created with the integration token (MAGENTO_ADMIN_TOKEN)"),
+        "{}",
+        result.output()
+    );
+    let not_run = not_run_lines(&result);
+    // A token configuration cannot sign in with two-factor auth: those scenarios are not run
+    // whatever the store.
+    assert!(
+        not_run.iter().all(|l| l.contains("reCAPTCHA protects")
+            || no_such_store_runs(l)
+            || l.contains("needs a store with two-factor auth on")),
+        "{}",
+        not_run.join("\n")
+    );
+    for ran in [
+        "A guest may not search customers",
+        "Deleting an unknown id is",
+        "The admin may not choose a group",
+    ] {
+        assert!(
+            !not_run.iter().any(|l| l.contains(ran)),
+            "{ran:?} needs only a customer the integration can create:\n{}",
+            not_run.join("\n")
+        );
+    }
+    assert!(
+        not_run.iter().any(|l| l.contains("An invalid email is refused")),
+        "a guest's own create stays not run:\n{}",
+        not_run.join("\n")
+    );
+}
+
+async fn run_store(settings: StoreSettings, extra_env: &[(&str, &str)], with_admin: bool) -> RunResult {
+    let server = ReferenceMagento::start(settings).await.expect("server starts");
+    let mut env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| with_admin || !key.starts_with("MAGENTO_ADMIN_"))
+        .collect();
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    result
+}
+
+/// A default view renamed, with other ids and another default group, is detected with the admin
+/// token and expected everywhere, snapshots and the tutorial's drift included (STORES.md C5, U3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_default_view_with_other_ids_is_detected_and_passes() {
+    let settings = StoreSettings {
+        store_name: "Boutique Lyon".into(),
+        store_id: 4,
+        website_id: 3,
+        default_group_id: 2,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("renamed view", &result);
+    for observed in [
+        r#"store view: "Boutique Lyon" (store id 4, website id 3), detected with GET /V1/store/storeViews"#,
+        "default customer group: 2, detected with GET /V1/customerGroups/default/{storeId}",
+    ] {
+        assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
+    }
+}
+
+/// A store that does not allow the US silently drops the tutorial's address: the scenarios that
+/// check it are listed as not run, with the reason and the variable that runs them (C6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_us_addresses_lists_the_address_scenarios_as_not_run() {
+    let settings = StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into(), "GB".into()]),
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    let address: Vec<&&str> = not_run
+        .iter()
+        .filter(|line| line.contains("does not allow US addresses (general/country/allow): set MAGENTO_ADDRESS"))
+        .collect();
+    assert_eq!(address.len(), 10, "{}", not_run.join("\n"));
+    assert!(
+        not_run.iter().all(|line| line.contains("does not allow US addresses")
+            || line.contains("does not require email confirmation")
+            || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result.stdout.contains("allowed countries: 3 (US NOT among them)"),
+        "{}",
+        result.output()
+    );
+}
+
+const BERLIN: &str = r#"{"country_id":"DE","region_id":82,"region_code":"BER","region":"Berlin","postcode":"10115","city":"Berlin","telephone":"030 1234567"}"#;
+
+/// With `MAGENTO_ADDRESS`, the same store runs every address scenario with that address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_us_addresses_passes_with_its_own_address() {
+    let settings = StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into(), "GB".into()]),
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[("MAGENTO_ADDRESS", BERLIN)], true).await;
+    assert_passed_with_nothing_else_not_run("MAGENTO_ADDRESS", &result);
+}
+
+fn gender_and_taxvat() -> StoreSettings {
+    StoreSettings {
+        required_customer_attributes: vec![CustomerAttribute::Gender, CustomerAttribute::Taxvat],
+        ..StoreSettings::default()
+    }
+}
+
+/// Required gender and taxvat are read from the attribute metadata with the admin token and sent
+/// in every create (U4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_gender_and_taxvat_are_detected_and_sent() {
+    let result = run_store(gender_and_taxvat(), &[], true).await;
+    assert_passed_with_nothing_else_not_run("required gender and taxvat", &result);
+    assert!(
+        result.stdout.contains(
+            "required customer attributes: gender, taxvat sent, detected with GET /V1/attributeMetadata/customer"
+        ),
+        "{}",
+        result.output()
+    );
+}
+
+/// Without an admin token, `MAGENTO_EXTRA_CUSTOMER_FIELDS` does the same; only the scenarios
+/// that need admin credentials are not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_gender_and_taxvat_pass_with_extra_fields_and_no_admin() {
+    let extra = [(
+        "MAGENTO_EXTRA_CUSTOMER_FIELDS",
+        r#"{"gender": 3, "taxvat": "DE123456789"}"#,
+    )];
+    let result = run_store(gender_and_taxvat(), &extra, false).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    assert!(
+        not_run.iter().all(|line| line.contains("needs admin credentials")
+            || line.contains("MAGENTO_ADMIN_TOTP_SECRET")
+            || line.contains("does not require email confirmation")
+            || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result
+            .stdout
+            .contains("required customer attributes: gender, taxvat sent, from MAGENTO_EXTRA_CUSTOMER_FIELDS"),
+        "{}",
+        result.output()
+    );
+}
+
+/// A module's extension and custom attributes, and the property it adds to the store's
+/// Swagger, are reported as drift without failing; `MAGENTO_STRICT_DRIFT=1` fails them (C7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_modules_additions_are_reported_and_fail_only_when_strict() {
+    let module_store = || StoreSettings {
+        loyalty_module: true,
+        ..StoreSettings::default()
+    };
+    let result = run_store(module_store(), &[], true).await;
+    assert_passed_with_nothing_else_not_run("module store", &result);
+    for addition in [
+        "[module addition] tutorial-create-customer: extension_attributes.loyalty.tier: extra key",
+        "[module addition] tutorial-create-customer: custom_attributes[0].attribute_code: extra key",
+        "[module addition] live-schema: customer-data-customer-extension-interface.loyalty: added property",
+    ] {
+        assert!(result.stdout.contains(addition), "{addition}:\n{}", result.output());
+    }
+    let strict = run_store(module_store(), &[("MAGENTO_STRICT_DRIFT", "1")], true).await;
+    assert_eq!(strict.code, 1, "{}", strict.output());
+    assert!(strict.stdout.contains("[NEW] live-schema:"), "{}", strict.output());
+}
+
+/// A policy of one character and one class is detected from a weak password's refusal, and the
+/// two rows no password can break are listed as not run, with the reason (STORES.md U1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lax_password_policy_is_detected_and_its_unbreakable_rules_not_run() {
+    let settings = StoreSettings {
+        password_min_length: 1,
+        password_required_classes: 1,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    for reason in [
+        "minimum password length is 1: no password is too short",
+        "requires one character class: every password has enough",
+    ] {
+        assert_eq!(
+            not_run.iter().filter(|line| line.contains(reason)).count(),
+            1,
+            "{reason}:\n{}",
+            not_run.join("\n")
+        );
+    }
+    let others = not_run.iter().filter(|line| !no_such_store_runs(line)).count();
+    assert_eq!(others, 2, "{}", not_run.join("\n"));
+    assert!(
+        result
+            .stdout
+            .contains("password policy: at least 1 characters of 1 classes, detected"),
+        "{}",
+        result.output()
+    );
+}
+
+/// Four classes and a long minimum: the e-mail row sends the e-mail in mixed case, which has all
+/// four classes and equals it for Magento's `strcasecmp`, so every row runs (STORES.md U1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strict_password_policy_is_detected_and_every_rule_runs() {
+    let settings = StoreSettings {
+        password_min_length: 20,
+        password_required_classes: 4,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("strict password policy", &result);
+    assert!(
+        result
+            .stdout
+            .contains("password policy: at least 20 characters of 4 classes, detected"),
+        "{}",
+        result.output()
+    );
+}
+
+/// A store without Magento_Newsletter has no `is_subscribed`: detected from its public
+/// Swagger, the three scenarios that check it are listed as not run, and the snapshots expect
+/// no `extension_attributes` (STORES.md U7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_the_newsletter_module_passes() {
+    let settings = StoreSettings {
+        newsletter_module: false,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_eq!(result.code, 0, "{}", result.output());
+    let not_run = not_run_lines(&result);
+    let newsletter = not_run
+        .iter()
+        .filter(|line| line.contains("the store has no Magento_Newsletter"))
+        .count();
+    assert_eq!(newsletter, 3, "{}", not_run.join("\n"));
+    assert!(
+        not_run
+            .iter()
+            .all(|line| line.contains("Magento_Newsletter") || no_such_store_runs(line)),
+        "{}",
+        not_run.join("\n")
+    );
+    assert!(
+        result.stdout.contains("Magento_Newsletter: NOT installed"),
+        "{}",
         result.output()
     );
 }

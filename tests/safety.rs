@@ -33,7 +33,7 @@ async fn no_secret_reaches_any_output_even_when_scenarios_fail() {
     let server = lax_server().await;
     let mut env = env_for(&server);
     env.push(("MAGENTO_PASSWORD_MIN_LENGTH".to_owned(), "10".to_owned()));
-    let result = run_binary(&["run", "--color", "never", "-vv"], &env, LIMIT).await;
+    let result = run_binary(&["run", "--color", "never", "-vvv"], &env, LIMIT).await;
     assert_eq!(
         result.code,
         1,
@@ -47,7 +47,22 @@ async fn no_secret_reaches_any_output_even_when_scenarios_fail() {
 
     let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}").unwrap();
     let mut checked = 0;
-    for (name, text) in artifacts(&result) {
+    let all = artifacts(&result);
+    // The HTML report is read like every other output, and holds what a secret could hide in:
+    // the failures, their bodies and their `curl` lines.
+    let (_, html) = all
+        .iter()
+        .find(|(name, _)| name.ends_with("report.html"))
+        .expect("report.html is written");
+    assert!(
+        html.contains("class=\"failure\"") && html.contains("<pre class=\"curl\">curl"),
+        "report.html shows the failures with their reproduction"
+    );
+    assert!(
+        html.contains("&quot;password&quot;:&quot;[redacted]&quot;"),
+        "the sent password is shown redacted"
+    );
+    for (name, text) in all {
         checked += 1;
         for canary in [CANARY_PASSWORD, CANARY_TOTP] {
             assert!(!text.contains(canary), "{name} contains a configured secret");
@@ -57,7 +72,10 @@ async fn no_secret_reaches_any_output_even_when_scenarios_fail() {
         assert!(!jwt.is_match(&text), "{name} contains a token: {:?}", jwt.find(&text));
         assert_still_parses(&name, &text);
     }
-    assert!(checked >= 5, "console plus junit, cucumber JSON and the exchange log");
+    assert!(
+        checked >= 6,
+        "console plus junit, cucumber JSON, the exchange log and report.html"
+    );
 }
 
 /// Redaction works on values, so every structured report must still parse after it.

@@ -21,7 +21,13 @@ const CONCURRENCY: usize = 3;
 const JITTER: Duration = Duration::from_millis(50);
 const RUN_LIMIT: Duration = Duration::from_secs(180);
 /// The reports every run writes, each parsed by its format.
-const REPORTS: [&str; 4] = ["cucumber.json", "exchanges.ndjson", "drift.json", "junit.xml"];
+const REPORTS: [&str; 5] = [
+    "cucumber.json",
+    "exchanges.ndjson",
+    "drift.json",
+    "junit.xml",
+    "report.html",
+];
 
 /// What one run did, judged after it ended.
 struct RunOutcome {
@@ -153,6 +159,14 @@ fn parse_report(name: &str, text: &str) -> Result<(), String> {
         }
     } else if name.ends_with(".json") {
         serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())?;
+    } else if name.ends_with(".html") {
+        // Whole (written in one piece, not cut short) and with its timeline drawn.
+        if !text.starts_with("<!DOCTYPE html>") || !text.trim_end().ends_with("</html>") {
+            return Err("not a whole HTML page".to_owned());
+        }
+        if !text.contains("<svg id=\"timeline\"") {
+            return Err("no timeline".to_owned());
+        }
     } else if name.ends_with(".xml") {
         let mut reader = quick_xml::Reader::from_str(text);
         loop {

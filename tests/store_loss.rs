@@ -149,6 +149,15 @@ fn assert_reported_once(run: &Lost) {
         "{cucumber}"
     );
     assert!(read("junit.xml").contains("<!-- the store stopped answering at "));
+    let html = read("report.html");
+    assert!(
+        html.contains("id=\"stopped\"><strong>the store stopped answering at "),
+        "report.html says the store stopped answering"
+    );
+    assert!(
+        html.contains("(the store stopped answering)"),
+        "report.html lists the scenarios not run because of it"
+    );
 }
 
 /// The store never comes back: no sweep, and the command that cleans up later.

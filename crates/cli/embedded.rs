@@ -5,12 +5,17 @@
 use magento_harness::Config;
 use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Secret;
-use magento_reference::{ReferenceMagento, RunningReference, StoreSettings};
+use magento_reference::{ReferenceMagento, Release, RunningReference, StoreSettings, Translations};
 
 /// The embedded server's settings for this configuration: Magento's defaults, with the store
-/// policy the user configured, so the same scenarios hold on both sides.
+/// policy and the release (`MAGENTO_VERSION`, when the reference can answer as it) the user
+/// configured, so the same scenarios hold on both sides.
 pub fn settings_for(config: &Config) -> StoreSettings {
     StoreSettings {
+        release: config
+            .magento_version
+            .and_then(|version| version.to_string().parse().ok())
+            .unwrap_or(Release::LATEST),
         store_code: config.store_code.clone(),
         store_name: config.policy.store_name.clone(),
         password_min_length: config.policy.password_min_length,
@@ -20,6 +25,8 @@ pub fn settings_for(config: &Config) -> StoreSettings {
         require_confirmation: config.policy.require_confirmation,
         store_id: config.policy.store_id,
         website_id: config.policy.website_id,
+        translations: Translations::from_pairs(config.translations.phrases()),
+        default_group_id: config.policy.default_group_id,
         ..StoreSettings::default()
     }
 }
@@ -48,6 +55,7 @@ pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
         ("MAGENTO_BASE_URL".to_owned(), server.base_url()),
         ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
         ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
+        ("MAGENTO_VERSION".to_owned(), settings.release.to_string()),
     ];
     if let Some(secret) = admin.totp_secret.as_ref().filter(|_| settings.two_factor_auth) {
         env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
@@ -55,8 +63,15 @@ pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
     env
 }
 
-/// Starts the server on a loopback port and returns the configuration that targets it.
+/// Starts the server on a loopback port and returns the configuration that targets it, with
+/// the release it answers as: the embedded run always knows it.
 pub async fn start(config: &Config, settings: StoreSettings) -> Result<(Config, RunningReference), String> {
+    let release = settings.release.to_string();
+    if let Some(version) = config.magento_version.filter(|version| version.to_string() != release) {
+        return Err(format!(
+            "MAGENTO_VERSION={version}: the embedded reference Magento answers as {release}; set one release from 2.4.4 to 2.4.8 with its patch level (e.g. 2.4.6-p8), or unset it for 2.4.8"
+        ));
+    }
     let server = ReferenceMagento::start(settings)
         .await
         .map_err(|e| format!("cannot start the embedded reference Magento on 127.0.0.1: {e}"))?;
@@ -65,6 +80,7 @@ pub async fn start(config: &Config, settings: StoreSettings) -> Result<(Config, 
         Target::Remote(url::Url::parse(&server.base_url()).map_err(|e| format!("embedded server URL: {e}"))?);
     config.store_code = server.settings().store_code.clone();
     config.admin = admin_auth(&server);
+    config.magento_version = Some(release.parse().map_err(|e| format!("embedded release: {e}"))?);
     Ok((config, server))
 }
 
@@ -90,6 +106,7 @@ mod tests {
                 ours.max_login_failures,
                 ours.customer_token_lifetime_minutes,
                 ours.require_confirmation,
+                ours.default_group_id,
             ),
             (
                 &stock.store_code,
@@ -101,6 +118,7 @@ mod tests {
                 stock.max_login_failures,
                 stock.customer_token_lifetime_minutes,
                 stock.require_confirmation,
+                stock.default_group_id,
             )
         );
     }

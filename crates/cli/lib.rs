@@ -24,7 +24,8 @@ pub struct SuiteArgs {
     /// Stop at the first failed scenario.
     #[arg(long = "fail-fast")]
     pub fail_fast: bool,
-    /// Print more: -v shows the World of failed scenarios, -vv docstrings too.
+    /// Print more: -v every step (not only those of failed scenarios), -vv the World of failed
+    /// scenarios too, -vvv docstrings too.
     #[arg(short = 'v', action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Colour the output: auto, always or never.

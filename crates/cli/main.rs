@@ -11,7 +11,9 @@ use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
 use magento_harness::sweep;
 use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
-use magento_reference::{AdminAccount, AdminRole, Fault, ReferenceMagento};
+use magento_reference::{
+    AdminAccount, AdminRole, Fault, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+};
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
@@ -24,6 +26,32 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     suite: SuiteArgs,
+}
+
+/// How the served store view faces its customers: its language and its reCAPTCHA forms
+/// (STORES.md C1, C2).
+#[derive(Debug, clap::Args)]
+struct StorefrontArgs {
+    /// Answer in the language of these Magento i18n CSV files (repeatable; a later file's rows
+    /// win), as a store view with a language pack does.
+    #[arg(long = "translations", value_name = "FILE")]
+    translations: Vec<PathBuf>,
+    /// Turn storefront reCAPTCHA on for these forms, e.g. `create,login`: their routes then
+    /// need an `X-ReCaptcha` header (the store uses Google's test keys: any value passes).
+    #[arg(long, value_name = "FORMS", value_delimiter = ',')]
+    recaptcha: Vec<RecaptchaForm>,
+}
+
+impl StorefrontArgs {
+    /// Applies the options; an unreadable translation file is a one-line problem.
+    fn apply(&self, settings: &mut StoreSettings) -> Result<(), String> {
+        if !self.translations.is_empty() {
+            settings.translations =
+                Translations::load(&self.translations).map_err(|e| format!("--translations {e}"))?;
+        }
+        settings.recaptcha = self.recaptcha.clone();
+        Ok(())
+    }
 }
 
 #[derive(Subcommand)]
@@ -91,6 +119,12 @@ struct ServeArgs {
     /// A store without Magento_GraphQl: `/graphql` is the storefront's 404 page.
     #[arg(long)]
     no_graphql: bool,
+    /// Answer as this release, 2.4.4 to 2.4.8 with its patch level (e.g. 2.4.6-p8), where
+    /// releases differ (STORES.md Note 6); MAGENTO_VERSION or 2.4.8 by default.
+    #[arg(long, value_name = "RELEASE")]
+    release: Option<Release>,
+    #[command(flatten)]
+    storefront: StorefrontArgs,
 }
 
 fn humantime_duration(s: &str) -> Result<Duration, String> {
@@ -244,6 +278,10 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
         return 2;
     };
     let mut settings = embedded::settings_for(&config);
+    if let Err(problem) = args.storefront.apply(&mut settings) {
+        eprintln!("magento-contract: {problem}");
+        return 2;
+    }
     let mut chosen = false;
     if let AdminAuth::Password {
         username,
@@ -264,6 +302,9 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
     settings.jwt_kid = args.jwt_kid.to_string();
     settings.graphql_module = !args.no_graphql;
     settings.graphql_legacy_status = args.graphql_legacy_status;
+    if let Some(release) = args.release {
+        settings.release = release;
+    }
     if args.restricted_admin {
         settings.admin_role = AdminRole::Restricted;
     }
@@ -277,7 +318,11 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
             return 2;
         }
     };
-    println!("Reference Magento 2.4.8 listening on {}", server.base_url());
+    println!(
+        "Reference Magento {} listening on {}",
+        server.settings().release,
+        server.base_url()
+    );
     println!("  REST: {}/rest/default/V1/...", server.base_url());
     if server.settings().graphql_module {
         println!(

@@ -1,4 +1,4 @@
-@customer @access @errors
+@customer @access @errors @creates-customer
 Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §2.3, §6)
 
   A missing, garbage, expired or revoked token is never reported as such: the caller becomes a
@@ -49,7 +49,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       | GET    | /V1/customers/me?customerId=1                   |
       | POST   | /V1/integration/customer/revoke-customer-token  |
 
-  @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken @signs-in
+  @contract-5.1 @contract-5.4 @af-testRevokeCustomerToken @signs-in @guest-sign-in
   Scenario: A revoked token no longer reads the account
     Given the customer has an access token
     When the customer sends POST /V1/integration/customer/revoke-customer-token
@@ -75,7 +75,8 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       """
 
   # A store-"all" request runs in the admin store (id 0), which is never the customer's (§1.1).
-  @contract-1.1 @contract-1.5 @signs-in
+  # `self` checks the store from 2.4.2 (STORES.md U12).
+  @contract-1.1 @contract-1.5 @signs-in @since-2.4.2 @guest-sign-in
   Scenario: A customer token is not "self" in the all-stores scope
     Given the customer has an access token
     When the customer sends GET to the full path /rest/all/V1/customers/me
@@ -85,7 +86,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}
       """
 
-  @contract-2.3 @contract-6.2 @signs-in
+  @contract-2.3 @contract-6.2 @signs-in @guest-sign-in
   Scenario: A customer token cannot read a customer by id, not even its own
     Given the customer has an access token
     When the customer sends GET /V1/customers/{{customer_id}}
@@ -122,7 +123,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "The \"abc\" value's type is invalid. The \"int\" type was expected. Verify and try again."}
       """
 
-  @contract-6.3 @af-testDeleteCustomer @needs-admin @signs-in
+  @contract-6.3 @af-testDeleteCustomer @needs-admin @signs-in @guest-sign-in
   Scenario: Deleting a customer answers true, revokes their tokens, and the id is gone
     Given the customer has an access token
     When the admin sends DELETE /V1/customers/{{customer_id}}
@@ -140,7 +141,7 @@ Feature: Using tokens: who may read and delete a customer (CONTRACT.md §1.5, §
       {"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "customerId", "fieldValue": {{customer_id}}}}
       """
 
-  @contract-4.8 @af-testInvalidCustomerUpdate @signs-in
+  @contract-4.8 @af-testInvalidCustomerUpdate @signs-in @guest-sign-in
   Scenario: A customer token cannot update a customer by id
     Given the customer has an access token
     And the request body:

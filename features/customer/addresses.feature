@@ -1,4 +1,4 @@
-@customer @addresses
+@customer @addresses @checks-address
 Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §7.3)
 
   Magento sets an address's default_billing and default_shipping only ever to true, on the
@@ -10,7 +10,7 @@ Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §
   sent first here to show it. Magento's sample customer (testCreateCustomer, testGetCustomerData)
   has a default and a non-default address too.
 
-  @contract-4.3 @contract-7.2 @contract-7.3 @af-testCreateCustomer
+  @contract-4.3 @contract-7.2 @contract-7.3 @af-testCreateCustomer @guest-create
   Scenario: A non-default address sent first comes back first, with no default flags
     Given the request body:
       """json
@@ -55,7 +55,7 @@ Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §
     And the customer's default_billing is the id of the address at "123 Oak Ave", as a string
     And the customer's default_shipping is the id of the address at "123 Oak Ave", as a string
 
-  @contract-4.3 @contract-7.2 @contract-7.3
+  @contract-4.3 @contract-7.2 @contract-7.3 @guest-create
   Scenario: Different default billing and shipping addresses each carry only their own flag
     Given the request body:
       """json
@@ -111,7 +111,7 @@ Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §
     And the customer's default_shipping is the id of the address at "9 Shipping Ln", as a string
 
   # GET /V1/customers/me and GET /V1/customers/:customerId render the same data object (§6).
-  @contract-6.1 @contract-7.2 @contract-7.3 @af-testGetCustomerData @signs-in
+  @contract-6.1 @contract-7.2 @contract-7.3 @af-testGetCustomerData @signs-in @creates-customer @guest-sign-in
   Scenario: The customer reads the same addresses, order and default flags back
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
@@ -157,7 +157,7 @@ Feature: Default and non-default addresses (CONTRACT.md §4.3 step 11, §7.2, §
     And the customer's default_billing is the id of the address at "123 Oak Ave", as a string
     And the customer's default_shipping is the id of the address at "123 Oak Ave", as a string
 
-  @contract-6.2 @contract-7.2 @contract-7.3 @needs-admin
+  @contract-6.2 @contract-7.2 @contract-7.3 @needs-admin @creates-customer
   Scenario: The admin reads the same addresses, order and default flags back
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json

@@ -1,4 +1,4 @@
-@customer @token @smoke @signs-in
+@customer @token @smoke @signs-in @creates-customer
 Feature: Get the customer's access token (Order Processing Tutorial, step "Create a customer", part 2)
 
   POST /V1/integration/customer/token is anonymous and answers a bare JSON string (CONTRACT.md
@@ -33,12 +33,14 @@ Feature: Get the customer's access token (Order Processing Tutorial, step "Creat
       }
       """
 
+  @guest-sign-in
   Scenario: The customer gets an access token with their email and password
     When the customer requests an access token with their email and password
     # 200, never 201 (§1.4).
     Then the response status is 200
     And the response is a customer access token for that customer
 
+  @guest-sign-in @checks-address
   Scenario: The customer's token reads their own account
     Given the customer has an access token
     # GET /V1/customers/me takes the customer id from the token (§6.1).

@@ -1,4 +1,4 @@
-@customer @search @needs-admin
+@customer @search @needs-admin @creates-customer
 Feature: Searching customers (CONTRACT.md §4.8, Magento's CustomerRepositoryTest search tests)
 
   The harness's own clean-up finds what a run left through this route, with Magento's
@@ -13,7 +13,8 @@ Feature: Searching customers (CONTRACT.md §4.8, Magento's CustomerRepositoryTes
       }
       """
 
-  @contract-4.8 @af-testSearchCustomersUsingGET
+  # Search items carry is_subscribed from 2.4.0 (STORES.md U12).
+  @contract-4.8 @af-testSearchCustomersUsingGET @since-2.4.0 @newsletter
   Scenario: A search by email finds exactly the new customer
     When the admin sends GET /V1/customers/search?searchCriteria[filterGroups][0][filters][0][field]=email&searchCriteria[filterGroups][0][filters][0][value]={{email}}&searchCriteria[filterGroups][0][filters][0][conditionType]=eq
     Then the response status is 200

@@ -8,6 +8,7 @@ Feature: The tutorial's documented responses versus what the store answers (CONT
   run, any other difference does. Ids, timestamps and emails are compared by type and format
   only. The report is MAGENTO_REPORT_DIR/drift.md.
 
+  @guest-create @checks-address
   Scenario: The created customer, compared with the tutorial's documented response
     Given the tutorial's create-customer request body:
       """json
@@ -81,7 +82,7 @@ Feature: The tutorial's documented responses versus what the store answers (CONT
       }
       """
 
-  @signs-in
+  @signs-in @creates-customer @guest-sign-in
   Scenario: The customer's token, compared with the tutorial's documented token
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json

@@ -24,13 +24,28 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       {"message": "Request does not match any route."}
       """
 
-  @contract-1.1
+  # RequestMethodValidator is new in 2.4.5 (STORES.md C3e).
+  @contract-1.1 @stores-C3e @since-2.4.5
   Scenario Outline: Methods other than GET, POST, PUT and DELETE are refused before routing
     When a guest sends <method> /V1/customers
     Then the response status is 405
     And the error body is:
       """json
       {"message": "The <method> HTTP method is not supported."}
+      """
+
+    Examples:
+      | method  |
+      | PATCH   |
+      | OPTIONS |
+
+  @contract-1.1 @stores-C3e @before-2.4.5
+  Scenario Outline: Before 2.4.5, other methods are an invalid request method
+    When a guest sends <method> /V1/customers
+    Then the response status is 400
+    And the error body is:
+      """json
+      {"message": "Request method is invalid."}
       """
 
     Examples:
@@ -67,7 +82,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       | /rest/{{store}}/V1/customers/-1 |
       | /rest/all/V1/customers/-1       |
 
-  @contract-1.3 @contract-2.1
+  @contract-1.3 @contract-2.1 @guest-create
   Scenario: Malformed JSON is a decoding error
     When a guest sends POST /V1/customers with Content-Type "application/json" and this body:
       """
@@ -92,7 +107,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       {"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::manage"}}
       """
 
-  @contract-1.3
+  @contract-1.3 @guest-sign-in
   Scenario Outline: Content-Type problems are refused with Magento's messages
     When a guest sends POST /V1/integration/customer/token with Content-Type "<content type>" and this body:
       """
@@ -111,7 +126,7 @@ Feature: Routing, decoding and the error envelope (CONTRACT.md §1, §2)
       | application/json; charset=latin1 | UTF-8 is the only supported charset.                          |
       | text/plain                     | Server cannot understand Content-Type HTTP header media type text/plain |
 
-  @contract-1.4
+  @contract-1.4 @guest-sign-in
   Scenario: The charset name is case-insensitive, and error responses are JSON in UTF-8
     When a guest sends POST /V1/integration/customer/token with Content-Type "application/json; charset=UTF-8" and this body:
       """

@@ -24,9 +24,13 @@ pub enum AdminAuthError {
     )]
     CodeRefused { status: u16, message: String },
     #[error(
-        "MAGENTO_ADMIN_TOKEN is not accepted by the store (GET /V1/customers/-1 answered {status}, not 404): use a current admin token, or an integration token with 'Allow OAuth Access Tokens to be used as standalone Bearer tokens' on"
+        "MAGENTO_ADMIN_TOKEN is not accepted by the store (GET /V1/customers/-1 answered {status}, not 404): use a current admin token, or an integration token with 'Allow OAuth Access Tokens to be used as standalone Bearer tokens' on{role_hint}"
     )]
-    TokenRejected { status: u16 },
+    TokenRejected { status: u16, role_hint: &'static str },
+    #[error(
+        "the admin signed in, but its role may not read customers (GET /V1/customers/-1 answered 401 for Magento_Customer::customer): give the admin's role Customers > All Customers (Magento_Customer::customer, ::manage, ::delete), or use another admin"
+    )]
+    RoleLacksCustomers,
     #[error("{route} answered {status} with {body}, not a token: is MAGENTO_BASE_URL a Magento 2 store?")]
     Unexpected {
         route: &'static str,
@@ -136,7 +140,8 @@ pub async fn obtain_admin_token(
         }
     };
     redactor.register(&token);
-    verify_admin_token(client, &token).await?;
+    let signed_in = matches!(auth, AdminAuth::Password { .. });
+    verify_admin_token(client, &token, signed_in).await?;
     Ok(Some(token))
 }
 
@@ -152,19 +157,58 @@ fn token_from(route: &'static str, body: &str) -> Result<Secret, AdminAuthError>
 }
 
 /// An admin token reaches an admin-only route: an unknown id is then 404, not 401 (§6.2).
-async fn verify_admin_token(client: &MagentoClient, token: &Secret) -> Result<(), AdminAuthError> {
+async fn verify_admin_token(client: &MagentoClient, token: &Secret, signed_in: bool) -> Result<(), AdminAuthError> {
     let exchange = client
         .send(ApiRequest::get("/V1/customers/-1").bearer(Some(token)))
         .await?;
-    match exchange.status {
+    admin_token_verdict(exchange.status, exchange.json().as_ref(), signed_in)
+}
+
+/// What the check of a fresh admin token means. A token the store just issued is valid, so a
+/// 401 for `Magento_Customer::customer` is its role's doing; a configured token refused the same
+/// way may be invalid (Magento then treats the caller as a guest, with the same answer) or
+/// under-privileged, and the message says both.
+fn admin_token_verdict(status: u16, body: Option<&serde_json::Value>, signed_in: bool) -> Result<(), AdminAuthError> {
+    let refused_customer_resource = status == 401
+        && body
+            .and_then(|b| b.pointer("/parameters/resources"))
+            .and_then(serde_json::Value::as_str)
+            == Some("Magento_Customer::customer");
+    match status {
         404 => Ok(()),
-        status => Err(AdminAuthError::TokenRejected { status }),
+        _ if refused_customer_resource && signed_in => Err(AdminAuthError::RoleLacksCustomers),
+        _ if refused_customer_resource => Err(AdminAuthError::TokenRejected {
+            status,
+            role_hint: "; or, if the token is current, its role or integration lacks Customers > All Customers (Magento_Customer::customer)",
+        }),
+        _ => Err(AdminAuthError::TokenRejected { status, role_hint: "" }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// STORES.md Note 4: a restricted role is named as such, not as a rejected token.
+    #[test]
+    fn a_role_without_the_customer_resource_is_named() {
+        let refused = json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "Magento_Customer::customer"}});
+        assert!(admin_token_verdict(404, None, true).is_ok());
+        let signed_in = admin_token_verdict(401, Some(&refused), true).unwrap_err().to_string();
+        assert!(
+            signed_in.starts_with("the admin signed in, but its role may not read customers"),
+            "{signed_in}"
+        );
+        let configured = admin_token_verdict(401, Some(&refused), false).unwrap_err().to_string();
+        assert!(
+            configured.starts_with("MAGENTO_ADMIN_TOKEN is not accepted"),
+            "{configured}"
+        );
+        assert!(configured.contains("its role or integration lacks"), "{configured}");
+        let other = admin_token_verdict(500, None, false).unwrap_err().to_string();
+        assert!(!other.contains("role"), "{other}");
+        assert_eq!(configured.lines().count(), 1);
+    }
 
     #[test]
     fn totp_matches_rfc6238_sha1_vectors() {

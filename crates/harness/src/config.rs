@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::checks::translation::Translations;
 use crate::client::TlsOptions;
 use crate::secrets::Secret;
+use crate::version::MagentoVersion;
 
 /// Every variable the harness reads, with what it means: the README's table and the checks on
 /// example workflows are generated from or tested against this list.
@@ -50,12 +52,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_PASSWORD_MIN_LENGTH",
-        "`8`",
+        "detected, else `8`",
         "The store's `customer/password/minimum_password_length`.",
     ),
     (
         "MAGENTO_PASSWORD_CLASSES",
-        "`3`",
+        "detected, else `3`",
         "The store's `customer/password/required_character_classes_number`.",
     ),
     (
@@ -75,18 +77,43 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_STORE_ID",
-        "`1`",
+        "detected, else `1`",
         "Id of that store view, expected in `store_id`; `[store id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_WEBSITE_ID",
-        "`1`",
+        "detected, else `1`",
         "Id of its website, expected in `website_id` and in error parameters; `[website id]` in snapshots, and in place of the tutorial's `1`.",
     ),
     (
         "MAGENTO_STORE_NAME",
-        "`Default Store View`",
+        "detected, else `Default Store View`",
         "The store view's name, expected in `created_in`; `[store name]` in snapshots, and in place of the tutorial's `Default Store View`.",
+    ),
+    (
+        "MAGENTO_DEFAULT_GROUP_ID",
+        "detected, else `1`",
+        "The store's `customer/create_account/default_group`, expected in a new customer's `group_id`; `[default group id]` in snapshots.",
+    ),
+    (
+        "MAGENTO_ADDRESS",
+        "the tutorial's US address",
+        "An address the store allows, as JSON: `{\"country_id\":\"DE\",\"region_id\":82,\"region_code\":\"BER\",\"region\":\"Berlin\",\"postcode\":\"10115\",\"city\":\"Berlin\",\"telephone\":\"030 1234567\"}`; it replaces the tutorial's in every address sent and expected.",
+    ),
+    (
+        "MAGENTO_EXTRA_CUSTOMER_FIELDS",
+        "detected, else none",
+        "JSON object merged into every created customer, for attributes the store requires, e.g. `{\"gender\":1,\"taxvat\":\"DE123456789\"}`.",
+    ),
+    (
+        "MAGENTO_EXTRA_ADDRESS_FIELDS",
+        "detected, else none",
+        "JSON object merged into every address sent, e.g. `{\"company\":\"Example Ltd\"}`.",
+    ),
+    (
+        "MAGENTO_STRICT_DRIFT",
+        "`0`",
+        "`1` fails the run on keys and properties modules add (`extension_attributes`, `custom_attributes`, the store's Swagger), which are otherwise reported.",
     ),
     (
         "MAGENTO_EMAIL_DOMAIN",
@@ -95,8 +122,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_VERSION",
-        "`2.4`",
-        "Magento version whose wording to expect where releases differ (e.g. `2.4.9`).",
+        "unset: release-independent scenarios only (embedded: `2.4.8`)",
+        "The store's release with its patch level, e.g. `2.4.6-p8` or `2.4.7`: picks the answers that changed between releases; scenarios for other releases are listed as not run.",
     ),
     (
         "MAGENTO_PROFILE",
@@ -127,6 +154,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "MAGENTO_DRIFT_BASELINE",
         "`drift/accepted.toml`",
         "Reviewed documented-vs-observed differences that do not fail the run.",
+    ),
+    (
+        "MAGENTO_TRANSLATIONS",
+        "unset: English",
+        "Magento i18n CSV file(s) of the store view's language, comma-separated (a language pack's `xx_XX.csv`, a module's `i18n/xx_XX.csv`); expected top-level messages are translated with them.",
+    ),
+    (
+        "MAGENTO_RECAPTCHA_RESPONSE",
+        "unset",
+        "Sent as `X-ReCaptcha` on customer create and sign-in, for a store with reCAPTCHA on those forms (any value passes Google's test keys).",
     ),
     ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
     ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
@@ -195,6 +232,38 @@ pub struct StorePolicy {
     /// The store view's id and its website's, echoed as `store_id` and `website_id` (§4.3 step 5).
     pub store_id: i64,
     pub website_id: i64,
+    /// `customer/create_account/default_group` (§4.3 step 10), default 1.
+    pub default_group_id: i64,
+    /// The address every address body sends and expects (the tutorial's, or `MAGENTO_ADDRESS`).
+    pub address: StoreAddress,
+}
+
+/// An address in a country the store allows, with a region from the country's list.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreAddress {
+    pub country_id: String,
+    pub region_id: i64,
+    pub region_code: String,
+    pub region: String,
+    pub postcode: String,
+    pub city: String,
+    pub telephone: String,
+}
+
+impl StoreAddress {
+    /// The Order Processing Tutorial's address: Purchase, NY 10755, US (region 43).
+    pub fn tutorial() -> Self {
+        Self {
+            country_id: "US".into(),
+            region_id: 43,
+            region_code: "NY".into(),
+            region: "New York".into(),
+            postcode: "10755".into(),
+            city: "Purchase".into(),
+            telephone: "512-555-1111".into(),
+        }
+    }
 }
 
 impl Default for StorePolicy {
@@ -208,6 +277,8 @@ impl Default for StorePolicy {
             require_confirmation: false,
             store_id: 1,
             website_id: 1,
+            default_group_id: 1,
+            address: StoreAddress::tutorial(),
         }
     }
 }
@@ -223,8 +294,10 @@ pub struct Config {
     pub policy: StorePolicy,
     /// Domain of the throw-away customer emails (`mc-<run id>-<n>@<domain>`).
     pub email_domain: String,
-    /// Magento version whose wording to expect where versions differ (§9.9, §10).
-    pub magento_version: String,
+    /// The store's release (§9.9, §10; STORES.md C3); `None` runs only what does not depend on
+    /// it. Magento does not tell its release over REST without admin rights, and the schema's
+    /// `info.version` is only `2.4`.
+    pub magento_version: Option<MagentoVersion>,
     /// Snapshot set to compare against (insta snapshot suffix).
     pub profile: String,
     pub report_dir: PathBuf,
@@ -235,6 +308,20 @@ pub struct Config {
     pub drift_baseline: PathBuf,
     /// Whether the run may create customers on a non-loopback host.
     pub allow_writes: bool,
+    /// The store view's language (`MAGENTO_TRANSLATIONS`); empty is English (STORES.md C2).
+    pub translations: Translations,
+    /// What to send as `X-ReCaptcha` on the routes of reCAPTCHA-protected forms (STORES.md C1).
+    /// Not a secret: a response token is single-use and short-lived, a test-key one arbitrary.
+    pub recaptcha_response: Option<String>,
+    /// Fields merged into every created customer and every address sent (attributes the store
+    /// requires, STORES.md U4); `None` when the variable is unset, so detection may fill them.
+    pub extra_customer_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub extra_address_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `MAGENTO_STRICT_DRIFT=1`: modules' additions fail the run too (STORES.md C7).
+    pub strict_drift: bool,
+    /// The variables of [`VARIABLES`] the environment set: a set one wins over what the run
+    /// detects.
+    pub set_variables: Vec<&'static str>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -255,6 +342,28 @@ fn invalid(var: &'static str, problem: impl Into<String>, fix: &'static str) -> 
         problem: problem.into(),
         fix,
     }
+}
+
+/// Reads the comma-separated i18n CSV files of `MAGENTO_TRANSLATIONS`, a later file's rows
+/// over an earlier's; a problem names the file and the line.
+fn load_translations(files: &str) -> Result<Translations, ConfigError> {
+    const FIX: &str = "Give Magento i18n CSV files (\"English phrase\",\"translation\" per row), comma-separated";
+    let mut translations = Translations::default();
+    for file in files.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| invalid("MAGENTO_TRANSLATIONS", format!("cannot read {file} ({e})"), FIX))?;
+        translations
+            .add_csv(&text)
+            .map_err(|e| invalid("MAGENTO_TRANSLATIONS", format!("{file}: {e}"), FIX))?;
+    }
+    if translations.is_empty() {
+        return Err(invalid(
+            "MAGENTO_TRANSLATIONS",
+            format!("{files:?} has no translation row"),
+            FIX,
+        ));
+    }
+    Ok(translations)
 }
 
 /// The project's top directory, two levels above this crate: the default home of `features/`,
@@ -355,7 +464,33 @@ impl Config {
                 1..=1_000_000,
                 "Set it to the id of that store view's website (Stores > All Stores).",
             )? as i64,
+            default_group_id: parse_number(
+                &get,
+                "MAGENTO_DEFAULT_GROUP_ID",
+                defaults.default_group_id as u64,
+                0..=1_000_000,
+                "Set it to the store's customer/create_account/default_group (Customers > Customer Groups).",
+            )? as i64,
+            address: match get("MAGENTO_ADDRESS") {
+                None => defaults.address,
+                Some(raw) => serde_json::from_str(&raw).map_err(|e| {
+                    invalid(
+                        "MAGENTO_ADDRESS",
+                        format!("it is not an address ({e})"),
+                        "Set it to JSON with country_id, region_id, region_code, region, postcode, city and telephone of an address the store allows.",
+                    )
+                })?,
+            },
         };
+
+        let extra_customer_fields = parse_json_object(&get, "MAGENTO_EXTRA_CUSTOMER_FIELDS")?;
+        let extra_address_fields = parse_json_object(&get, "MAGENTO_EXTRA_ADDRESS_FIELDS")?;
+        let strict_drift = parse_flag(&get, "MAGENTO_STRICT_DRIFT")?;
+        let set_variables = VARIABLES
+            .iter()
+            .map(|(name, _, _)| *name)
+            .filter(|name| get(name).is_some())
+            .collect();
 
         let email_domain = get("MAGENTO_EMAIL_DOMAIN").unwrap_or_else(|| "example.com".to_owned());
         if email_domain.contains('@') || !email_domain.contains('.') || email_domain.contains(' ') {
@@ -366,14 +501,17 @@ impl Config {
             ));
         }
 
-        let magento_version = get("MAGENTO_VERSION").unwrap_or_else(|| "2.4".to_owned());
-        if !is_version(&magento_version) {
-            return Err(invalid(
-                "MAGENTO_VERSION",
-                format!("{magento_version:?} is not a Magento version"),
-                "Use a version such as 2.4 or 2.4.9.",
-            ));
-        }
+        let magento_version = get("MAGENTO_VERSION")
+            .map(|raw| {
+                raw.parse::<MagentoVersion>().map_err(|e| {
+                    invalid(
+                        "MAGENTO_VERSION",
+                        e.to_string(),
+                        "Use the store's release as its admin footer shows it, e.g. 2.4.7 or 2.4.6-p8.",
+                    )
+                })
+            })
+            .transpose()?;
 
         let profile = get("MAGENTO_PROFILE").unwrap_or_else(|| "reference".to_owned());
         if !profile
@@ -394,6 +532,11 @@ impl Config {
         };
 
         let allow_writes = parse_flag(&get, "MAGENTO_ALLOW_WRITES")?;
+        let translations = get("MAGENTO_TRANSLATIONS")
+            .map(|files| load_translations(&files))
+            .transpose()?
+            .unwrap_or_default();
+        let recaptcha_response = get("MAGENTO_RECAPTCHA_RESPONSE");
 
         Ok(Self {
             target,
@@ -411,7 +554,18 @@ impl Config {
             snapshots_dir: dir("MAGENTO_SNAPSHOTS_DIR", "snapshots"),
             drift_baseline: dir("MAGENTO_DRIFT_BASELINE", "drift/accepted.toml"),
             allow_writes,
+            translations,
+            recaptcha_response,
+            extra_customer_fields,
+            extra_address_fields,
+            strict_drift,
+            set_variables,
         })
+    }
+
+    /// Whether the environment set `variable`.
+    pub fn is_set(&self, variable: &str) -> bool {
+        self.set_variables.contains(&variable)
     }
 
     /// The host that will receive requests, for messages ("the embedded reference Magento" when
@@ -536,6 +690,28 @@ fn parse_number(
     Ok(value)
 }
 
+fn parse_json_object(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    match serde_json::from_str(&raw) {
+        Ok(serde_json::Value::Object(fields)) => Ok(Some(fields)),
+        Ok(_) => Err(invalid(
+            var,
+            "it is not a JSON object",
+            "Set it to an object, e.g. {\"gender\":1}.",
+        )),
+        Err(e) => Err(invalid(
+            var,
+            format!("it is not JSON ({e})"),
+            "Set it to an object, e.g. {\"gender\":1}.",
+        )),
+    }
+}
+
 fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
     match get(var).as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("0" | "false" | "no") => Ok(false),
@@ -546,14 +722,6 @@ fn parse_flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Resul
             "Set it to 1 or 0.",
         )),
     }
-}
-
-fn is_version(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// A Google Authenticator secret as people paste it: upper-cased, spaces and padding stripped;
@@ -631,6 +799,37 @@ mod tests {
         assert_eq!(c.policy.max_login_failures, 6);
         assert!(matches!(c.admin, AdminAuth::None));
         assert_eq!(c.profile, "reference");
+        assert_eq!(c.magento_version, None);
+    }
+
+    #[test]
+    fn magento_version_takes_a_patch_level() {
+        let c = config(&[("MAGENTO_VERSION", "2.4.6-p8")]).unwrap();
+        assert_eq!(c.magento_version, Some(MagentoVersion::release(2, 4, 6, Some(8))));
+    }
+
+    /// STORES.md C2: several files, a later one's rows winning; a bad file is one line naming
+    /// the file and the line.
+    #[test]
+    fn translations_are_read_from_every_file_or_refused_in_one_line() {
+        let dir = std::env::temp_dir().join(format!("mc-translations-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (module, pack, bad) = (dir.join("module.csv"), dir.join("nl_NL.csv"), dir.join("bad.csv"));
+        std::fs::write(&module, "\"First Name\",\"Naam\"\n\"Email\",\"E-mail\"\n").unwrap();
+        std::fs::write(&pack, "\"First Name\",\"Voornaam\",module,Magento_Customer\n").unwrap();
+        std::fs::write(&bad, "\"a\",\"b\"\n\"only a phrase\"\n").unwrap();
+        let files = format!("{}, {}", module.display(), pack.display());
+        let c = config(&[("MAGENTO_TRANSLATIONS", &files)]).unwrap();
+        assert_eq!(c.translations.phrase("First Name"), "Voornaam");
+        assert_eq!(c.translations.phrase("Email"), "E-mail");
+        let err = error(&[("MAGENTO_TRANSLATIONS", &bad.display().to_string())]);
+        assert!(err.starts_with("MAGENTO_TRANSLATIONS is invalid: "), "{err}");
+        assert!(err.contains("bad.csv: line 2"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = error(&[("MAGENTO_TRANSLATIONS", "no-such-file.csv")]);
+        assert!(err.contains("cannot read no-such-file.csv"), "{err}");
+        assert!(config(&[]).unwrap().translations.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -722,10 +921,38 @@ mod tests {
     }
 
     #[test]
+    fn store_variations_are_read_and_checked() {
+        let c = config(&[
+            (
+                "MAGENTO_ADDRESS",
+                r#"{"country_id":"DE","region_id":82,"region_code":"BER","region":"Berlin","postcode":"10115","city":"Berlin","telephone":"030 1234567"}"#,
+            ),
+            ("MAGENTO_EXTRA_CUSTOMER_FIELDS", r#"{"gender": 1}"#),
+            ("MAGENTO_STRICT_DRIFT", "1"),
+        ])
+        .unwrap();
+        assert_eq!(c.policy.address.country_id, "DE");
+        assert_eq!(c.extra_customer_fields.as_ref().unwrap()["gender"], 1);
+        assert!(c.extra_address_fields.is_none());
+        assert!(c.strict_drift);
+        assert!(c.is_set("MAGENTO_ADDRESS") && !c.is_set("MAGENTO_STORE_NAME"));
+        assert_eq!(config(&[]).unwrap().policy.address, StoreAddress::tutorial());
+        let msg = error(&[("MAGENTO_ADDRESS", r#"{"country_id":"DE"}"#)]);
+        assert!(
+            msg.starts_with("MAGENTO_ADDRESS is invalid") && msg.contains("missing field"),
+            "{msg}"
+        );
+        let msg = error(&[("MAGENTO_EXTRA_CUSTOMER_FIELDS", "[1]")]);
+        assert!(msg.contains("not a JSON object"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+
+    #[test]
     fn email_domain_and_profile_are_checked() {
         assert!(error(&[("MAGENTO_EMAIL_DOMAIN", "me@example.com")]).contains("MAGENTO_EMAIL_DOMAIN"));
         assert!(error(&[("MAGENTO_PROFILE", "../x")]).contains("MAGENTO_PROFILE"));
         assert!(error(&[("MAGENTO_VERSION", "two")]).contains("MAGENTO_VERSION"));
+        assert!(!error(&[("MAGENTO_VERSION", "2.4.6-p")]).contains('\n'));
         assert!(error(&[("MAGENTO_ALLOW_WRITES", "maybe")]).contains("MAGENTO_ALLOW_WRITES"));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Imports go one way (ARCHITECTURE.md); no two modules import each other:
 //!
-//! - [`runner`] (with [`report`], [`preflight`], [`feature_files`], [`cucumber_json`]) runs
+//! - [`runner`] (with [`report`], [`report_html`], [`preflight`], [`recaptcha`],
+//!   [`feature_files`], [`cucumber_json`]) runs
 //!   the cucumber glue: the steps (private) and [`world`], the per-scenario state, the run-wide
 //!   [`world::RunContext`], and the one place a scenario sends a request
 //!   ([`world::MagentoWorld::send`]).
@@ -11,7 +12,8 @@
 //!   they build on the shared helpers `checks::json_path` and `checks::render`; checks never
 //!   import the steps, the world or the runner.
 //! - Everything may use the services below: [`client`], [`config`], [`secrets`], [`admin`]
-//!   (signing in as admin), [`interruption`] (the stop flag a signal sets), [`store_loss`] (the same
+//!   (signing in as admin), [`store_profile`] (what the run detects of the store before the
+//!   scenarios), [`interruption`] (the stop flag a signal sets), [`store_loss`] (the same
 //!   for a store that stopped answering), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
 //!   delete) and [`token_shape`] (what a
 //!   token looks like, for both the redactor and the checks).
@@ -27,15 +29,19 @@ pub mod cucumber_json;
 pub mod feature_files;
 pub mod interruption;
 pub mod preflight;
+pub mod recaptcha;
 pub mod report;
+pub mod report_html;
 pub mod runner;
 pub mod secrets;
 #[doc(hidden)]
 pub mod shared_material;
 mod steps;
 pub mod store_loss;
+pub mod store_profile;
 pub mod sweep;
 pub mod token_shape;
+pub mod version;
 pub mod world;
 
 pub use config::{Config, load_dotenv, tls_from_env};

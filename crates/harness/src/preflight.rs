@@ -2,6 +2,7 @@
 //! once, in one line, instead of as a failure of every scenario.
 
 use crate::checks::body_snippet;
+use crate::checks::infrastructure::{Infrastructure, classify};
 use crate::client::{ApiRequest, MagentoClient, TransportError};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum PreflightError {
         "the store does not know the store code {store_code:?} (400 \"Specified request cannot be processed.\"): set MAGENTO_STORE_CODE to a store view code"
     )]
     UnknownStore { store_code: String },
+    /// A redirect, a WAF page or the web server's error page (STORES.md U10, R6, Note 4).
+    #[error("{url}: {cause}")]
+    Infrastructure { url: String, cause: Infrastructure },
     #[error("{url} answered {status} {snippet}, expected 401 for a guest: is this a Magento 2 REST API?")]
     Unexpected { url: String, status: u16, snippet: String },
 }
@@ -51,6 +55,9 @@ pub async fn check_store(client: &MagentoClient, store_code: &str) -> Result<(),
         .filter(|_| content_type.to_ascii_lowercase().starts_with("application/json"));
     if exchange.status == 503 {
         return Err(PreflightError::Maintenance { url });
+    }
+    if let Some(cause) = classify(&exchange) {
+        return Err(PreflightError::Infrastructure { url, cause });
     }
     let Some(json) = json else {
         return Err(PreflightError::NotMagento {

@@ -39,7 +39,9 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
 
 ",
         ctx.config.target_label(),
-        ctx.config.magento_version,
+        ctx.config
+            .magento_version
+            .map_or_else(|| "unset".to_owned(), |v| v.to_string()),
         ctx.config.drift_baseline.display()
     ));
     if let Some(summary) = ctx.stop_summary() {
@@ -57,6 +59,12 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         for r in &records {
             let verdict = match &r.accepted_because {
                 Some(reason) => format!("accepted: {reason}"),
+                None if !r.fails(ctx.config.strict_drift) => {
+                    "reported: a module's addition (MAGENTO_STRICT_DRIFT=1 fails it)".to_owned()
+                }
+                None if r.module_addition => {
+                    "**NEW**: a module's addition, fails the run (MAGENTO_STRICT_DRIFT=1)".to_owned()
+                }
                 None => "**NEW**: fails the run".to_owned(),
             };
             md.push_str(&format!(
@@ -91,6 +99,9 @@ pub fn print_not_run_steps(console: &mut impl Write, ctx: &RunContext) {
 
 /// Observations, the sweep, and what could not be cleaned up.
 pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &CleanupReport) {
+    for hint in ctx.hints() {
+        let _ = writeln!(console, "\nmagento-contract: {hint}");
+    }
     let observations = ctx.observations();
     if !observations.is_empty() {
         let _ = writeln!(console, "\nObserved:");
@@ -126,15 +137,27 @@ pub fn print_run_notes(console: &mut impl Write, ctx: &RunContext, swept: &Clean
     }
     let drift = ctx.drift();
     if !drift.is_empty() {
-        let new = drift.iter().filter(|r| r.accepted_because.is_none()).count();
+        let strict = ctx.config.strict_drift;
+        let new = drift.iter().filter(|r| r.fails(strict)).count();
+        let additions = drift
+            .iter()
+            .filter(|r| r.accepted_because.is_none() && !r.fails(strict))
+            .count();
+        let reported = if additions > 0 {
+            format!(", {additions} module addition(s) reported")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             console,
-            "\nDocumented vs observed: {} accepted, {new} new (drift.md in the reports):",
-            drift.len() - new
+            "\nDocumented vs observed: {} accepted, {new} new{reported} (drift.md in the reports):",
+            drift.len() - new - additions
         );
         for r in &drift {
             let verdict = if r.accepted_because.is_some() {
                 "accepted"
+            } else if !r.fails(strict) {
+                "module addition"
             } else {
                 "NEW"
             };

@@ -193,11 +193,21 @@ pub async fn find_customers(
     filters: &[Filter],
 ) -> Result<Vec<FoundCustomer>, String> {
     let mut found = Vec::new();
-    for page in 1..=MAX_PAGES {
+    let mut page_size = PAGE_SIZE;
+    let mut page = 1;
+    while page <= MAX_PAGES {
         let exchange = client
-            .send(ApiRequest::get(search_path(filters, PAGE_SIZE, page)).bearer(Some(admin)))
+            .send(ApiRequest::get(search_path(filters, page_size, page)).bearer(Some(admin)))
             .await
             .map_err(|e| e.to_string())?;
+        if exchange.status == 400
+            && let Some(limit) = exchange.json().as_ref().and_then(page_size_limit)
+            && limit < page_size
+        {
+            // The store caps the page size (STORES.md R4): ask again with its maximum.
+            page_size = limit;
+            continue;
+        }
         if exchange.status != 200 {
             return Err(format!("customer search answered {}", exchange.status));
         }
@@ -217,11 +227,27 @@ pub async fn find_customers(
                 });
             }
         }
-        if items.len() < PAGE_SIZE || page * PAGE_SIZE >= total {
+        if items.len() < page_size || page * page_size >= total {
             break;
         }
+        page += 1;
     }
     Ok(found)
+}
+
+/// The maximum page size a store with `webapi/validation/input_limit_enabled` names when a
+/// search asks for more (`SearchCriteriaValidator`: 400 `Maximum SearchCriteria pageSize is
+/// %max`, 2.4.7+).
+pub fn page_size_limit(body: &Value) -> Option<usize> {
+    if body.get("message")?.as_str()? != "Maximum SearchCriteria pageSize is %max" {
+        return None;
+    }
+    let max = match body.pointer("/parameters/max")? {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.parse().ok()?,
+        _ => return None,
+    };
+    usize::try_from(max).ok().filter(|&max| max > 0)
 }
 
 /// What a clean-up found and did.
@@ -316,6 +342,55 @@ pub async fn clean_up(client: &MagentoClient, admin: &Secret, rule: &CleanupRule
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store that caps the page size at 2 is searched again with pages of 2, all of them.
+    #[tokio::test]
+    async fn a_search_adapts_to_a_capped_page_size() {
+        use axum::extract::Query;
+        use std::collections::HashMap;
+        let app = axum::Router::new().route(
+            "/rest/default/V1/customers/search",
+            axum::routing::get(|Query(query): Query<HashMap<String, String>>| async move {
+                let size: usize = query["searchCriteria[pageSize]"].parse().unwrap();
+                let page: usize = query["searchCriteria[currentPage]"].parse().unwrap();
+                if size > 2 {
+                    let refusal = r#"{"message":"Maximum SearchCriteria pageSize is %max","parameters":{"max":2}}"#;
+                    return (axum::http::StatusCode::BAD_REQUEST, refusal.to_owned());
+                }
+                let items: Vec<String> = ((page - 1) * size + 1..=(page * size).min(5))
+                    .map(|id| format!(r#"{{"id": {id}, "email": "mc-abcd1234-{id}@example.com", "created_at": ""}}"#))
+                    .collect();
+                let body = format!(r#"{{"items": [{}], "total_count": 5}}"#, items.join(","));
+                (axum::http::StatusCode::OK, body)
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = MagentoClient::new(
+            &url,
+            "default",
+            std::time::Duration::from_secs(5),
+            &crate::client::TlsOptions::default(),
+        )
+        .unwrap();
+        let found = find_customers(&client, &Secret::new("admin-token"), &[]).await.unwrap();
+        assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_capped_page_size_is_read_from_the_refusal() {
+        let capped =
+            serde_json::json!({"message": "Maximum SearchCriteria pageSize is %max", "parameters": {"max": 20}});
+        assert_eq!(page_size_limit(&capped), Some(20));
+        let as_text =
+            serde_json::json!({"message": "Maximum SearchCriteria pageSize is %max", "parameters": {"max": "50"}});
+        assert_eq!(page_size_limit(&as_text), Some(50));
+        let zero = serde_json::json!({"message": "Maximum SearchCriteria pageSize is %max", "parameters": {"max": 0}});
+        assert_eq!(page_size_limit(&zero), None);
+        let other = serde_json::json!({"message": "\"%fieldName\" is required. Enter and try again.", "parameters": {"fieldName": "searchCriteria"}});
+        assert_eq!(page_size_limit(&other), None);
+    }
 
     const CUTOFF: &str = "2026-09-21 14:13:20";
 

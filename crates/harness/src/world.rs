@@ -14,8 +14,11 @@ use serde_json::Value;
 
 use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::customer::{CreatedCustomer, created_customer};
-use crate::checks::drift::{Baseline, Difference, DriftRecord};
+use crate::checks::drift::{Baseline, Difference, DriftRecord, is_module_addition};
 use crate::checks::graphql::{StatusRule, parse_document};
+use crate::checks::recaptcha::{RecaptchaFindings, with_response};
+use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
+use crate::checks::schema::SchemaFailure;
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
 use crate::checks::{CheckFailure, SchemaSet};
@@ -24,6 +27,7 @@ use crate::config::Config;
 use crate::interruption::Interruption;
 use crate::secrets::{Redactor, Secret};
 use crate::store_loss::{Answer, StoreLoss};
+use crate::store_profile::{StoreProfile, adapt_create_body};
 use crate::sweep::{CleanupReport, CleanupRule, Filter, clean_up, delete_customer, find_customers};
 
 /// Why a step failed. `Display` is what the user reads under the step.
@@ -50,6 +54,63 @@ pub enum StepError {
     /// Not sent: earlier requests showed the store stopped answering.
     #[error("not sent: the store stopped answering")]
     StoreLost,
+}
+
+/// A failed check as the HTML report shows it: the failure's own parts (expected and received,
+/// the schema's pointer and rule) next to the request and its `curl` reproduction, kept typed
+/// rather than read back from the failure's text. Values are as the check saw them; every
+/// report redacts them on the way out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedCheck {
+    /// The failure as the console shows it (diffs included).
+    pub message: String,
+    /// Where in the response the values differ (a dotted path), for a value failure.
+    pub path: Option<String>,
+    /// What the contract expects and what the store answered, for a status or value failure.
+    pub expected: Option<String>,
+    pub received: Option<String>,
+    /// The schema and its violated rules, for a schema failure.
+    pub schema: Option<SchemaFailure>,
+    /// `METHOD url -> status in ms`, or empty when no request was involved.
+    pub request: String,
+    pub curl: String,
+}
+
+impl FailedCheck {
+    pub fn new(failure: &CheckFailure, request: &str, curl: &str) -> Self {
+        let (path, expected, received) = match failure {
+            CheckFailure::Status { expected, received, .. } => {
+                (None, Some(format!("HTTP {expected}")), Some(format!("HTTP {received}")))
+            }
+            CheckFailure::Value {
+                path,
+                expected,
+                received,
+            } => (Some(path.clone()), Some(expected.clone()), Some(received.clone())),
+            _ => (None, None, None),
+        };
+        Self {
+            message: failure.to_string(),
+            path,
+            expected,
+            received,
+            schema: match failure {
+                CheckFailure::Schema(schema) => Some(schema.clone()),
+                _ => None,
+            },
+            request: request.to_owned(),
+            curl: curl.to_owned(),
+        }
+    }
+}
+
+/// Why a scenario's last step failed, beyond its message: the typed check, or a request the run
+/// refused to send because it was stopping. The console writer and the HTML report read it from
+/// the World cucumber hands them with the failed step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailureNote {
+    Check(FailedCheck),
+    NotSent(String),
 }
 
 /// Something the run noticed that the user should read even when everything passed, e.g.
@@ -87,12 +148,16 @@ pub struct RunContext {
     pub schemas: SchemaSet,
     pub baseline: Baseline,
     pub snapshots: SnapshotStore,
+    /// Which customer forms the store guards with reCAPTCHA, found before the scenarios.
+    pub recaptcha: RecaptchaFindings,
     /// Short random id in every email this run creates, so a sweep can find them.
     pub run_id: String,
     /// Set by SIGINT/SIGTERM; once set, scenarios send nothing new.
     pub interruption: Interruption,
     /// Set when the store stops answering; once set, scenarios send nothing new either.
     pub store_loss: StoreLoss,
+    /// What the run detected of the store (its policy is already in `config.policy`).
+    pub profile: StoreProfile,
     /// Customers deleted after their scenario, for the clean-up summary of an interrupted run.
     deleted: AtomicU64,
     email_seq: AtomicU64,
@@ -109,6 +174,11 @@ pub struct RunContext {
     graphql_missing: std::sync::OnceLock<String>,
     /// The pre-flight's error carried `trace`: the store is in developer mode (STORES.md U9).
     developer_mode: std::sync::OnceLock<bool>,
+    /// One-line diagnoses of how the store is configured, each said once after the scenarios.
+    hints: Mutex<Vec<String>>,
+    /// How each setting-up create and sign-in ended, for the uniform-refusal diagnosis.
+    set_ups: Mutex<Vec<(SetUp, Refusal)>>,
+    language_hinted: std::sync::atomic::AtomicBool,
 }
 
 impl RunContext {
@@ -120,11 +190,12 @@ impl RunContext {
         schemas: SchemaSet,
         baseline: Baseline,
     ) -> Self {
+        let profile = StoreProfile::configured(&config);
         Self {
             snapshots: SnapshotStore::new(
                 &config.snapshots_dir,
                 &config.profile,
-                StoreIdentity::from(&config.policy),
+                StoreIdentity::from(&profile),
                 &config.report_dir,
             )
             .with_insta_pending_dir(
@@ -138,9 +209,11 @@ impl RunContext {
             redactor,
             schemas,
             baseline,
+            recaptcha: RecaptchaFindings::default(),
             run_id: new_run_id(),
             interruption: Interruption::default(),
             store_loss: StoreLoss::default(),
+            profile,
             deleted: AtomicU64::new(0),
             email_seq: AtomicU64::new(0),
             observations: Mutex::default(),
@@ -152,7 +225,97 @@ impl RunContext {
             graphql_rule: Mutex::default(),
             graphql_missing: std::sync::OnceLock::new(),
             developer_mode: std::sync::OnceLock::new(),
+            hints: Mutex::default(),
+            set_ups: Mutex::default(),
+            language_hinted: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The run's context once the reCAPTCHA probes told which forms are guarded.
+    pub fn with_recaptcha(self, recaptcha: RecaptchaFindings) -> Self {
+        Self { recaptcha, ..self }
+    }
+
+    /// Remembers a one-line diagnosis, once however many scenarios run into it.
+    pub fn hint(&self, line: impl Into<String>) {
+        let line = line.into();
+        let mut hints = self.hints.lock().unwrap_or_else(|e| e.into_inner());
+        if !hints.contains(&line) {
+            hints.push(line);
+        }
+    }
+
+    /// The hints, and a line for a setting-up request the store refused every time the same
+    /// way (STORES.md R8).
+    pub fn hints(&self) -> Vec<String> {
+        let mut hints = self.hints.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let set_ups = self.set_ups.lock().unwrap_or_else(|e| e.into_inner());
+        for set_up in [SetUp::Create, SetUp::SignIn] {
+            let outcomes: Vec<Refusal> = set_ups
+                .iter()
+                .filter(|(kind, _)| *kind == set_up)
+                .map(|(_, outcome)| outcome.clone())
+                .collect();
+            if let Some(refusal) = uniform_refusal(&outcomes) {
+                let attempts = outcomes.len();
+                hints.push(
+                    UniformRefusal {
+                        set_up,
+                        attempts,
+                        refusal,
+                    }
+                    .to_string(),
+                );
+            }
+        }
+        hints
+    }
+
+    /// Records how a setting-up create or sign-in, which its scenario expects to succeed, ended.
+    pub fn record_set_up(&self, set_up: SetUp, exchange: &Exchange) {
+        let outcome = (exchange.status != 200).then(|| {
+            let message = exchange
+                .json()
+                .and_then(|b| b.get("message").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| crate::checks::body_snippet(&exchange.body));
+            (exchange.status, message)
+        });
+        self.set_ups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((set_up, outcome));
+    }
+
+    /// An error body matched in status and parameters but not in wording, and no translations
+    /// are configured: says once that the store answers in another language (STORES.md C2),
+    /// with the store view's locale when the admin token can read it.
+    pub fn hint_other_language(&self) {
+        if self.language_hinted.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let language = self
+            .profile
+            .locale
+            .as_deref()
+            .map_or_else(|| "another language".to_owned(), |l| format!("another language ({l})"));
+        self.hint(format!(
+            "the store answers in {language}: its error messages match Magento's in status and parameters but not in wording; set MAGENTO_TRANSLATIONS to the store view's i18n CSV (a language pack's xx_XX.csv, several comma-separated)"
+        ));
+    }
+
+    /// The run with what it detected of the store: the profile's values are expected, and its
+    /// observations reported.
+    pub fn with_profile(mut self, profile: StoreProfile) -> Self {
+        self.config.policy = profile.policy.clone();
+        self.snapshots = self
+            .snapshots
+            .with_identity(StoreIdentity::from(&profile))
+            .without_newsletter(profile.newsletter == Some(false));
+        for (topic, detail) in &profile.observations {
+            self.observe(topic.clone(), detail.clone());
+        }
+        self.profile = profile;
+        self
     }
 
     /// The email prefix of every customer this run creates: `mc-<run id>-`.
@@ -240,25 +403,28 @@ impl RunContext {
         self.developer_mode.get().copied().unwrap_or(false)
     }
 
-    /// Records every difference of a documented response with its verdict; returns the new
-    /// (not accepted) ones, which fail the scenario.
+    /// Records every difference of a documented response with its verdict; returns those that
+    /// fail the scenario: not accepted, and not a module's addition unless
+    /// `MAGENTO_STRICT_DRIFT=1` (STORES.md C7).
     pub fn record_drift(&self, document: &str, scenario: &str, differences: Vec<Difference>) -> Vec<Difference> {
         let mut new = Vec::new();
         let mut records = self.drift.lock().unwrap_or_else(|e| e.into_inner());
         for difference in differences {
             let accepted = self
                 .baseline
-                .accepting(document, &difference, &self.config.magento_version)
+                .accepting(document, &difference, self.config.magento_version.as_ref())
                 .map(|a| a.reason.clone());
-            if accepted.is_none() {
-                new.push(difference.clone());
-            }
-            records.push(DriftRecord {
+            let record = DriftRecord {
                 document: document.to_owned(),
                 scenario: scenario.to_owned(),
+                module_addition: is_module_addition(&difference),
                 difference,
                 accepted_because: accepted,
-            });
+            };
+            if record.fails(self.config.strict_drift) {
+                new.push(record.difference.clone());
+            }
+            records.push(record);
         }
         new
     }
@@ -482,6 +648,9 @@ pub struct MagentoWorld {
     /// The body of the last GraphQL answer, for steps that compare it with a REST read sent
     /// after it.
     last_graphql: Option<Value>,
+    /// Why the last failing step failed; set where the step's error is made, which may be
+    /// behind `&self`.
+    failure: Mutex<Option<FailureNote>>,
 }
 
 impl fmt::Debug for MagentoWorld {
@@ -510,12 +679,23 @@ impl MagentoWorld {
 
     /// Sends a request and records the answer: it becomes the last exchange, and a customer it
     /// created is registered for clean-up, even when the create timed out.
-    pub async fn send(&mut self, request: ApiRequest) -> Result<&Exchange, StepError> {
+    pub async fn send(&mut self, mut request: ApiRequest) -> Result<&Exchange, StepError> {
+        self.forget_failure();
         self.refuse_if_interrupted()?;
         let creates_customer = request.creates_customer();
         let email = sent_email(&request);
         let graphql_create = self.graphql_create(&request);
         let ctx = self.ctx();
+        if creates_customer && let Some(RequestBody::Json(body)) = &mut request.body {
+            let profile = &ctx.profile;
+            adapt_create_body(
+                body,
+                &ctx.config.policy.address,
+                &profile.extra_customer_fields,
+                &profile.extra_address_fields,
+            );
+        }
+        let request = with_response(request, ctx.config.recaptcha_response.as_deref());
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));
         if let Some(email) = graphql_create {
@@ -606,16 +786,45 @@ impl MagentoWorld {
     /// stopped answering, where the scenario is listed by name.
     fn refuse_if_interrupted(&self) -> Result<(), StepError> {
         let ctx = self.ctx();
-        if ctx.store_loss.lost().is_some() {
+        let error = if ctx.store_loss.lost().is_some() {
             ctx.store_loss.refuse(&self.scenario);
-            return Err(StepError::StoreLost);
-        }
-        match ctx.interruption.stopped() {
-            None => Ok(()),
-            Some(stop) => {
-                ctx.interruption.refuse(self.last.is_some());
-                Err(StepError::Interrupted(stop.signal.name()))
+            StepError::StoreLost
+        } else {
+            match ctx.interruption.stopped() {
+                None => return Ok(()),
+                Some(stop) => {
+                    ctx.interruption.refuse(self.last.is_some());
+                    StepError::Interrupted(stop.signal.name())
+                }
             }
+        };
+        self.note(FailureNote::NotSent(error.to_string()));
+        Err(error)
+    }
+
+    /// A new request starts afresh: a check failure a step handled itself says nothing about
+    /// what fails next.
+    fn forget_failure(&mut self) {
+        *self.failure.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn note(&self, note: FailureNote) {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(note);
+    }
+
+    /// Why the scenario's failed step failed, when more is known than its message.
+    pub fn failure_note(&self) -> Option<FailureNote> {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A check failure that no exchange is about (e.g. a schema file problem found mid-step),
+    /// noted like any other.
+    pub fn failed_without_request(&self, failure: CheckFailure) -> StepError {
+        self.note(FailureNote::Check(FailedCheck::new(&failure, "", "")));
+        StepError::Check {
+            failure,
+            request: String::new(),
+            curl: String::new(),
         }
     }
 
@@ -658,12 +867,16 @@ impl MagentoWorld {
         requests: Vec<ApiRequest>,
         mut check: impl FnMut(&Exchange) -> Result<(), CheckFailure>,
     ) -> Result<(), StepError> {
+        self.forget_failure();
         self.refuse_if_interrupted()?;
         let ctx = self.ctx();
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
         let emails: Vec<Option<String>> = requests.iter().map(sent_email).collect();
         let sent: Vec<Result<Exchange, TransportError>> = futures::stream::iter(requests)
-            .map(|request| ctx.client.send(request))
+            .map(|request| {
+                ctx.client
+                    .send(with_response(request, ctx.config.recaptcha_response.as_deref()))
+            })
             .buffered(ctx.config.concurrency.max(1))
             .collect()
             .await;
@@ -727,23 +940,25 @@ impl MagentoWorld {
     /// Wraps a check's failure with the exchange it was about: the request line and a `curl`
     /// command that repeats it.
     pub fn checked<T>(&self, result: Result<T, CheckFailure>) -> Result<T, StepError> {
-        result.map_err(|failure| match &self.last {
-            Some(exchange) => StepError::Check {
-                failure,
-                request: format!(
-                    "{} {} -> {} in {} ms",
-                    exchange.method,
-                    exchange.url,
-                    exchange.status,
-                    exchange.elapsed.as_millis()
+        if let Err(CheckFailure::Infrastructure(cause)) = &result {
+            self.ctx().hint(cause.to_string());
+        }
+        result.map_err(|failure| {
+            let (request, curl) = match &self.last {
+                Some(exchange) => (
+                    format!(
+                        "{} {} -> {} in {} ms",
+                        exchange.method,
+                        exchange.url,
+                        exchange.status,
+                        exchange.elapsed.as_millis()
+                    ),
+                    exchange.curl(&self.ctx().redactor),
                 ),
-                curl: exchange.curl(&self.ctx().redactor),
-            },
-            None => StepError::Check {
-                failure,
-                request: "(none)".into(),
-                curl: "(none)".into(),
-            },
+                None => ("(none)".to_owned(), "(none)".to_owned()),
+            };
+            self.note(FailureNote::Check(FailedCheck::new(&failure, &request, &curl)));
+            StepError::Check { failure, request, curl }
         })
     }
 

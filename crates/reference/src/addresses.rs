@@ -4,6 +4,7 @@
 use super::binding::{DataObject, is_numeric, numeric_to_int};
 use super::directory;
 use super::error::{InputErrors, MagentoError, Parameters};
+use super::settings::StoreSettings;
 use super::state::AddressRecord;
 use super::validation::{is_blank, is_valid_city, is_valid_name, is_valid_street_line, is_valid_telephone, php_trim};
 use serde::Serialize;
@@ -184,6 +185,7 @@ fn resolve_region(
 /// (newline-joined, no parameters). `createAccount` only passes allowed countries; an update
 /// passes whatever was sent.
 pub(crate) fn build_address(
+    settings: &StoreSettings,
     input: &DataObject,
     country_id: Option<&str>,
     customer_id: i64,
@@ -219,7 +221,7 @@ pub(crate) fn build_address(
     let has_regions = directory::has_regions(country);
     if is_blank(country_id) {
         errors.add_required("countryId");
-    } else if !directory::is_allowed_country(country) {
+    } else if !directory::is_allowed_country(settings, country) {
         errors.add(INVALID_VALUE, invalid_value("countryId", html_escape(country)));
     } else if directory::is_region_required(country) && !has_regions && is_blank(region_text.as_deref()) {
         errors.add_required("region");

@@ -14,6 +14,8 @@ use sha2::Sha256;
 
 /// The admin user's `admin_user.user_id`.
 pub(crate) const ADMIN_USER_ID: i64 = 1;
+/// The integration's `integration.integration_id`.
+const INTEGRATION_ID: i64 = 1;
 
 /// The protected JWS header, byte for byte (§5.4), for the signing key at position `kid`.
 fn jwt_header(kid: &str) -> String {
@@ -47,6 +49,9 @@ pub(crate) enum UserContext {
     Guest,
     Customer(i64),
     Admin(i64),
+    /// An integration's OAuth access token used as a bearer (`USER_TYPE_INTEGRATION`), with the
+    /// customer resources: refused `self`, exempt from reCAPTCHA (`ValidationOverrider`).
+    Integration(i64),
 }
 
 /// ACL resources named by the covered routes.
@@ -57,6 +62,10 @@ pub(crate) enum AclResource {
     CustomerRead,
     CustomerDelete,
     CustomerManage,
+    /// `Magento_Backend::store`, of the store, store group and website routes.
+    StoreRead,
+    /// `Magento_Customer::group`, of the customer group routes.
+    CustomerGroup,
 }
 
 impl AclResource {
@@ -67,6 +76,8 @@ impl AclResource {
             AclResource::CustomerRead => "Magento_Customer::customer",
             AclResource::CustomerDelete => "Magento_Customer::delete",
             AclResource::CustomerManage => "Magento_Customer::manage",
+            AclResource::StoreRead => "Magento_Backend::store",
+            AclResource::CustomerGroup => "Magento_Customer::group",
         }
     }
 }
@@ -116,8 +127,14 @@ pub(crate) fn is_allowed(
         // `isAllowed($role, null)` holds only for a role with all resources (§1.5 correction).
         (AclResource::OwnAccount, UserContext::Admin(_)) => admin_role == AdminRole::FullRights,
         (AclResource::OwnAccount, _) => false,
-        // Both roles hold the customer resources the covered routes name.
-        (_, UserContext::Admin(_)) => true,
+        // Only the role with all resources reads stores and groups: a least-privilege role and
+        // the integration hold the customer resources alone.
+        (AclResource::StoreRead | AclResource::CustomerGroup, UserContext::Admin(_)) => {
+            admin_role == AdminRole::FullRights
+        }
+        (AclResource::StoreRead | AclResource::CustomerGroup, UserContext::Integration(_)) => false,
+        // Both roles, and the integration, hold the customer resources the covered routes name.
+        (_, UserContext::Admin(_) | UserContext::Integration(_)) => true,
         _ => false,
     }
 }
@@ -159,6 +176,8 @@ pub(crate) struct TokenService {
     key: [u8; 32],
     customer_ttl_seconds: i64,
     admin_ttl_seconds: i64,
+    /// The integration's access token, when the store has one (`StoreSettings::integration_token`).
+    integration_token: Option<String>,
 }
 
 /// `ConfigReader`: a lifetime of zero or less falls back to 30 minutes (§3.4, §5.4).
@@ -190,6 +209,7 @@ impl TokenService {
                 ttl_seconds(settings.customer_token_lifetime_minutes)
             },
             admin_ttl_seconds: ttl_seconds(settings.admin_token_lifetime_minutes),
+            integration_token: settings.integration_token.clone(),
         }
     }
 
@@ -316,6 +336,9 @@ impl TokenService {
         };
         if !scheme.eq_ignore_ascii_case("bearer") {
             return UserContext::Guest;
+        }
+        if self.integration_token.as_deref() == Some(*token) {
+            return UserContext::Integration(INTEGRATION_ID);
         }
         match self.read(store, token, now) {
             Some(TokenSubject::Admin(id)) => UserContext::Admin(id),

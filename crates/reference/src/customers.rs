@@ -9,7 +9,7 @@ use super::directory;
 use super::error::{MagentoError, Parameters};
 use super::faults::Fault;
 use super::service::ServiceCall;
-use super::settings::StoreSettings;
+use super::settings::{CustomerAttribute, StoreSettings};
 use super::state::{AddressRecord, CustomerRecord, PasswordHash, Store, TokenSubject};
 use super::validation::{
     self, DobInput, check_password_strength, email_messages, is_valid_name, password_equals_email,
@@ -20,12 +20,28 @@ use serde_json::Value;
 
 /// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
 const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
-/// `customer/create_account/default_group`.
-const DEFAULT_GROUP_ID: i64 = 1;
-
 #[derive(Debug, Serialize)]
 struct CustomerExtensionView {
-    is_subscribed: bool,
+    /// Magento_Newsletter's (§4.3 step 13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_subscribed: Option<bool>,
+    /// The loyalty module's (`StoreSettings::loyalty_module`, STORES.md C7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loyalty: Option<LoyaltyView>,
+}
+
+/// What the loyalty module adds for a new customer.
+#[derive(Debug, Serialize)]
+struct LoyaltyView {
+    tier: &'static str,
+    points: i64,
+}
+
+/// One entry of `custom_attributes` (`framework-attribute-interface`).
+#[derive(Debug, Serialize)]
+struct CustomAttributeView {
+    attribute_code: &'static str,
+    value: &'static str,
 }
 
 /// `customer-data-customer-interface` in getter order (§7.2, examples S1/S3).
@@ -62,9 +78,12 @@ pub(crate) struct CustomerView<'a> {
     website_id: i64,
     addresses: Vec<AddressView<'a>>,
     disable_auto_group_change: i64,
-    /// Present when Magento_Newsletter adds `is_subscribed` (§4.3 step 13).
+    /// Present when a module adds to it: Magento_Newsletter `is_subscribed` (§4.3 step 13).
     #[serde(skip_serializing_if = "Option::is_none")]
     extension_attributes: Option<CustomerExtensionView>,
+    /// A module's custom attribute with a default value (STORES.md C7).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    custom_attributes: Vec<CustomAttributeView>,
 }
 
 /// MySQL `DATETIME` as Magento prints it (UTC).
@@ -188,9 +207,21 @@ impl CustomerRecord {
                 .collect(),
             disable_auto_group_change: self.disable_auto_group_change,
             extension_attributes: Some(CustomerExtensionView {
-                is_subscribed: self.is_subscribed,
+                is_subscribed: settings.newsletter_module.then_some(self.is_subscribed),
+                loyalty: settings.loyalty_module.then_some(LoyaltyView {
+                    tier: "bronze",
+                    points: 0,
+                }),
             })
-            .filter(|_| settings.newsletter_module),
+            .filter(|_| settings.newsletter_module || settings.loyalty_module),
+            custom_attributes: if settings.loyalty_module {
+                vec![CustomAttributeView {
+                    attribute_code: "loyalty_tier",
+                    value: "bronze",
+                }]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -296,16 +327,25 @@ pub(crate) fn create_account(
     let settings = &app.settings;
     let customer = request.customer;
 
-    // §4.3 step 1 / §4.1: the group_id guard comes first.
-    let requested_group = customer.int("group_id");
+    // §4.3 step 1 / §4.1: the group_id guard comes first; releases before it reset a guest's
+    // group to the default (STORES.md C3d).
+    let mut requested_group = customer.int("group_id");
     if requested_group.is_some() && !request.may_manage_customers && !settings.has_fault(Fault::GroupIdGuardMissing) {
-        return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
+        if settings.release.guards_the_customer_group() {
+            return Err(MagentoError::not_authorized(AclResource::CustomerManage.id()));
+        }
+        requested_group = None;
     }
-    // §4.3 step 2.
-    let Some(email) = customer.str("email") else {
-        return Err(MagentoError::bad_request(
-            "The email address is required to create a customer account.",
-        ));
+    // §4.3 step 2 (2.4.8); before, the email was first read by the password check (C3a).
+    let email = match customer.str("email") {
+        Some(email) => email,
+        None if settings.release.requires_the_email_first() => {
+            return Err(MagentoError::bad_request(
+                "The email address is required to create a customer account.",
+            ));
+        }
+        None if request.password.is_some() => return Err(MagentoError::internal()),
+        None => "",
     };
     // §4.3 step 3.
     let password_hash = match request.password {
@@ -344,7 +384,7 @@ pub(crate) fn create_account(
     // §4.3 steps 5–8.
     let (store_id, website_id) = resolve_store(app, customer)?;
     // §4.3 step 10.
-    let group_id = check_group(requested_group)?.unwrap_or(DEFAULT_GROUP_ID);
+    let group_id = check_group(requested_group)?.unwrap_or(settings.default_group_id);
     let (email, dob) = check_before_save(&store, customer, website_id, None)?;
     // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
     let confirmation = if settings.require_confirmation {
@@ -375,10 +415,14 @@ pub(crate) fn create_account(
         .objects("addresses")
         .unwrap_or_default()
         .iter()
-        .filter(|address| address.str("country_id").is_some_and(directory::is_allowed_country))
+        .filter(|address| {
+            address
+                .str("country_id")
+                .is_some_and(|country| directory::is_allowed_country(settings, country))
+        })
         .cloned()
         .collect();
-    if let Err(error) = save_addresses(&mut store, &mut record, &allowed) {
+    if let Err(error) = save_addresses(settings, &mut store, &mut record, &allowed) {
         if settings.has_fault(Fault::AddressRollbackMissing) {
             store.insert_customer(record);
         }
@@ -417,7 +461,7 @@ pub(crate) fn save_customer(
     };
     let group_id = check_group(customer.int("group_id"))?
         .or(previous.as_ref().map(|p| p.group_id))
-        .unwrap_or(DEFAULT_GROUP_ID);
+        .unwrap_or(settings.default_group_id);
     let website_id = customer
         .int("website_id")
         .or(previous.as_ref().map(|p| p.website_id))
@@ -447,7 +491,7 @@ pub(crate) fn save_customer(
     record.updated_at = now;
     record.apply(customer);
     if let Some(addresses) = customer.objects("addresses") {
-        save_addresses(&mut store, &mut record, addresses)?;
+        save_addresses(settings, &mut store, &mut record, addresses)?;
     }
     let body = super::json::encode(&record.view(true, settings));
     store.insert_customer(record);
@@ -502,12 +546,17 @@ fn check_before_save(
 /// Saves addresses one by one (`AddressRepository::save`) as the customer's only addresses; an
 /// id of one of its existing addresses is kept, any other id is replaced by a new one. The
 /// default flags set the customer's defaults.
-fn save_addresses(store: &mut Store, record: &mut CustomerRecord, inputs: &[DataObject]) -> Result<(), MagentoError> {
+fn save_addresses(
+    settings: &StoreSettings,
+    store: &mut Store,
+    record: &mut CustomerRecord,
+    inputs: &[DataObject],
+) -> Result<(), MagentoError> {
     let existing_ids: Vec<i64> = record.addresses.iter().map(|a| a.id).collect();
     let mut saved = Vec::with_capacity(inputs.len());
     let (mut default_billing, mut default_shipping) = (None, None);
     for input in inputs {
-        let mut address = build_address(input, input.str("country_id"), record.id)?;
+        let mut address = build_address(settings, input, input.str("country_id"), record.id)?;
         address.id = match input.int("id").filter(|id| existing_ids.contains(id)) {
             Some(id) => id,
             None => store.allocate_address_id(),
@@ -570,6 +619,9 @@ fn resolve_store(app: &App, customer: &DataObject) -> Result<(i64, i64), Magento
     Ok((store_id, website_id))
 }
 
+/// The EAV required rule (`AbstractData`), with the attribute's store label.
+const REQUIRED_VALUE: &str = "\"%1\" is a required value.";
+
 /// §4.3 step 10, entity validation: the EAV data validator, then the Name and Dob validators;
 /// every message joined with `\n`, no parameters.
 ///
@@ -583,14 +635,30 @@ fn validate_customer_entity(
 ) -> Result<(), MagentoError> {
     let mut messages: Vec<String> = Vec::new();
     let eav_required = |value: Option<&str>| value.is_none_or(|text| text.is_empty());
+    // Each line in the store view's language, the label too (STORES.md C2).
+    let language = &settings.translations;
     if eav_required(customer.str("firstname")) {
-        messages.push("\"First Name\" is a required value.".into());
+        messages.push(language.with_label(REQUIRED_VALUE, "First Name"));
     }
     if eav_required(customer.str("lastname")) {
-        messages.push("\"Last Name\" is a required value.".into());
+        messages.push(language.with_label(REQUIRED_VALUE, "Last Name"));
     }
     if !settings.has_fault(Fault::InvalidEmailAccepted) {
-        messages.extend(email_messages(email).into_iter().map(str::to_owned));
+        messages.extend(
+            email_messages(email)
+                .into_iter()
+                .map(|template| language.with_label(template, "Email")),
+        );
+    }
+    // Attribute-id order: taxvat (17) before gender (20); a select's "0" counts as set.
+    for attribute in [CustomerAttribute::Taxvat, CustomerAttribute::Gender] {
+        let missing = match attribute {
+            CustomerAttribute::Taxvat => eav_required(customer.str("taxvat")),
+            CustomerAttribute::Gender => customer.int("gender").is_none(),
+        };
+        if missing && settings.required_customer_attributes.contains(&attribute) {
+            messages.push(format!("\"{}\" is a required value.", attribute.label()));
+        }
     }
     for (key, label) in [
         ("firstname", "First Name"),
@@ -598,11 +666,11 @@ fn validate_customer_entity(
         ("middlename", "Middle Name"),
     ] {
         if !is_valid_name(customer.str(key)) {
-            messages.push(format!("{label} is not valid!"));
+            messages.push(language.phrase(&format!("{label} is not valid!")));
         }
     }
-    if dob.is_some_and(|date| date > today) {
-        messages.push("The Date of Birth should not be greater than today.".into());
+    if settings.release.refuses_a_future_dob() && dob.is_some_and(|date| date > today) {
+        messages.push(language.phrase("The Date of Birth should not be greater than today."));
     }
     if messages.is_empty() {
         Ok(())
@@ -642,7 +710,7 @@ pub(crate) fn serve_create_account(call: &ServiceCall<'_>) -> Result<Vec<u8>, Ma
             Bound::Str(text) => Some(text.as_str()),
             _ => None,
         },
-        may_manage_customers: matches!(call.user, UserContext::Admin(_)),
+        may_manage_customers: matches!(call.user, UserContext::Admin(_) | UserContext::Integration(_)),
     };
     create_account(call.app, request, call.now)
         .map(|record| super::json::encode(&record.view(false, &call.app.settings)))

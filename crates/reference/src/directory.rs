@@ -1,6 +1,11 @@
 //! The stock Magento directory: allowed countries and the US region list (CONTRACT.md §4.3
 //! step 11, §7.3).
 
+use super::error::MagentoError;
+use super::service::ServiceCall;
+use super::settings::StoreSettings;
+use serde::Serialize;
+
 /// One `directory_country_region` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Region {
@@ -41,8 +46,17 @@ const fn us(id: i64, code: &'static str, name: &'static str) -> Region {
     }
 }
 
+const fn de(id: i64, code: &'static str, name: &'static str) -> Region {
+    Region {
+        id,
+        country_id: "DE",
+        code,
+        name,
+    }
+}
+
 /// The US rows of `InitializeDirectoryData`, inserted first, so ids 1–65 (§7.3: AL=1, MA=32,
-/// NY=43, TX=57).
+/// NY=43, TX=57), and Germany's.
 const REGIONS: &[Region] = &[
     us(1, "AL", "Alabama"),
     us(2, "AK", "Alaska"),
@@ -109,18 +123,87 @@ const REGIONS: &[Region] = &[
     us(63, "WV", "West Virginia"),
     us(64, "WI", "Wisconsin"),
     us(65, "WY", "Wyoming"),
+    // Canada's rows (66-78) are not modelled; Germany's come next, 79-94, in the same data
+    // patch (Bayern 81, Berlin 82, Brandenburg 83 as Magento_Directory's region-updater test shows).
+    de(79, "NDS", "Niedersachsen"),
+    de(80, "BAW", "Baden-Württemberg"),
+    de(81, "BAY", "Bayern"),
+    de(82, "BER", "Berlin"),
+    de(83, "BRG", "Brandenburg"),
+    de(84, "BRE", "Bremen"),
+    de(85, "HAM", "Hamburg"),
+    de(86, "HES", "Hessen"),
+    de(87, "MEC", "Mecklenburg-Vorpommern"),
+    de(88, "NRW", "Nordrhein-Westfalen"),
+    de(89, "RHE", "Rheinland-Pfalz"),
+    de(90, "SAR", "Saarland"),
+    de(91, "SAS", "Sachsen"),
+    de(92, "SAC", "Sachsen-Anhalt"),
+    de(93, "SCN", "Schleswig-Holstein"),
+    de(94, "THE", "Thüringen"),
 ];
 
-/// `AccountManagement::isAddressAllowedForWebsite` (case-sensitive `in_array`).
-pub(crate) fn is_allowed_country(country_id: &str) -> bool {
+/// `general/country/allow` as `AccountManagement::isAddressAllowedForWebsite` and the address
+/// validator read it (case-sensitive `in_array`): every known country unless the store lists
+/// fewer.
+pub(crate) fn is_allowed_country(settings: &StoreSettings, country_id: &str) -> bool {
     COUNTRIES.contains(&country_id)
+        && settings
+            .allowed_countries
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(|code| code == country_id))
+}
+
+/// `directory-data-region-information-interface`.
+#[derive(Debug, Serialize)]
+struct RegionView {
+    id: String,
+    code: &'static str,
+    name: &'static str,
+}
+
+/// `directory-data-country-information-interface`.
+///
+/// derived: the reference keeps no country names or three-letter codes, so
+/// `three_letter_abbreviation`, `full_name_locale` and `full_name_english` are left out; a
+/// client learns the allowed countries from `id`.
+#[derive(Debug, Serialize)]
+struct CountryView {
+    id: &'static str,
+    two_letter_abbreviation: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    available_regions: Vec<RegionView>,
+}
+
+/// `GET /V1/directory/countries` (anonymous): the allowed countries of the store view, each
+/// with its regions (`CountryInformationAcquirer::getCountriesInfo`).
+pub(crate) fn serve_countries(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let countries: Vec<CountryView> = COUNTRIES
+        .iter()
+        .filter(|code| is_allowed_country(&call.app.settings, code))
+        .map(|&code| CountryView {
+            id: code,
+            two_letter_abbreviation: code,
+            available_regions: REGIONS
+                .iter()
+                .filter(|region| region.country_id == code)
+                .map(|region| RegionView {
+                    id: region.id.to_string(),
+                    code: region.code,
+                    name: region.name,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(super::json::encode(&countries))
 }
 
 pub(crate) fn is_zip_optional(country_id: &str) -> bool {
     OPTIONAL_ZIP_COUNTRIES.contains(&country_id)
 }
 
-/// derived: only the US region list is modelled, so only the US is in `general/region/state_required`.
+/// derived: of the countries whose regions are modelled, only the US is in
+/// `general/region/state_required` (Germany's regions are optional).
 pub(crate) fn is_region_required(country_id: &str) -> bool {
     country_id == "US"
 }

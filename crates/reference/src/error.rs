@@ -5,6 +5,12 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
+use super::translation::Translations;
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// Placeholder values of a message: named (`%fieldName`, rendered as a JSON object in key
 /// order) or positional (`%1`, rendered as a JSON array) — §2.1.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,13 +69,17 @@ pub(crate) struct MagentoError {
     #[serde(skip)]
     webapi: bool,
     message: String,
+    /// A `Webapi\Exception`'s phrase with arguments (`The %1 HTTP method is not supported.`):
+    /// translated, then rendered; `message` holds the English rendering.
+    #[serde(skip)]
+    phrase: Option<Box<(&'static str, Vec<String>)>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorItem>,
     #[serde(skip_serializing_if = "Parameters::is_none")]
     parameters: Parameters,
     /// Developer mode only (§2.1): `Some(Null)` or `Some(String)`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    trace: Option<Value>,
+    trace: Option<Box<Value>>,
 }
 
 /// `"%fieldName" is required. Enter and try again.` (§2.4).
@@ -86,6 +96,7 @@ impl MagentoError {
             status,
             webapi: false,
             message: message.into(),
+            phrase: None,
             errors: Vec::new(),
             parameters: Parameters::None,
             trace: None,
@@ -131,12 +142,44 @@ impl MagentoError {
         Self::webapi(StatusCode::NOT_FOUND, "Request does not match any route.")
     }
 
+    /// A `Webapi\Exception` whose phrase has arguments: rendered text, translated first.
+    pub(crate) fn webapi_phrase(status: StatusCode, template: &'static str, args: Vec<String>) -> Self {
+        MagentoError {
+            phrase: Some(Box::new((template, args.clone()))),
+            ..Self::webapi(status, Translations::default().render(template, &as_strs(&args)))
+        }
+    }
+
     /// §1.1: the rendered `RequestMethodValidator` message.
     pub(crate) fn method_not_supported(method: &str) -> Self {
-        Self::webapi(
+        Self::webapi_phrase(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!("The {method} HTTP method is not supported."),
+            "The %1 HTTP method is not supported.",
+            vec![method.to_owned()],
         )
+    }
+
+    /// C3e: before 2.4.5, `Request::getHttpMethod`'s `InputException` for any method but GET,
+    /// POST, PUT and DELETE.
+    pub(crate) fn request_method_invalid() -> Self {
+        Self::bad_request("Request method is invalid.")
+    }
+
+    /// STORES.md C1: `RestValidationPlugin` refused a route whose form has reCAPTCHA on.
+    pub(crate) fn recaptcha_failed() -> Self {
+        Self::webapi_bad_request("ReCaptcha validation failed, please try again")
+    }
+
+    /// The top-level message in the store view's language (STORES.md C2): the phrase of a
+    /// `Webapi\Exception`, or the raw text of a masked exception (`__($e->getRawMessage())`),
+    /// placeholders kept. `errors[]` and `parameters` are left alone (`_renderMessages` writes
+    /// `getRawMessage()`).
+    pub(crate) fn localized(mut self, translations: &Translations) -> Self {
+        self.message = match self.phrase.take().map(|phrase| *phrase) {
+            Some((template, args)) => translations.render(template, &as_strs(&args)),
+            None => translations.phrase(&self.message),
+        };
+        self
     }
 
     /// §1.1: no request processor claims the path (unknown store code, lowercase `v1`...).
@@ -173,10 +216,14 @@ impl MagentoError {
     pub(crate) fn internal() -> Self {
         let micros = chrono::Utc::now().timestamp_micros();
         let report = format!("{:08x}{:05x}", micros / 1_000_000, micros % 1_000_000);
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"),
-        )
+        MagentoError {
+            webapi: false,
+            ..Self::webapi_phrase(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Error. Details are available in Magento log file. Report ID: %1",
+                vec![format!("webapi-{report}")],
+            )
+        }
     }
 
     pub(crate) fn status(&self) -> StatusCode {
@@ -217,11 +264,11 @@ impl MagentoError {
     /// derived: the trace is a fixed two-frame one, and a masked internal error keeps its
     /// production message (developer mode would show the PHP error's own).
     pub(crate) fn with_developer_trace(mut self) -> Self {
-        self.trace = Some(if self.webapi {
+        self.trace = Some(Box::new(if self.webapi {
             Value::Null
         } else {
             Value::from(DEVELOPER_TRACE)
-        });
+        }));
         self
     }
 }

@@ -284,6 +284,7 @@ mod tests {
         ("json.rs", include_str!("json.rs")),
         ("lib.rs", include_str!("lib.rs")),
         ("query.rs", include_str!("query.rs")),
+        ("release.rs", include_str!("release.rs")),
         ("response_faults.rs", include_str!("response_faults.rs")),
         ("routes.rs", include_str!("routes.rs")),
         ("schema.rs", include_str!("schema.rs")),
@@ -291,7 +292,9 @@ mod tests {
         ("service.rs", include_str!("service.rs")),
         ("settings.rs", include_str!("settings.rs")),
         ("state.rs", include_str!("state.rs")),
+        ("stores.rs", include_str!("stores.rs")),
         ("tokens.rs", include_str!("tokens.rs")),
+        ("translation.rs", include_str!("translation.rs")),
         ("validation.rs", include_str!("validation.rs")),
     ];
 

@@ -85,7 +85,9 @@ const NOT_AUTHORIZED: &str = "The current customer isn't authorized.";
 fn current_customer(caller: &Caller) -> Result<i64, async_graphql::Error> {
     match caller.user {
         UserContext::Customer(id) => Ok(id),
-        UserContext::Guest | UserContext::Admin(_) => Err(error(Category::Authorization, NOT_AUTHORIZED)),
+        UserContext::Guest | UserContext::Admin(_) | UserContext::Integration(_) => {
+            Err(error(Category::Authorization, NOT_AUTHORIZED))
+        }
     }
 }
 
@@ -590,7 +592,7 @@ impl CustomerData {
         let caller = caller(ctx);
         let id = match caller.user {
             UserContext::Customer(id) => id,
-            UserContext::Guest | UserContext::Admin(_) => 0,
+            UserContext::Guest | UserContext::Admin(_) | UserContext::Integration(_) => 0,
         };
         let store = caller.app.store();
         let record = store.customer(id).ok_or_else(|| no_such_customer(id))?;

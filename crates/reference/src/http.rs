@@ -14,7 +14,7 @@ use super::response_faults::{Outcome, RequestFacts, apply_response_faults};
 use super::routes::{self, HttpMethod, Route, RouteMatch};
 use super::schema;
 use super::service::ServiceCall;
-use super::settings::StoreSettings;
+use super::settings::{RecaptchaForm, StoreSettings};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -109,6 +109,7 @@ fn answer(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Resp
 
 /// The error envelope (§2.1), with developer mode's `trace`.
 fn error_answer(settings: &StoreSettings, mut error: MagentoError) -> Response<Vec<u8>> {
+    error = error.localized(&settings.translations);
     if settings.developer_mode {
         error = error.with_developer_trace();
     }
@@ -166,6 +167,7 @@ fn schema_answer(app: &App, request: &Request) -> Option<(Outcome, Response<Vec<
         base_path,
         two_factor_auth: app.settings.two_factor_auth,
         newsletter_module: app.settings.newsletter_module,
+        loyalty_module: app.settings.loyalty_module,
         own_account_allowed,
     });
     Some(match generated {
@@ -224,8 +226,13 @@ fn is_synchronous_path(path: &str) -> bool {
 }
 
 async fn dispatch(app: &App, request: Request) -> Result<(&'static Route, Vec<u8>), Stop> {
-    let method = HttpMethod::parse(request.method().as_str())
-        .ok_or_else(|| MagentoError::method_not_supported(request.method().as_str()))?;
+    let method = HttpMethod::parse(request.method().as_str()).ok_or_else(|| {
+        if app.settings.release.refuses_methods_with_405() {
+            MagentoError::method_not_supported(request.method().as_str())
+        } else {
+            MagentoError::request_method_invalid()
+        }
+    })?;
     let (scope, path) = process_path(request.uri().path(), &app.settings)?;
     if !is_synchronous_path(&path) {
         return Err(MagentoError::request_not_processable().into());
@@ -269,6 +276,7 @@ async fn dispatch(app: &App, request: Request) -> Result<(&'static Route, Vec<u8
             error: MagentoError::not_authorized(resource.id()),
         });
     }
+    check_recaptcha(&app.settings, route, user, &parts.headers)?;
     if route.is(HttpMethod::Get, "/V1/customers/me") && app.settings.has_fault(Fault::SlowMe) {
         tokio::time::sleep(SLOW_RESPONSE_DELAY).await;
     }
@@ -285,6 +293,36 @@ async fn dispatch(app: &App, request: Request) -> Result<(&'static Route, Vec<u8
     }
     let body = call_service(app, &matched, user, input, now)?;
     Ok((route, body))
+}
+
+/// `ReCaptchaWebapiRest\Plugin\RestValidationPlugin::aroundValidate`: after the ACL check
+/// (`$proceed()` first) and before the body is read, a route whose storefront form has
+/// reCAPTCHA on needs an `X-ReCaptcha` response Google accepts, else 400 `ReCaptcha validation
+/// failed, please try again` (a `Webapi\Exception`, translated).
+///
+/// derived: the store is configured with Google's published test keys, which accept any
+/// response; an empty one is refused before Google is asked (`missing-input-response`). Only
+/// integration tokens are exempt (`ValidationOverrider` checks `USER_TYPE_INTEGRATION`); an
+/// admin user's token is not.
+fn check_recaptcha(
+    settings: &StoreSettings,
+    route: &Route,
+    user: UserContext,
+    headers: &HeaderMap,
+) -> Result<(), MagentoError> {
+    let form = if route.is(HttpMethod::Post, "/V1/customers") {
+        RecaptchaForm::CreateAccount
+    } else if route.is(HttpMethod::Post, "/V1/integration/customer/token") {
+        RecaptchaForm::Login
+    } else {
+        return Ok(());
+    };
+    let answered = headers.get("X-ReCaptcha").is_some_and(|value| !value.is_empty())
+        || matches!(user, UserContext::Integration(_));
+    if settings.recaptcha.contains(&form) && !answered {
+        return Err(MagentoError::recaptcha_failed());
+    }
+    Ok(())
 }
 
 /// No route matches: 404 "no route" (§1.1).
@@ -316,9 +354,11 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<(St
     // derived: the XML deserializer is not emulated; XML bodies get the same answer as any
     // other media type without a deserializer.
     if media_type != "application/json" {
-        return Err(MagentoError::webapi_bad_request(format!(
-            "Server cannot understand Content-Type HTTP header media type {media_type}"
-        )));
+        return Err(MagentoError::webapi_phrase(
+            StatusCode::BAD_REQUEST,
+            "Server cannot understand Content-Type HTTP header media type %1",
+            vec![media_type],
+        ));
     }
     json::decode(&bytes).map(PhpValue::into_array).ok_or_else(|| {
         if app.settings.developer_mode || app.settings.has_fault(Fault::DecodingErrorDeveloperMode) {

@@ -19,6 +19,7 @@ mod graphql_schema;
 mod http;
 mod json;
 mod query;
+mod release;
 mod response_faults;
 mod routes;
 mod schema;
@@ -26,7 +27,9 @@ mod search;
 mod service;
 mod settings;
 mod state;
+mod stores;
 mod tokens;
+mod translation;
 mod validation;
 
 #[cfg(test)]
@@ -36,7 +39,9 @@ mod tests;
 mod graphql_tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
-pub use settings::{AdminAccount, AdminRole, RateLimit, StoreSettings, TokenFormat};
+pub use release::{Release, UnknownRelease};
+pub use settings::{AdminAccount, AdminRole, CustomerAttribute, RateLimit, RecaptchaForm, StoreSettings, TokenFormat};
+pub use translation::{TranslationFileError, Translations};
 
 use app::App;
 use std::io;

@@ -10,7 +10,6 @@ use super::customers::DUPLICATE_EMAIL;
 use super::faults::{Fault, Site};
 use super::json::{self, OrderedJson};
 use super::routes::{HttpMethod, ReturnType, Route};
-use super::validation::INVALID_EMAIL;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, Method, Response, StatusCode};
 use chrono::NaiveDateTime;
@@ -152,7 +151,7 @@ fn rewrite_result(faults: Active<'_>, route: &Route, body: Vec<u8>) -> Vec<u8> {
                 rewrite_customer(faults, customer);
             }
         }
-        ReturnType::String | ReturnType::Boolean => return body,
+        ReturnType::String | ReturnType::Boolean | ReturnType::Object(_) | ReturnType::List(_) => return body,
     }
     json::encode(&result)
 }
@@ -305,7 +304,7 @@ fn rewrite_envelope(faults: Active<'_>, envelope: &mut OrderedJson) {
         *message = message
             .split('\n')
             .map(|line| {
-                if line == INVALID_EMAIL {
+                if line == "\"Email\" is not a valid email address." {
                     REWORDED_INVALID_EMAIL
                 } else {
                     line

@@ -5,7 +5,7 @@ use super::auth::AclResource;
 use super::binding::{CUSTOMER, ParamKind, SEARCH_CRITERIA, ServiceParam};
 use super::query::url_decode;
 use super::service::Handler;
-use super::{customers, search, tokens};
+use super::{customers, directory, search, stores, tokens};
 
 /// The four methods the REST area accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,10 @@ pub(crate) enum ReturnType {
     CustomerSearchResults,
     String,
     Boolean,
+    /// The named definition.
+    Object(&'static str),
+    /// A list of the named definition.
+    List(&'static str),
 }
 
 /// How the Swagger document lists an operation's parameters (§8).
@@ -147,6 +151,7 @@ const SAVE_CUSTOMER: &[ServiceParam] = &[
     param("passwordHash", ParamKind::Str, false),
 ];
 const CUSTOMER_ID: &[ServiceParam] = &[param("customerId", ParamKind::Int, true)];
+const STORE_ID: &[ServiceParam] = &[param("storeId", ParamKind::Int, true)];
 const SEARCH: &[ServiceParam] = &[param("searchCriteria", ParamKind::Object(&SEARCH_CRITERIA), true)];
 
 const ACCOUNT_MANAGEMENT: &str = "customerAccountManagementV1";
@@ -280,6 +285,83 @@ pub(crate) const ROUTES: &[Route] = &[
         params: GOOGLE_CREDENTIALS,
         returns: ReturnType::String,
         swagger_params: SwaggerParams::Body("PostV1TfaProviderGoogleAuthenticateBody"),
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/store/storeViews",
+        resource: AclResource::StoreRead,
+        module: Module::Core,
+        service: "storeStoreRepositoryV1",
+        handler: stores::serve_store_views,
+        params: &[],
+        returns: ReturnType::List("store-data-store-interface"),
+        swagger_params: SwaggerParams::None,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/store/websites",
+        resource: AclResource::StoreRead,
+        module: Module::Core,
+        service: "storeWebsiteRepositoryV1",
+        handler: stores::serve_websites,
+        params: &[],
+        returns: ReturnType::List("store-data-website-interface"),
+        swagger_params: SwaggerParams::None,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/store/storeConfigs",
+        resource: AclResource::StoreRead,
+        module: Module::Core,
+        service: "storeStoreConfigManagerV1",
+        handler: stores::serve_store_configs,
+        params: &[],
+        returns: ReturnType::List("store-data-store-config-interface"),
+        swagger_params: SwaggerParams::None,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/customerGroups/default/:storeId",
+        resource: AclResource::CustomerGroup,
+        module: Module::Core,
+        service: "customerGroupManagementV1",
+        handler: stores::serve_default_group,
+        params: STORE_ID,
+        returns: ReturnType::Object("customer-data-group-interface"),
+        swagger_params: SwaggerParams::PathVariables,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/attributeMetadata/customer",
+        resource: AclResource::CustomerRead,
+        module: Module::Core,
+        service: "customerCustomerMetadataV1",
+        handler: stores::serve_customer_attributes,
+        params: &[],
+        returns: ReturnType::List("customer-data-attribute-metadata-interface"),
+        swagger_params: SwaggerParams::None,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/attributeMetadata/customerAddress",
+        resource: AclResource::CustomerRead,
+        module: Module::Core,
+        service: "customerAddressMetadataV1",
+        handler: stores::serve_address_attributes,
+        params: &[],
+        returns: ReturnType::List("customer-data-attribute-metadata-interface"),
+        swagger_params: SwaggerParams::None,
+    },
+    Route {
+        method: HttpMethod::Get,
+        path: "/V1/directory/countries",
+        resource: AclResource::Anonymous,
+        module: Module::Core,
+        service: "directoryCountryInformationAcquirerV1",
+        handler: directory::serve_countries,
+        params: &[],
+        returns: ReturnType::List("directory-data-country-information-interface"),
+        swagger_params: SwaggerParams::None,
     },
 ];
 

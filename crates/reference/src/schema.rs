@@ -63,6 +63,8 @@ fn success_response(returns: ReturnType) -> Value {
         ReturnType::CustomerSearchResults => reference("customer-data-customer-search-results-interface"),
         ReturnType::String => string(),
         ReturnType::Boolean => json!({"type": "boolean"}),
+        ReturnType::Object(definition) => reference(definition),
+        ReturnType::List(definition) => array_of(reference(definition)),
     };
     json!({"description": "200 Success.", "schema": schema})
 }
@@ -114,6 +116,8 @@ pub(crate) struct SchemaRequest<'a> {
     pub(crate) base_path: &'a str,
     pub(crate) two_factor_auth: bool,
     pub(crate) newsletter_module: bool,
+    /// Whether a module adds `loyalty` to the customer (STORES.md C7).
+    pub(crate) loyalty_module: bool,
     /// Whether `self` routes would be allowed for this caller in this store (§1.5).
     pub(crate) own_account_allowed: bool,
 }
@@ -122,7 +126,7 @@ fn allowed(resource: AclResource, request: &SchemaRequest<'_>) -> bool {
     match (resource, request.user) {
         (AclResource::Anonymous, _) => true,
         (AclResource::OwnAccount, _) => request.own_account_allowed,
-        (_, UserContext::Admin(_)) => true,
+        (_, UserContext::Admin(_) | UserContext::Integration(_)) => true,
         _ => false,
     }
 }
@@ -194,7 +198,7 @@ pub(crate) fn document(request: &SchemaRequest<'_>) -> Result<Value, MagentoErro
         "schemes": ["http"],
         "tags": tags.iter().map(|t| json!({"name": t, "description": ""})).collect::<Vec<_>>(),
         "paths": paths,
-        "definitions": definitions(request.newsletter_module),
+        "definitions": definitions(request.newsletter_module, request.loyalty_module),
         "securityDefinitions": {"api_key": {"type": "apiKey", "name": "api_key", "in": "header"}},
         "consumes": ["application/json", "application/xml"],
         "produces": ["application/json", "application/xml"]
@@ -219,13 +223,16 @@ fn array_of(items: Value) -> Value {
 
 /// The definitions, from the getters of the data interfaces (§7.2, §7.3); `required` lists the
 /// non-nullable getters, as `Swagger\Generator::getDefinitions` does.
-fn definitions(newsletter_module: bool) -> Value {
+fn definitions(newsletter_module: bool, loyalty_module: bool) -> Value {
     let mut customer_extension = Map::new();
     if newsletter_module {
         customer_extension.insert("is_subscribed".into(), json!({"type": "boolean"}));
     }
     customer_extension.insert("assistance_allowed".into(), integer());
-    json!({
+    if loyalty_module {
+        customer_extension.insert("loyalty".into(), reference("loyalty-data-customer-loyalty-interface"));
+    }
+    let mut all = json!({
         "customer-data-customer-interface": {
             "type": "object",
             "description": "Customer interface.",
@@ -342,8 +349,82 @@ fn definitions(newsletter_module: bool) -> Value {
                 "fieldName": {"type": "string", "description": "Missing or invalid field name"},
                 "fieldValue": {"type": "string", "description": "Incorrect field value"}
             }
+        },
+        "store-data-store-interface": {
+            "type": "object",
+            "description": "Store interface",
+            "properties": {
+                "id": integer(), "code": string(), "name": string(), "website_id": integer(),
+                "store_group_id": integer(), "is_active": integer()
+            },
+            "required": ["id", "code", "name", "website_id", "store_group_id", "is_active"]
+        },
+        "store-data-website-interface": {
+            "type": "object",
+            "description": "Website interface",
+            "properties": {"id": integer(), "code": string(), "name": string(), "default_group_id": integer()},
+            "required": ["id", "code", "name", "default_group_id"]
+        },
+        "store-data-store-config-interface": {
+            "type": "object",
+            "description": "Interface for store config",
+            "properties": {
+                "id": integer(), "code": string(), "website_id": integer(), "locale": string(),
+                "base_currency_code": string(), "default_display_currency_code": string(),
+                "timezone": string(), "weight_unit": string()
+            },
+            "required": ["id", "code", "website_id", "locale", "base_currency_code", "default_display_currency_code", "timezone", "weight_unit"]
+        },
+        "customer-data-group-interface": {
+            "type": "object",
+            "description": "Customer group interface.",
+            "properties": {"id": integer(), "code": string(), "tax_class_id": integer(), "tax_class_name": string()},
+            "required": ["code", "tax_class_id"]
+        },
+        "customer-data-attribute-metadata-interface": {
+            "type": "object",
+            "description": "Customer attribute metadata interface.",
+            "properties": {
+                "frontend_input": string(), "input_filter": string(), "store_label": string(),
+                "multiline_count": integer(), "visible": {"type": "boolean"}, "required": {"type": "boolean"},
+                "data_model": string(), "options": array_of(reference("customer-data-option-interface")),
+                "frontend_class": string(), "user_defined": {"type": "boolean"}, "sort_order": integer(),
+                "frontend_label": string(), "note": string(), "system": {"type": "boolean"},
+                "backend_type": string(), "attribute_code": string()
+            },
+            "required": ["frontend_input", "input_filter", "store_label", "validation_rules", "multiline_count", "visible", "required", "data_model", "options", "frontend_class", "user_defined", "sort_order", "frontend_label", "note", "system", "backend_type"]
+        },
+        "customer-data-option-interface": {
+            "type": "object",
+            "description": "Option interface.",
+            "properties": {"label": string(), "value": string()},
+            "required": ["label"]
+        },
+        "directory-data-country-information-interface": {
+            "type": "object",
+            "description": "Country Information interface.",
+            "properties": {
+                "id": string(), "two_letter_abbreviation": string(), "three_letter_abbreviation": string(),
+                "full_name_locale": string(), "full_name_english": string(),
+                "available_regions": array_of(reference("directory-data-region-information-interface"))
+            },
+            "required": ["id", "two_letter_abbreviation", "three_letter_abbreviation", "full_name_locale", "full_name_english"]
+        },
+        "directory-data-region-information-interface": {
+            "type": "object",
+            "description": "Region Information interface.",
+            "properties": {"id": string(), "code": string(), "name": string()},
+            "required": ["id", "code", "name"]
         }
-    })
+    });
+    if loyalty_module {
+        all["loyalty-data-customer-loyalty-interface"] = json!({
+            "type": "object",
+            "description": "A customer's loyalty tier and points.",
+            "properties": {"tier": string(), "points": integer()}
+        });
+    }
+    all
 }
 
 #[cfg(test)]
@@ -358,6 +439,7 @@ mod tests {
             base_path: "/rest/default",
             two_factor_auth: true,
             newsletter_module: true,
+            loyalty_module: false,
             own_account_allowed: false,
         }
     }

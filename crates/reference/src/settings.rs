@@ -2,6 +2,8 @@
 //! faults it deviates by.
 
 use super::faults::Fault;
+use super::release::Release;
+use super::translation::Translations;
 use rand::Rng;
 use std::fmt;
 use std::time::Duration;
@@ -9,6 +11,9 @@ use std::time::Duration;
 /// The store configuration the reference server emulates; `Default` is a stock 2.4.8 install.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
+    /// The Magento release answered as (2.4.8): older patch levels answer as STORES.md Note 6
+    /// says where the suite can tell.
+    pub release: Release,
     /// The default store view's code (`default`).
     pub store_code: String,
     /// Its name, copied into `created_in` (`Default Store View`).
@@ -67,9 +72,58 @@ pub struct StoreSettings {
     /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
     /// (e.g. a published file, or one with a module's extra attribute).
     pub published_schema: Option<serde_json::Value>,
+    /// The access token of an integration with the customer resources, usable as a bearer
+    /// ("Allow OAuth Access Tokens to be used as standalone Bearer tokens"); none by default.
+    pub integration_token: Option<String>,
+    /// The storefront forms with reCAPTCHA on (none by default, STORES.md C1): their web API
+    /// routes then need an `X-ReCaptcha` header.
+    pub recaptcha: Vec<RecaptchaForm>,
+    /// The store view's language (English by default, STORES.md C2).
+    pub translations: Translations,
+    /// `general/locale/code` of the store view (`en_US`), as `GET /V1/store/storeConfigs` shows it.
+    pub locale: String,
+    /// `general/country/allow`: `None` is every country (the stock default). An address in
+    /// another country is dropped on create (STORES.md C6).
+    pub allowed_countries: Option<Vec<String>>,
+    /// `customer/create_account/default_group` (1, General; STORES.md U3).
+    pub default_group_id: i64,
+    /// Customer attributes made required (`customer/address/gender_show=req`, `taxvat_show=req`;
+    /// STORES.md U4); none by default.
+    pub required_customer_attributes: Vec<CustomerAttribute>,
+    /// A third-party loyalty module that adds a customer extension attribute (`loyalty`) and a
+    /// custom attribute with a default value (`loyalty_tier`), both in every customer read and
+    /// the first in the store's Swagger (STORES.md C7); off by default.
+    pub loyalty_module: bool,
     /// Deliberate deviations from Magento (none by default), for proving that the suite catches
     /// them.
     pub faults: Vec<Fault>,
+}
+
+/// An optional customer attribute a store can make required, with the label its EAV validator
+/// names (`"%1" is a required value.`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerAttribute {
+    /// `gender`, a select: 1 Male, 2 Female, 3 Not Specified.
+    Gender,
+    /// `taxvat`, free text.
+    Taxvat,
+}
+
+impl CustomerAttribute {
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerAttribute::Gender => "gender",
+            CustomerAttribute::Taxvat => "taxvat",
+        }
+    }
+
+    /// The attribute's `frontend_label` in a stock install.
+    pub fn label(self) -> &'static str {
+        match self {
+            CustomerAttribute::Gender => "Gender",
+            CustomerAttribute::Taxvat => "Tax/VAT Number",
+        }
+    }
 }
 
 impl StoreSettings {
@@ -82,6 +136,7 @@ impl StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
+            release: Release::LATEST,
             store_code: "default".to_owned(),
             store_name: "Default Store View".to_owned(),
             website_id: 1,
@@ -107,7 +162,37 @@ impl Default for StoreSettings {
             graphql_module: true,
             graphql_legacy_status: false,
             published_schema: None,
+            integration_token: None,
+            recaptcha: Vec::new(),
+            translations: Translations::default(),
+            locale: "en_US".to_owned(),
+            allowed_countries: None,
+            default_group_id: 1,
+            required_customer_attributes: Vec::new(),
+            loyalty_module: false,
             faults: Vec::new(),
+        }
+    }
+}
+
+/// A storefront form whose reCAPTCHA (Stores > Configuration > Security > Google reCAPTCHA
+/// Storefront) also guards its web API route (`ReCaptchaCustomer\Model\WebapiConfigProvider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecaptchaForm {
+    /// "Create New Customer Account" (`customer_create`): `POST /V1/customers`.
+    CreateAccount,
+    /// "Customer Login" (`customer_login`): `POST /V1/integration/customer/token`.
+    Login,
+}
+
+impl std::str::FromStr for RecaptchaForm {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "create" => Ok(RecaptchaForm::CreateAccount),
+            "login" => Ok(RecaptchaForm::Login),
+            other => Err(format!("unknown reCAPTCHA form {other:?}: use create or login")),
         }
     }
 }

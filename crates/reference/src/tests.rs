@@ -1544,3 +1544,429 @@ async fn transport_faults_take_effect() {
         started.elapsed()
     );
 }
+
+/// A server that answers as `release` (STORES.md Note 6), signing customers in without
+/// confirmation unless `require_confirmation`.
+async fn as_release(release: &str, require_confirmation: bool) -> Client {
+    Client::start(StoreSettings {
+        release: release.parse().expect("a release the reference answers as"),
+        require_confirmation,
+        ..StoreSettings::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn before_2_4_5_other_methods_are_an_invalid_request_method() {
+    let old = as_release("2.4.4-p13", false).await;
+    old.send("PATCH", "/V1/customers", None, None)
+        .await
+        .expect(400, json!({"message": "Request method is invalid."}));
+    let new = as_release("2.4.5", false).await;
+    new.send("PATCH", "/V1/customers", None, None)
+        .await
+        .expect(405, json!({"message": "The PATCH HTTP method is not supported."}));
+}
+
+#[tokio::test]
+async fn before_the_guard_a_guests_group_is_reset_to_the_default() {
+    let body = |email: &str| {
+        let mut body = simple_body(email);
+        body["customer"]["group_id"] = json!(2);
+        body
+    };
+    let reset = as_release("2.4.6-p8", false)
+        .await
+        .create(body("reset@example.com"))
+        .await;
+    assert_eq!(
+        (reset.status, &reset.json()["group_id"]),
+        (200, &json!(1)),
+        "{}",
+        reset.raw
+    );
+    for guarded in ["2.4.6-p9", "2.4.7", "2.4.4-p12"] {
+        as_release(guarded, false)
+            .await
+            .create(body("guarded@example.com"))
+            .await
+            .expect(401, not_authorized("Magento_Customer::manage"));
+    }
+}
+
+#[tokio::test]
+async fn before_2_4_8_a_missing_email_with_a_password_is_a_masked_500() {
+    let client = as_release("2.4.7", false).await;
+    let reply = client
+        .create(json!({"customer": {"firstname": "Jane", "lastname": "Doe"}, "password": "Password1"}))
+        .await;
+    assert_eq!(reply.status, 500, "{}", reply.raw);
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Internal Error. Details are available in Magento log file.")),
+        "{}",
+        reply.raw
+    );
+    client
+        .create(json!({"customer": {"firstname": "Jane", "lastname": "Doe"}}))
+        .await
+        .expect(
+            400,
+            json!({"message": "The customer email is missing. Enter and try again."}),
+        );
+}
+
+#[tokio::test]
+async fn before_2_4_8_a_future_date_of_birth_is_stored() {
+    let next_month = (chrono::Utc::now() + chrono::Duration::days(31))
+        .format("%Y-%m-%d")
+        .to_string();
+    let reply = as_release("2.4.6-p8", false)
+        .await
+        .create(json!({"customer": {"email": "dob@example.com", "firstname": "Jane", "lastname": "Doe", "dob": next_month}}))
+        .await;
+    assert_eq!(
+        (reply.status, &reply.json()["dob"]),
+        (200, &json!(next_month)),
+        "{}",
+        reply.raw
+    );
+}
+
+#[tokio::test]
+async fn before_2_4_8_an_unconfirmed_customer_gets_the_generic_sign_in_failure() {
+    let client = as_release("2.4.7-p6", true).await;
+    assert_eq!(client.create(simple_body("unconfirmed@example.com")).await.status, 200);
+    client
+        .customer_token("unconfirmed@example.com", "Password1")
+        .await
+        .expect(401, json!({"message": SIGN_IN_FAILED}));
+}
+
+/// STORES.md C1: with reCAPTCHA on for both forms, their routes need an `X-ReCaptcha` answer,
+/// checked after the ACL and before the body; the admin user's token is not exempt; other
+/// routes are untouched.
+#[tokio::test]
+async fn recaptcha_guards_create_and_login_after_the_acl() {
+    let client = Client::start(StoreSettings {
+        recaptcha: vec![crate::RecaptchaForm::CreateAccount, crate::RecaptchaForm::Login],
+        two_factor_auth: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    let refused = json!({"message": "ReCaptcha validation failed, please try again"});
+    let body = json!({"customer": {"email": "r@example.com", "firstname": "Jane", "lastname": "Doe"}});
+    client.create(body.clone()).await.expect(400, refused.clone());
+    client
+        .customer_token("r@example.com", "x")
+        .await
+        .expect(400, refused.clone());
+    // Before the body is decoded.
+    client
+        .raw(
+            "POST",
+            "/rest/default/V1/customers",
+            None,
+            Some("application/json"),
+            Some("{"),
+        )
+        .await
+        .expect(400, refused.clone());
+    let admin = client.admin_token().await;
+    client
+        .send("POST", "/V1/customers", Some(&admin), Some(body.clone()))
+        .await
+        .expect(400, refused);
+    // After the ACL: a route the caller may not use is refused for that first.
+    client.send("GET", "/V1/customers/me", None, None).await.expect(
+        401,
+        json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}),
+    );
+    let url = format!("{}/rest/default/V1/customers", client.server.base_url());
+    let answered = client
+        .http
+        .post(url)
+        .header("X-ReCaptcha", "any-value-the-test-keys-accept")
+        .json(&body)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answered.status().as_u16(), 200);
+}
+
+/// An integration's token is exempt from reCAPTCHA (`ValidationOverrider`), holds the customer
+/// resources, and is refused `self` like a restricted role.
+#[tokio::test]
+async fn an_integration_token_is_exempt_from_recaptcha() {
+    let client = Client::start(StoreSettings {
+        recaptcha: vec![crate::RecaptchaForm::CreateAccount],
+        integration_token: Some("abcdefghijklmnopqrstuvwxyz012345".to_owned()),
+        ..StoreSettings::default()
+    })
+    .await;
+    let integration = Some("abcdefghijklmnopqrstuvwxyz012345");
+    let body = json!({"customer": {"email": "i@example.com", "firstname": "Jane", "lastname": "Doe"}});
+    let created = client.send("POST", "/V1/customers", integration, Some(body)).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        client
+            .send("GET", &format!("/V1/customers/{id}"), integration, None)
+            .await
+            .status,
+        200
+    );
+    client.send("GET", "/V1/customers/me", integration, None).await.expect(
+        401,
+        json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}}),
+    );
+    client
+        .send(
+            "POST",
+            "/V1/customers",
+            Some("not-the-integration-token"),
+            Some(json!({})),
+        )
+        .await
+        .expect(400, json!({"message": "ReCaptcha validation failed, please try again"}));
+}
+
+/// STORES.md C2: a store view in another language translates the top-level message (the
+/// phrase, placeholders kept; the validator lines with their labels), never `errors[]` or
+/// `parameters`; a phrase with no row stays English.
+#[tokio::test]
+async fn a_translated_store_view_translates_only_the_top_level_message() {
+    let dutch = crate::Translations::from_csv(concat!(
+        "\"The consumer isn't authorized to access %resources.\",\"Gebruiker is niet gemachtigd tot %resources.\"\n",
+        "\"One or more input exceptions have occurred.\",\"Er zijn een of meer invoeruitzonderingen opgetreden.\"\n",
+        "\"\"\"%fieldName\"\" is required. Enter and try again.\",\"\"\"%fieldName\"\" is verplicht. Vul het in en probeer opnieuw.\"\n",
+        "\"\"\"%1\"\" is a required value.\",\"\"\"%1\"\" is een verplichte waarde.\"\n",
+        "\"First Name\",Voornaam\n",
+        "\"The %1 HTTP method is not supported.\",\"De HTTP-methode %1 wordt niet ondersteund.\"\n",
+    ))
+    .expect("valid CSV");
+    let client = Client::start(StoreSettings {
+        translations: dutch,
+        ..StoreSettings::default()
+    })
+    .await;
+    client.send("GET", "/V1/customers/me", None, None).await.expect(
+        401,
+        json!({"message": "Gebruiker is niet gemachtigd tot %resources.", "parameters": {"resources": "self"}}),
+    );
+    let required = "\"%fieldName\" is required. Enter and try again.";
+    client
+        .send("POST", "/V1/integration/customer/token", None, Some(json!({})))
+        .await
+        .expect(
+            400,
+            json!({"message": "Er zijn een of meer invoeruitzonderingen opgetreden.", "errors": [
+                {"message": required, "parameters": {"fieldName": "username"}},
+                {"message": required, "parameters": {"fieldName": "password"}},
+            ]}),
+        );
+    client
+        .create(json!({"customer": {"email": "invalid"}}))
+        .await
+        .expect(400, json!({"message": "\"Voornaam\" is een verplichte waarde.\n\"Last Name\" is een verplichte waarde.\n\"Email\" is not a valid email address."}));
+    client
+        .raw("PATCH", "/rest/default/V1/customers/me", None, None, None)
+        .await
+        .expect(405, json!({"message": "De HTTP-methode PATCH wordt niet ondersteund."}));
+    client
+        .send("GET", "/V1/nosuch", None, None)
+        .await
+        .expect(404, json!({"message": "Request does not match any route."}));
+}
+
+/// A store whose view is renamed and not id 1, with another default group, tells an admin so
+/// (STORES.md C5, U3, Note 5); a least-privilege role may not read it.
+#[tokio::test]
+async fn store_identity_and_default_group_are_readable_by_an_admin() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        store_name: "Boutique FR".into(),
+        store_code: "default".into(),
+        store_id: 3,
+        website_id: 2,
+        default_group_id: 2,
+        locale: "fr_FR".into(),
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = client.admin_token().await;
+    let views = client
+        .send("GET", "/V1/store/storeViews", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(
+        views,
+        json!([
+            {"id": 0, "code": "admin", "name": "Admin", "website_id": 0, "store_group_id": 0, "is_active": 1},
+            {"id": 3, "code": "default", "name": "Boutique FR", "website_id": 2, "store_group_id": 1, "is_active": 1}
+        ])
+    );
+    let configs = client
+        .send("GET", "/V1/store/storeConfigs", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(
+        (configs[0]["id"].clone(), configs[0]["locale"].clone()),
+        (json!(3), json!("fr_FR"))
+    );
+    let websites = client
+        .send("GET", "/V1/store/websites", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(websites[1]["id"], 2);
+    client
+        .send("GET", "/V1/customerGroups/default/3", Some(&admin), None)
+        .await
+        .expect(
+            200,
+            json!({"id": 2, "code": "Wholesale", "tax_class_id": 3, "tax_class_name": "Retail Customer"}),
+        );
+    client
+        .send("GET", "/V1/customerGroups/default/9876", Some(&admin), None)
+        .await
+        .expect(
+            404,
+            json!({"message": "No such entity with %fieldName = %fieldValue", "parameters": {"fieldName": "storeId", "fieldValue": 9876}}),
+        );
+    client
+        .send("GET", "/V1/store/storeViews", None, None)
+        .await
+        .expect(401, not_authorized("Magento_Backend::store"));
+    let created = client.create(simple_body("group@example.com")).await.json();
+    assert_eq!(
+        (created["group_id"].clone(), created["store_id"].clone()),
+        (json!(2), json!(3))
+    );
+
+    let restricted = Client::start(StoreSettings {
+        two_factor_auth: false,
+        admin_role: super::AdminRole::Restricted,
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = restricted.admin_token().await;
+    restricted
+        .send("GET", "/V1/store/storeViews", Some(&admin), None)
+        .await
+        .expect(401, not_authorized("Magento_Backend::store"));
+    restricted
+        .send("GET", "/V1/customerGroups/default/1", Some(&admin), None)
+        .await
+        .expect(401, not_authorized("Magento_Customer::group"));
+    assert_eq!(
+        restricted
+            .send("GET", "/V1/attributeMetadata/customer", Some(&admin), None)
+            .await
+            .status,
+        200
+    );
+}
+
+/// A store that does not allow the US lists only its countries to anyone, and drops a US
+/// address from a create without a word (STORES.md C6).
+#[tokio::test]
+async fn allowed_countries_are_public_and_other_addresses_are_dropped() {
+    let client = Client::start(StoreSettings {
+        allowed_countries: Some(vec!["DE".into(), "FR".into()]),
+        ..StoreSettings::default()
+    })
+    .await;
+    let countries = client.send("GET", "/V1/directory/countries", None, None).await.json();
+    let ids: Vec<&str> = countries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["DE", "FR"]);
+    let created = client.create(tutorial_body("de-store@example.com")).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    assert_eq!(created.json()["addresses"], json!([]));
+
+    let stock = Client::default().await;
+    let countries = stock.send("GET", "/V1/directory/countries", None, None).await.json();
+    let us = countries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "US")
+        .expect("US allowed");
+    assert_eq!(
+        us["available_regions"][42],
+        json!({"id": "43", "code": "NY", "name": "New York"})
+    );
+}
+
+/// Required gender and taxvat: the EAV validator names both labels after the stock attributes'
+/// messages, and the attribute metadata says they are required (STORES.md U4).
+#[tokio::test]
+async fn required_gender_and_taxvat_are_validated_and_described() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        required_customer_attributes: vec![super::CustomerAttribute::Gender, super::CustomerAttribute::Taxvat],
+        ..StoreSettings::default()
+    })
+    .await;
+    let mut body = simple_body("gender@example.com");
+    body["customer"].as_object_mut().unwrap().remove("firstname");
+    client.create(body.clone()).await.expect(
+        400,
+        json!({"message": "\"First Name\" is a required value.\n\"Tax/VAT Number\" is a required value.\n\"Gender\" is a required value."}),
+    );
+    body["customer"]["firstname"] = json!("Jane");
+    body["customer"]["gender"] = json!(2);
+    body["customer"]["taxvat"] = json!("DE123456789");
+    let created = client.create(body).await;
+    assert_eq!(created.status, 200, "{}", created.raw);
+    assert_eq!(
+        (created.json()["gender"].clone(), created.json()["taxvat"].clone()),
+        (json!(2), json!("DE123456789"))
+    );
+    let admin = client.admin_token().await;
+    let metadata = client
+        .send("GET", "/V1/attributeMetadata/customer", Some(&admin), None)
+        .await
+        .json();
+    let required: Vec<&str> = metadata
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["required"] == true)
+        .filter_map(|a| a["attribute_code"].as_str())
+        .collect();
+    assert_eq!(required, ["firstname", "lastname", "email", "taxvat", "gender"]);
+}
+
+/// A module's extension and custom attributes appear in every customer read, and its extension
+/// attribute in the Swagger document (STORES.md C7).
+#[tokio::test]
+async fn a_module_adds_extension_and_custom_attributes() {
+    let client = Client::start(StoreSettings {
+        loyalty_module: true,
+        ..StoreSettings::default()
+    })
+    .await;
+    let created = client.create(simple_body("module@example.com")).await.json();
+    assert_eq!(
+        created["extension_attributes"],
+        json!({"is_subscribed": false, "loyalty": {"tier": "bronze", "points": 0}})
+    );
+    assert_eq!(
+        created["custom_attributes"],
+        json!([{"attribute_code": "loyalty_tier", "value": "bronze"}])
+    );
+    let schema = client
+        .send("GET", "/schema?services=customerAccountManagementV1", None, None)
+        .await
+        .json();
+    assert!(
+        schema["definitions"]["customer-data-customer-extension-interface"]["properties"]["loyalty"].is_object(),
+        "{schema}"
+    );
+}

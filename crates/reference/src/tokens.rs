@@ -79,9 +79,12 @@ pub(crate) fn customer_token(app: &App, username: &str, password: &str, now: i64
         // derived: `EmailNotConfirmedException` is logged as a throttle failure before it is
         // rethrown.
         if customer.confirmation.is_some() && app.settings.require_confirmation {
-            return Err(MagentoError::unauthorized(
-                "This account isn't confirmed. Verify and try again.",
-            ));
+            // Before 2.4.8 the exception was masked as any other failure (STORES.md C3c).
+            return Err(if app.settings.release.tells_an_unconfirmed_customer() {
+                MagentoError::unauthorized("This account isn't confirmed. Verify and try again.")
+            } else {
+                MagentoError::sign_in_failed()
+            });
         }
         Ok(TokenSubject::Customer(customer.id))
     })?;

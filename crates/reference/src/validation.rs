@@ -125,7 +125,7 @@ pub(crate) fn is_valid_street_line(value: &str) -> bool {
 }
 
 /// The EAV email rule's message for a malformed address.
-pub(crate) const INVALID_EMAIL: &str = "\"Email\" is not a valid email address.";
+pub(crate) const INVALID_EMAIL: &str = "\"%1\" is not a valid email address.";
 
 /// The EAV `input_validation=email` rule (Laminas `EmailAddress`, DNS hostnames, no MX check),
 /// with Magento's label-based messages, de-duplicated in the order Laminas raises them.
@@ -134,8 +134,8 @@ pub(crate) const INVALID_EMAIL: &str = "\"Email\" is not a valid email address."
 /// digits and inner hyphens, at least two labels, an alphabetic or punycode TLD); its own
 /// detailed hostname messages are not reproduced.
 pub(crate) fn email_messages(email: &str) -> Vec<&'static str> {
-    const HOSTNAME: &str = "\"Email\" is not a valid hostname.";
-    const TOO_LONG: &str = "\"Email\" uses too many characters.";
+    const HOSTNAME: &str = "\"%1\" is not a valid hostname.";
+    const TOO_LONG: &str = "\"%1\" uses too many characters.";
     let Some((local, host)) = email.rsplit_once('@') else {
         return vec![INVALID_EMAIL];
     };
@@ -271,23 +271,20 @@ mod tests {
     #[test]
     fn email_rules() {
         assert_eq!(email_messages("jdoe@example.com"), Vec::<&str>::new());
+        assert_eq!(email_messages("invalid"), vec!["\"%1\" is not a valid email address."]);
         assert_eq!(email_messages("jØrgenV2@somedomain.com"), Vec::<&str>::new());
         assert_eq!(email_messages("“emailV2”@example.com"), Vec::<&str>::new());
         assert_eq!(
-            email_messages("invalid"),
-            vec!["\"Email\" is not a valid email address."]
-        );
-        assert_eq!(
             email_messages("a b@example.com"),
-            vec!["\"Email\" is not a valid email address."]
+            vec!["\"%1\" is not a valid email address."]
         );
         assert_eq!(
             email_messages("jane@localhost"),
-            vec!["\"Email\" is not a valid hostname."]
+            vec!["\"%1\" is not a valid hostname."]
         );
         assert_eq!(
             email_messages(&format!("{}@example.com", "a".repeat(65))),
-            vec!["\"Email\" uses too many characters."]
+            vec!["\"%1\" uses too many characters."]
         );
     }
 

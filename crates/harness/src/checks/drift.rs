@@ -13,9 +13,9 @@ use serde_json::Value;
 use super::failure::CheckFailure;
 use super::json_path::{self, type_name};
 use super::render::canonical_json;
-use super::version::range_matches;
 use super::volatile::{is_volatile_key, redact_volatile};
 use crate::token_shape::{looks_like_jwt, looks_like_opaque_token, looks_like_token};
+use crate::version::{MagentoVersion, VersionRange};
 
 /// How an observed value differs from the documented one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -241,7 +241,7 @@ pub struct AcceptedDrift {
     pub document: String,
     pub path: String,
     pub kind: DriftKind,
-    /// Magento versions it applies to, e.g. `2.4.4-` (see `checks::version`).
+    /// Magento releases it applies to, e.g. `2.4.4-` or `-2.4.6-p8` (see `version::VersionRange`).
     pub versions: String,
     pub reason: String,
 }
@@ -279,18 +279,30 @@ impl Baseline {
     pub fn parse(text: &str) -> Result<Self, String> {
         let parsed: BaselineFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
         for entry in &parsed.drift {
-            range_matches(&entry.versions, "2.4").map_err(|e| format!("{}: versions: {e}", entry.path))?;
+            entry
+                .versions
+                .parse::<VersionRange>()
+                .map_err(|e| format!("{}: versions: {e}", entry.path))?;
         }
         Ok(Self { accepted: parsed.drift })
     }
 
-    /// The accepted entry that covers this difference for this Magento version, if any.
-    pub fn accepting(&self, document: &str, difference: &Difference, version: &str) -> Option<&AcceptedDrift> {
+    /// The accepted entry that covers this difference for the configured release (any release
+    /// the suite assumes when none is configured), if any.
+    pub fn accepting(
+        &self,
+        document: &str,
+        difference: &Difference,
+        version: Option<&MagentoVersion>,
+    ) -> Option<&AcceptedDrift> {
+        let possible = VersionRange::possible(version);
         self.accepted.iter().find(|a| {
             a.document == document
                 && a.path == difference.path
                 && a.kind == difference.kind
-                && range_matches(&a.versions, version).unwrap_or(false)
+                && a.versions
+                    .parse::<VersionRange>()
+                    .is_ok_and(|range| range.overlaps(&possible))
         })
     }
 }
@@ -316,8 +328,34 @@ pub struct DriftRecord {
     pub scenario: String,
     #[serde(flatten)]
     pub difference: Difference,
-    /// The baseline's reason when accepted; `None` for new drift, which fails the run.
+    /// The baseline's reason when accepted; `None` for new drift, which fails the run unless it
+    /// is a module's addition.
     pub accepted_because: Option<String>,
+    /// A key or property a module added ([`is_module_addition`]): reported, and failing only
+    /// with `MAGENTO_STRICT_DRIFT=1`.
+    pub module_addition: bool,
+}
+
+impl DriftRecord {
+    /// Whether this difference fails the run: neither accepted nor a tolerated addition.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.accepted_because.is_none() && (strict || !self.module_addition)
+    }
+}
+
+/// What modules legitimately add (STORES.md C7, CONTRACT.md §12: "drift to review, not
+/// failures by default"): a key under `extension_attributes` or in `custom_attributes`, and a
+/// property the store's own Swagger declares beyond `schemas/`. A missing key, a removed
+/// property and every change of type, format or value are not additions.
+pub fn is_module_addition(difference: &Difference) -> bool {
+    match difference.kind {
+        DriftKind::AddedProperty => true,
+        DriftKind::ExtraKey => difference
+            .path
+            .split('.')
+            .any(|segment| segment == "extension_attributes" || segment.starts_with("custom_attributes")),
+        _ => false,
+    }
 }
 
 /// The documented and the observed response as the drift report and a failure show them: the
@@ -379,6 +417,58 @@ fn render_diff(documented: &str, observed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn difference(path: &str, kind: DriftKind) -> Difference {
+        Difference {
+            path: path.into(),
+            kind,
+            documented: "nothing".into(),
+            observed: "object".into(),
+        }
+    }
+
+    #[test]
+    fn module_additions_are_extension_and_custom_attribute_keys_and_added_properties() {
+        for addition in [
+            difference(
+                "extension_attributes.company_attributes.company_id",
+                DriftKind::ExtraKey,
+            ),
+            difference("custom_attributes[0].value", DriftKind::ExtraKey),
+            difference("addresses[0].extension_attributes.x", DriftKind::ExtraKey),
+            difference(
+                "customer-data-customer-extension-interface.company_attributes",
+                DriftKind::AddedProperty,
+            ),
+        ] {
+            assert!(is_module_addition(&addition), "{addition}");
+        }
+        for core in [
+            difference("gender", DriftKind::ExtraKey),
+            difference("extension_attributes.is_subscribed", DriftKind::MissingKey),
+            difference("extension_attributes.is_subscribed", DriftKind::TypeChange),
+            difference("customer-data-customer-interface.email", DriftKind::RemovedProperty),
+            difference("customer-data-customer-interface.email", DriftKind::RequiredChange),
+            difference("custom_attributes", DriftKind::ValueChange),
+        ] {
+            assert!(!is_module_addition(&core), "{core}");
+        }
+    }
+
+    #[test]
+    fn an_addition_fails_only_when_strict_and_accepted_drift_never() {
+        let record = |accepted: Option<&str>, module_addition: bool| DriftRecord {
+            document: "d".into(),
+            scenario: "s".into(),
+            difference: difference("p", DriftKind::ExtraKey),
+            accepted_because: accepted.map(str::to_owned),
+            module_addition,
+        };
+        assert!(!record(None, true).fails(false));
+        assert!(record(None, true).fails(true));
+        assert!(record(None, false).fails(false));
+        assert!(!record(Some("reviewed"), false).fails(true));
+    }
     use serde_json::json;
 
     fn tutorial() -> Value {
@@ -480,10 +570,28 @@ mod tests {
             documented: String::new(),
             observed: String::new(),
         };
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4").is_some());
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4.8").is_some());
-        assert!(baseline.accepting("tutorial-customer-token", &jwt, "2.4.3").is_none());
-        assert!(baseline.accepting("tutorial-create-customer", &jwt, "2.4.8").is_none());
+        let version = |text: &str| Some(text.parse::<MagentoVersion>().unwrap());
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4").as_ref())
+                .is_some()
+        );
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4.6-p8").as_ref())
+                .is_some()
+        );
+        assert!(baseline.accepting("tutorial-customer-token", &jwt, None).is_some());
+        assert!(
+            baseline
+                .accepting("tutorial-customer-token", &jwt, version("2.4.3-p3").as_ref())
+                .is_none()
+        );
+        assert!(
+            baseline
+                .accepting("tutorial-create-customer", &jwt, version("2.4.8").as_ref())
+                .is_none()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::failure::CheckFailure;
 use super::render::json_diff;
+use super::translation::Translations;
 
 /// Compares an observed error body with the documented one, key by key.
 ///
@@ -43,12 +44,46 @@ pub fn expect_error_body(observed: &Value, expected: &Value) -> Result<(), Check
     Ok(())
 }
 
+/// [`expect_error_body`] for a store view in another language (STORES.md C2): the documented
+/// (English) body's top-level `message` is translated first; `errors[].message` and
+/// `parameters` are compared as documented, since Magento sends them raw.
+pub fn expect_localized_error_body(
+    observed: &Value,
+    expected: &Value,
+    translations: &Translations,
+) -> Result<(), CheckFailure> {
+    expect_error_body(observed, &translations.error_body(expected))
+}
+
+/// Whether the observed body is the documented one in other words: every key, `parameters` and
+/// `errors[]` match, only the top-level `message` differs. Seen without `MAGENTO_TRANSLATIONS`,
+/// that is a store view answering in another language (STORES.md C2).
+pub fn differs_only_in_wording(observed: &Value, expected: &Value) -> bool {
+    let (Some(observed), Some(expected)) = (observed.as_object(), expected.as_object()) else {
+        return false;
+    };
+    let (Some(Value::String(got)), Some(want @ Value::String(wanted))) =
+        (observed.get("message"), expected.get("message"))
+    else {
+        return false;
+    };
+    let mut reworded = observed.clone();
+    reworded.remove("trace");
+    reworded.insert("message".to_owned(), want.clone());
+    got != wanted && first_difference(&reworded, expected).is_none()
+}
+
 /// The observed body is one of several documented ones (wording that changed between versions,
-/// §9.9); each is `(where it is documented, body)`. The failure says how it misses every one.
-pub fn expect_one_of_error_bodies(observed: &Value, documented: &[(String, Value)]) -> Result<(), CheckFailure> {
+/// §9.9); each is `(where it is documented, body)`, in English, translated as
+/// [`expect_localized_error_body`] does. The failure says how it misses every one.
+pub fn expect_one_of_error_bodies(
+    observed: &Value,
+    documented: &[(String, Value)],
+    translations: &Translations,
+) -> Result<(), CheckFailure> {
     let mut misses = Vec::new();
     for (source, expected) in documented {
-        match expect_error_body(observed, expected) {
+        match expect_localized_error_body(observed, expected, translations) {
             Ok(()) => return Ok(()),
             Err(failure) => misses.push(format!("as documented for {source}: {failure}")),
         }
@@ -215,8 +250,15 @@ mod tests {
             ("2.4.0-2.4.6".to_owned(), json!({"message": "old wording"})),
             ("2.4.7-".to_owned(), json!({"message": "new wording"})),
         ];
-        assert!(expect_one_of_error_bodies(&json!({"message": "new wording"}), &documented).is_ok());
-        let failure = expect_one_of_error_bodies(&json!({"message": "other"}), &documented)
+        assert!(
+            expect_one_of_error_bodies(
+                &json!({"message": "new wording"}),
+                &documented,
+                &Translations::default()
+            )
+            .is_ok()
+        );
+        let failure = expect_one_of_error_bodies(&json!({"message": "other"}), &documented, &Translations::default())
             .unwrap_err()
             .to_string();
         let lines: Vec<&str> = failure.lines().filter(|l| l.starts_with("as documented")).collect();
@@ -229,6 +271,61 @@ mod tests {
             lines[1].starts_with("as documented for 2.4.7-: error body differs"),
             "{failure}"
         );
+    }
+
+    fn dutch() -> Translations {
+        Translations::from_csv(concat!(
+            "\"One or more input exceptions have occurred.\",\"Een of meer invoerfouten.\"\n",
+            "\"\"\"%fieldName\"\" is required. Enter and try again.\",\"\"\"%fieldName\"\" is verplicht.\"\n",
+        ))
+        .unwrap()
+    }
+
+    /// A localized store: the top-level message is translated, `errors[].message` is not.
+    #[test]
+    fn a_translated_store_passes_only_with_raw_errors_messages() {
+        let required = "\"%fieldName\" is required. Enter and try again.";
+        let item = |f: &str, m: &str| json!({"message": m, "parameters": {"fieldName": f}});
+        let documented =
+            json!({"message": "One or more input exceptions have occurred.", "errors": [item("username", required)]});
+        let dutch_store = json!({"message": "Een of meer invoerfouten.", "errors": [item("username", required)]});
+        assert!(expect_localized_error_body(&dutch_store, &documented, &dutch()).is_ok());
+        assert!(
+            expect_error_body(&dutch_store, &documented).is_err(),
+            "English expected without the CSV"
+        );
+        // A store that translated errors[].message deviates from Magento.
+        let over_translated = json!({"message": "Een of meer invoerfouten.", "errors": [item("username", "\"%fieldName\" is verplicht.")]});
+        assert!(expect_localized_error_body(&over_translated, &documented, &dutch()).is_err());
+        // A phrase without a row stays English; a wrong parameter still fails.
+        let single = json!({"message": required, "parameters": {"fieldName": "email"}});
+        let translated_single =
+            json!({"message": "\"%fieldName\" is verplicht.", "parameters": {"fieldName": "email"}});
+        assert!(expect_localized_error_body(&translated_single, &single, &dutch()).is_ok());
+        let rendered = json!({"message": "\"email\" is verplicht.", "parameters": {"fieldName": "email"}});
+        assert!(
+            expect_localized_error_body(&rendered, &single, &dutch()).is_err(),
+            "placeholders are kept"
+        );
+        let unknown = json!({"message": "Decoding error."});
+        assert!(expect_localized_error_body(&unknown, &unknown, &dutch()).is_ok());
+    }
+
+    #[test]
+    fn other_wording_with_the_same_parameters_is_told_apart() {
+        let documented = json!({"message": "The consumer isn't authorized to access %resources.", "parameters": {"resources": "self"}});
+        let dutch = json!({"message": "Gebruiker is niet gemachtigd tot %resources.", "parameters": {"resources": "self"}, "trace": null});
+        assert!(differs_only_in_wording(&dutch, &documented));
+        let other_parameters = json!({"message": "Gebruiker is niet gemachtigd tot %resources.", "parameters": {"resources": "Magento_Customer::manage"}});
+        assert!(!differs_only_in_wording(&other_parameters, &documented));
+        assert!(
+            !differs_only_in_wording(&documented, &documented),
+            "the same text is no other language"
+        );
+        assert!(!differs_only_in_wording(
+            &json!({"message": "x", "code": 1}),
+            &json!({"message": "y"})
+        ));
     }
 
     #[test]

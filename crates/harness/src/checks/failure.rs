@@ -1,5 +1,6 @@
 //! What a failed check says.
 
+use super::infrastructure::Infrastructure;
 use super::schema::SchemaFailure;
 use super::token::TokenFailure;
 
@@ -22,6 +23,9 @@ pub enum CheckFailure {
     },
     #[error("{0}")]
     Body(String),
+    /// Not Magento's answer: a redirect, a WAF, the web server's error page (STORES.md U10).
+    #[error("{0}")]
+    Infrastructure(Infrastructure),
     #[error("snapshot {name:?} does not match (review with `cargo insta review`):\n{detail}")]
     Snapshot { name: String, detail: String },
 }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::failure::CheckFailure;
 use super::render::json_diff;
-use super::version::{range_matches, ranges_overlap};
+use crate::version::{MagentoVersion, VersionRange};
 
 /// Root fields whose success creates a customer account (§2): the clean-up must find it.
 const CREATE_MUTATIONS: [&str; 2] = ["createCustomerV2", "createCustomer"];
@@ -192,21 +192,25 @@ impl StatusRule {
         }
     }
 
+    /// The releases that follow this rule.
+    fn range(self) -> VersionRange {
+        self.versions().parse().expect("the rules' ranges are well formed")
+    }
+
     /// The rules a configured `MAGENTO_VERSION` allows: both for a bare `2.4`, the current
     /// release's first, so that a failure names what 2.4.8 expects before what 2.4.7 did.
-    pub fn for_version(version: &str) -> Result<Vec<StatusRule>, String> {
-        let mut rules = Vec::new();
-        for rule in [StatusRule::From248, StatusRule::Before248] {
-            if range_matches(rule.versions(), version)? {
-                rules.push(rule);
-            }
-        }
-        if rules.is_empty() {
-            return Err(format!(
+    pub fn for_version(version: Option<&MagentoVersion>) -> Result<Vec<StatusRule>, String> {
+        let possible = VersionRange::possible(version);
+        let rules: Vec<StatusRule> = [StatusRule::From248, StatusRule::Before248]
+            .into_iter()
+            .filter(|rule| rule.range().overlaps(&possible))
+            .collect();
+        match (rules.is_empty(), version) {
+            (true, Some(version)) => Err(format!(
                 "MAGENTO_VERSION={version} has no GraphQL status rule: the covered releases are 2.4.0 and later"
-            ));
+            )),
+            _ => Ok(rules),
         }
-        Ok(rules)
     }
 }
 
@@ -281,11 +285,12 @@ pub struct Renderer {
 
 impl Renderer {
     /// What the configured `MAGENTO_VERSION` and the store's mode allow.
-    pub fn for_store(version: &str, developer_mode: bool) -> Result<Self, String> {
-        Ok(Renderer {
-            graphql_php_14: range_matches("2.4.0-2.4.5", version)?,
+    pub fn for_store(version: Option<&MagentoVersion>, developer_mode: bool) -> Self {
+        let graphql_php_14: VersionRange = "2.4.0-2.4.5".parse().expect("a well-formed range");
+        Renderer {
+            graphql_php_14: graphql_php_14.overlaps(&VersionRange::possible(version)),
             developer_mode,
-        })
+        }
     }
 }
 
@@ -383,7 +388,8 @@ pub fn expect_graphql_answer(
     let mut matched = Vec::new();
     for (versions, body) in documented {
         for &rule in rules {
-            if !ranges_overlap(versions, rule.versions()).map_err(CheckFailure::Body)? {
+            let row: VersionRange = versions.parse().map_err(CheckFailure::Body)?;
+            if !row.overlaps(&rule.range()) {
                 continue;
             }
             let statuses = expected_statuses(body, rule);
@@ -503,6 +509,10 @@ pub fn expect_same_customer_across_apis(graphql: &Value, rest: &Value) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn v(text: &str) -> MagentoVersion {
+        text.parse().expect("a version")
+    }
     use serde_json::json;
 
     const R15: Renderer = Renderer {
@@ -598,13 +608,26 @@ mod tests {
     #[test]
     fn the_configured_version_picks_the_rules() {
         assert_eq!(
-            StatusRule::for_version("2.4").unwrap(),
+            StatusRule::for_version(Some(&v("2.4"))).unwrap(),
             vec![StatusRule::From248, StatusRule::Before248]
         );
-        assert_eq!(StatusRule::for_version("2.4.8").unwrap(), vec![StatusRule::From248]);
-        assert_eq!(StatusRule::for_version("2.4.9").unwrap(), vec![StatusRule::From248]);
-        assert_eq!(StatusRule::for_version("2.4.7").unwrap(), vec![StatusRule::Before248]);
-        assert!(StatusRule::for_version("2.3").is_err());
+        assert_eq!(
+            StatusRule::for_version(Some(&v("2.4.8"))).unwrap(),
+            vec![StatusRule::From248]
+        );
+        assert_eq!(
+            StatusRule::for_version(Some(&v("2.4.9"))).unwrap(),
+            vec![StatusRule::From248]
+        );
+        assert_eq!(
+            StatusRule::for_version(Some(&v("2.4.7"))).unwrap(),
+            vec![StatusRule::Before248]
+        );
+        assert!(StatusRule::for_version(Some(&v("2.3"))).is_err());
+        assert_eq!(
+            StatusRule::for_version(None).unwrap(),
+            vec![StatusRule::From248, StatusRule::Before248]
+        );
     }
 
     #[test]
@@ -732,10 +755,10 @@ mod tests {
         let documented = json!({"errors": [{"message": "Cannot query field \"orders\" on type \"Customer\".", "locations": [{"line": 3, "column": 5}]}]});
         let mut observed = documented.clone();
         observed["errors"][0]["extensions"] = json!({"category": "graphql"});
-        let php14 = Renderer::for_store("2.4", false).unwrap();
+        let php14 = Renderer::for_store(Some(&v("2.4")), false);
         assert!(php14.graphql_php_14);
-        assert!(Renderer::for_store("2.4.5", false).unwrap().graphql_php_14);
-        assert_eq!(Renderer::for_store("2.4.8", false).unwrap(), R15);
+        assert!(Renderer::for_store(Some(&v("2.4.5")), false).graphql_php_14);
+        assert_eq!(Renderer::for_store(Some(&v("2.4.8")), false), R15);
         assert!(expect_graphql_body(&observed, &documented, php14).is_ok());
         assert!(expect_graphql_body(&observed, &documented, R15).is_err());
         // Another category, or one where the documented error has its own, is no such thing.

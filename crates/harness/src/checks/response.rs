@@ -4,13 +4,18 @@
 use serde_json::Value;
 
 use super::failure::CheckFailure;
+use super::infrastructure::classify;
 use super::json_path;
 use super::render::{body_snippet, json_diff};
 use crate::client::Exchange;
 
+/// The status; an unexpected one that infrastructure gave (a redirect, a WAF page) is named as
+/// such.
 pub fn expect_status(exchange: &Exchange, expected: u16) -> Result<(), CheckFailure> {
     if exchange.status == expected {
         Ok(())
+    } else if let Some(cause) = classify(exchange) {
+        Err(CheckFailure::Infrastructure(cause))
     } else {
         Err(CheckFailure::Status {
             expected,
@@ -25,6 +30,9 @@ pub fn expect_json_content_type(exchange: &Exchange) -> Result<Value, CheckFailu
     let content_type = exchange.header("content-type").unwrap_or("").to_owned();
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" {
+        if let Some(cause) = classify(exchange) {
+            return Err(CheckFailure::Infrastructure(cause));
+        }
         return Err(CheckFailure::NotJson {
             content_type,
             snippet: body_snippet(&exchange.body),
@@ -36,10 +44,14 @@ pub fn expect_json_content_type(exchange: &Exchange) -> Result<Value, CheckFailu
     })
 }
 
-/// The exact Content-Type header, charset included (case-insensitive, as media types are).
+/// The Content-Type's media type and parameters, charset included, compared as parsed values
+/// rather than as strings: a proxy may respell `application/json; charset=utf-8` as
+/// `application/json;charset=UTF-8` (STORES.md R9), which means the same. Type, subtype,
+/// parameter names and the charset are case-insensitive (RFC 9110 §8.3.1); a missing or
+/// different charset, or another parameter, still fails.
 pub fn expect_content_type(exchange: &Exchange, expected: &str) -> Result<(), CheckFailure> {
     let received = exchange.header("content-type").unwrap_or("(none)");
-    if received.eq_ignore_ascii_case(expected) {
+    if same_media_type(received, expected) {
         Ok(())
     } else {
         Err(CheckFailure::Value {
@@ -47,6 +59,30 @@ pub fn expect_content_type(exchange: &Exchange, expected: &str) -> Result<(), Ch
             expected: expected.to_owned(),
             received: received.to_owned(),
         })
+    }
+}
+
+fn same_media_type(received: &str, expected: &str) -> bool {
+    let parse = |value: &str| -> Option<(String, Vec<(String, String)>)> {
+        let mime: mime::Mime = value.parse().ok()?;
+        let mut params: Vec<(String, String)> = mime
+            .params()
+            .map(|(name, value)| {
+                let name = name.as_str().to_ascii_lowercase();
+                let value = if name == "charset" {
+                    value.as_str().to_ascii_lowercase()
+                } else {
+                    value.as_str().to_owned()
+                };
+                (name, value)
+            })
+            .collect();
+        params.sort();
+        Some((mime.essence_str().to_ascii_lowercase(), params))
+    };
+    match (parse(received), parse(expected)) {
+        (Some(received), Some(expected)) => received == expected,
+        _ => received.eq_ignore_ascii_case(expected),
     }
 }
 
@@ -93,6 +129,56 @@ pub fn expect_no_key(body: &Value, path: &str) -> Result<(), CheckFailure> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// STORES.md U10, R6: a WAF page or the web server's 404 page is named, not taken for
+    /// Magento's answer.
+    #[test]
+    fn infrastructure_answers_are_named() {
+        let waf = Exchange::answer(403, "text/html", "<html>Forbidden</html>");
+        let failure = expect_status(&waf, 400).unwrap_err();
+        assert!(matches!(failure, CheckFailure::Infrastructure(_)), "{failure}");
+        let page = Exchange::answer(404, "text/html", "<html>Not Found</html>");
+        assert!(matches!(
+            expect_json_content_type(&page),
+            Err(CheckFailure::Infrastructure(_))
+        ));
+        let magento_500 = Exchange::answer(500, "text/html", "<html>error</html>");
+        assert!(matches!(
+            expect_json_content_type(&magento_500),
+            Err(CheckFailure::NotJson { .. })
+        ));
+        assert!(matches!(
+            expect_status(&magento_500, 200),
+            Err(CheckFailure::Status { .. })
+        ));
+    }
+
+    /// STORES.md R9: a proxy's respelling passes, a different media type or charset does not.
+    #[test]
+    fn the_content_type_is_compared_as_a_parsed_media_type() {
+        let expected = "application/json; charset=utf-8";
+        let answer = |content_type: &str| Exchange::answer(200, content_type, "{}");
+        for same in [
+            "application/json; charset=utf-8",
+            "application/json;charset=UTF-8",
+            "Application/JSON;  Charset=\"utf-8\"",
+        ] {
+            assert!(expect_content_type(&answer(same), expected).is_ok(), "{same}");
+        }
+        for different in [
+            "application/json",
+            "application/json; charset=iso-8859-1",
+            "text/html; charset=UTF-8",
+            "application/json; charset=utf-8; boundary=x",
+            "application/problem+json; charset=utf-8",
+        ] {
+            let failure = expect_content_type(&answer(different), expected)
+                .unwrap_err()
+                .to_string();
+            assert!(failure.contains(different), "{failure}");
+        }
+        assert!(expect_content_type(&answer("not a media type"), expected).is_err());
+    }
 
     #[test]
     fn the_status_and_json_content_type_are_checked() {

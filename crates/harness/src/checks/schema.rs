@@ -40,7 +40,7 @@ pub struct SchemaViolation {
 }
 
 /// A response that does not match its schema.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct SchemaFailure {
     pub schema: String,
     pub violations: Vec<SchemaViolation>,

@@ -2,8 +2,10 @@
 //! (`scenarios`) → clean-up → reports → exit code. The caller picks the store: the CLI starts the
 //! embedded reference Magento first when no URL is configured.
 
+mod console;
 mod options;
 mod scenarios;
+mod transcript;
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use crate::client::{MagentoClient, TlsOptions};
 use crate::config::{Config, Target};
 use crate::interruption::Signal;
 use crate::preflight::{self, PreflightError};
+use crate::report_html::{NotRun, RunReport};
 use crate::secrets::Redactor;
 use crate::sweep::CleanupReport;
 use crate::world::RunContext;
@@ -110,6 +113,8 @@ async fn run_against(
     redactor: &Redactor,
     console: &mut impl Write,
 ) -> Outcome {
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
     let Target::Remote(url) = &config.target else {
         return Outcome::environment(
             "no store URL: the embedded reference Magento is started by the magento-contract binary, not the harness library",
@@ -145,14 +150,22 @@ async fn run_against(
         ));
     }
 
-    let ctx = Arc::new(RunContext::new(
-        config.clone(),
-        client,
-        admin_token,
-        redactor.clone(),
-        schemas,
-        baseline,
-    ));
+    let recaptcha = crate::recaptcha::probe(
+        &client,
+        config.recaptcha_response.as_deref(),
+        admin_token.as_ref(),
+        &config.translations,
+    )
+    .await;
+    for line in recaptcha.summary() {
+        let _ = writeln!(console, "magento-contract: {line}");
+    }
+    let profile = crate::store_profile::detect(&client, admin_token.as_ref(), config).await;
+    let ctx = Arc::new(
+        RunContext::new(config.clone(), client, admin_token, redactor.clone(), schemas, baseline)
+            .with_recaptcha(recaptcha)
+            .with_profile(profile),
+    );
     // The pre-flight is the run's first exchange: its 401 body carries `trace` in developer mode.
     let developer_mode = ctx
         .client
@@ -174,9 +187,9 @@ async fn run_against(
         config.concurrency
     );
 
-    let mut outcome = match scenarios::run_scenarios(&ctx, &selection, filter, console).await {
-        Ok(outcome) => outcome,
-        Err(problem) => Outcome::environment(problem),
+    let (mut outcome, features, mut not_run) = match scenarios::run_scenarios(&ctx, &selection, filter, console).await {
+        Ok(run) => (run.outcome, run.features, run.not_run),
+        Err(problem) => (Outcome::environment(problem), Vec::new(), Vec::new()),
     };
 
     let swept = if ctx.store_loss.lost().is_some() {
@@ -189,6 +202,41 @@ async fn run_against(
     }
     if let Err(e) = crate::report::write_drift_report(&config.report_dir, &ctx) {
         let _ = writeln!(console, "magento-contract: could not write the drift report: {e}");
+    }
+    not_run.extend(ctx.store_loss.not_run().into_iter().map(|what| NotRun {
+        what,
+        reason: "the store stopped answering".into(),
+    }));
+    not_run.extend(ctx.not_run_steps().into_iter().map(|s| NotRun {
+        what: format!("{}: {}", s.scenario, s.step),
+        reason: s.reason,
+    }));
+    let report = RunReport {
+        target: config.target_label(),
+        store_code: config.store_code.clone(),
+        magento_version: config
+            .magento_version
+            .map_or_else(|| "unset".to_owned(), |v| v.to_string()),
+        profile: config.profile.clone(),
+        run_id: ctx.run_id.clone(),
+        started,
+        elapsed: clock.elapsed(),
+        features,
+        not_run,
+        stopped: ctx.stop_summary(),
+        drift: ctx.drift(),
+        strict_drift: config.strict_drift,
+        drift_diffs: ctx.drift_diffs(),
+        observations: ctx.observations(),
+        hints: ctx.hints(),
+        exchanges: ctx.client.exchanges(),
+    };
+    if let Err(e) = crate::report_html::write(&config.report_dir, &report, redactor) {
+        let _ = writeln!(
+            console,
+            "magento-contract: could not write {}: {e}",
+            crate::report_html::FILE_NAME
+        );
     }
     crate::report::print_run_notes(console, &ctx, &swept);
     if let Some(listener) = listener {

@@ -12,7 +12,8 @@ pub struct Selection {
     pub name: Option<String>,
     /// Stop at the first failed scenario.
     pub fail_fast: bool,
-    /// 0: default output; 1 shows the World of failed scenarios, 2 docstrings too.
+    /// 0: one line per passed scenario, the steps of failed ones; 1 every step; 2 the World of
+    /// failed scenarios too; 3 docstrings too.
     pub verbose: u8,
     /// `auto`, `always` or `never`.
     pub color: String,

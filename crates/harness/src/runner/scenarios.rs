@@ -1,6 +1,8 @@
 //! The cucumber wiring: which scenarios run (the user's filter and what the configuration
-//! allows), the World's hooks, the writers (console, JUnit, Cucumber JSON), and the outcome.
+//! allows), the World's hooks, the writers (console and the record for `report.html`, JUnit,
+//! Cucumber JSON), and the outcome.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -12,10 +14,15 @@ use cucumber::{World as _, WriterExt as _, gherkin};
 use futures::FutureExt as _;
 use regex::Regex;
 
+use super::console::{Console, Mode, Progress};
 use super::options::{Outcome, Selection};
+use super::transcript::{Record, Transcript};
+use crate::checks::recaptcha::Need;
 use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;
+use crate::report_html::{FeatureResult, NotRun};
+use crate::version::{GateVerdict, MagentoVersion, ReleaseGate};
 use crate::world::{MagentoWorld, RunContext};
 
 /// Tags that make a scenario depend on what the configuration provides.
@@ -26,6 +33,14 @@ const NEEDS_CONFIRMATION: &str = "needs-confirmation";
 const GRAPHQL: &str = "graphql";
 /// Scenarios that sign a freshly created customer in: impossible while the account is unconfirmed.
 const SIGNS_IN: &str = "signs-in";
+/// Scenarios that check the address they sent: impossible where the store drops it (STORES.md C6).
+const CHECKS_ADDRESS: &str = "checks-address";
+/// Password rows that break one rule, which a store's policy may make unbreakable (STORES.md U1).
+const PASSWORD_LENGTH_RULE: &str = "password-length-rule";
+const PASSWORD_CLASSES_RULE: &str = "password-classes-rule";
+const PASSWORD_EMAIL_RULE: &str = "password-email-rule";
+/// Scenarios that check `is_subscribed`, which only Magento_Newsletter adds (STORES.md U7).
+const NEWSLETTER: &str = "newsletter";
 
 /// Which scenarios run: the user's tag expression and name regex, and what the configuration
 /// allows (`@needs-admin` needs admin credentials, `@needs-two-factor` a TOTP secret,
@@ -70,7 +85,50 @@ fn scenario_tags(
 }
 
 /// Why a scenario cannot run with this configuration, if it cannot.
-fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
+fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<Cow<'static, str>> {
+    let has = |t: &str| tags.iter().any(|tag| tag == t);
+    // `@guest-create`, `@creates-customer`, `@guest-sign-in`: a form the store guards with
+    // reCAPTCHA (STORES.md C1).
+    for need in Need::ALL {
+        if has(need.tag())
+            && let Some(reason) = ctx.recaptcha.not_run_reason(need)
+        {
+            return Some(reason.into());
+        }
+    }
+    if has(CHECKS_ADDRESS)
+        && let Some(reason) = ctx.profile.address_not_allowed(ctx.config.is_set("MAGENTO_ADDRESS"))
+    {
+        return Some(reason.into());
+    }
+    if has(NEWSLETTER)
+        && let Some(reason) = ctx.profile.newsletter_missing()
+    {
+        return Some(reason.into());
+    }
+    let policy = &ctx.config.policy;
+    if has(PASSWORD_LENGTH_RULE) && policy.password_min_length < 2 {
+        return Some("the store's minimum password length is 1: no password is too short".into());
+    }
+    if has(PASSWORD_CLASSES_RULE) && policy.password_required_classes < 2 {
+        return Some("the store requires one character class: every password has enough".into());
+    }
+    // The shortest e-mail of the run, `mc-<8>-<n>@<domain>`: a password equal to it that is
+    // shorter than the minimum length is refused for its length first.
+    let shortest_email = "mc-12345678-1@".len() + ctx.config.email_domain.len();
+    if has(PASSWORD_EMAIL_RULE) && policy.password_min_length > shortest_email {
+        return Some(
+            format!(
+                "the store's minimum password length {} is longer than the run's e-mail addresses ({shortest_email} characters)",
+                policy.password_min_length
+            )
+            .into(),
+        );
+    }
+    not_applicable_by_configuration(tags, ctx).map(Cow::Borrowed)
+}
+
+fn not_applicable_by_configuration(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
     let has = |t: &str| tags.iter().any(|tag| tag == t);
     if has(NEEDS_ADMIN) && ctx.admin_token.is_none() {
         return Some("needs admin credentials");
@@ -93,6 +151,30 @@ fn not_applicable(tags: &[String], ctx: &RunContext) -> Option<&'static str> {
         return Some("signs a new customer in, which a store that requires email confirmation refuses");
     }
     None
+}
+
+/// What the configured release decides for a scenario with these tags: the first `@since-…` or
+/// `@before-…` gate that does not let it run, or an error naming a malformed one.
+fn release_verdict(tags: &[String], version: Option<&MagentoVersion>) -> Result<Option<GateVerdict>, String> {
+    for tag in tags {
+        if let Some(gate) = ReleaseGate::from_tag(tag) {
+            match gate?.verdict(version) {
+                GateVerdict::Runs => {}
+                other => return Ok(Some(other)),
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The scenarios the run leaves out, with why, and what that says about the configuration.
+#[derive(Default)]
+struct LeftOut {
+    scenarios: Vec<NotRun>,
+    /// How many of them only wait for MAGENTO_VERSION (or a patch level in it).
+    need_version: usize,
+    /// Release tags that do not parse: a defect of the feature files, which fails the run.
+    malformed: Vec<String>,
 }
 
 /// A report cucumber writes in one piece when the run finishes (`junit.xml`, `cucumber.json`),
@@ -124,12 +206,20 @@ impl Write for Buffered {
     }
 }
 
+/// What the scenarios came to: the outcome, and every scenario and what did not run, for the
+/// report.
+pub(super) struct ScenarioRun {
+    pub(super) outcome: Outcome,
+    pub(super) features: Vec<FeatureResult>,
+    pub(super) not_run: Vec<NotRun>,
+}
+
 pub(super) async fn run_scenarios(
     ctx: &Arc<RunContext>,
     args: &Selection,
     filter: ScenarioFilter,
     console: &mut impl Write,
-) -> Result<Outcome, String> {
+) -> Result<ScenarioRun, String> {
     let features = &ctx.config.features_dir;
     if !features.is_dir() {
         return Err(format!(
@@ -154,10 +244,16 @@ pub(super) async fn run_scenarios(
     let (junit_path, json_path) = (report("junit.xml")?, report("cucumber.json")?);
     let (junit, json) = (Buffered::default(), Buffered::default());
 
-    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let skipped_as_inapplicable = Arc::new(std::sync::Mutex::new(LeftOut::default()));
     let skipped_without_graphql = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let without_graphql = Arc::clone(&skipped_without_graphql);
     let selected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
+    // The progress line belongs to the concise console; `-v` prints every step as it goes.
+    let mode = if args.verbose > 0 { Mode::Plain } else { Mode::detect() };
+    let live = Console::new(mode, &ctx.redactor, Arc::new(Progress::new(Arc::clone(&selected))));
+    let record = Record::default();
+    let (before_live, after_live) = (Arc::clone(&live), Arc::clone(&live));
 
     let before_ctx = Arc::clone(ctx);
     let filter_ctx = Arc::clone(ctx);
@@ -176,9 +272,16 @@ pub(super) async fn run_scenarios(
         })
         .before(move |_, _, scenario, world| {
             world.attach(Arc::clone(&before_ctx), &scenario.name);
+            before_live.progress().started(&scenario.name);
             async {}.boxed_local()
         })
-        .after(|_, _, _, _, world| {
+        .after(move |_, _, scenario, finished, world| {
+            let failed = matches!(
+                finished,
+                cucumber::event::ScenarioFinished::StepFailed(..)
+                    | cucumber::event::ScenarioFinished::BeforeHookFailed(..)
+            );
+            after_live.progress().finished(&scenario.name, failed);
             async move {
                 if let Some(world) = world {
                     world.clean_up().await;
@@ -187,7 +290,7 @@ pub(super) async fn run_scenarios(
             .boxed_local()
         })
         .with_writer(
-            writer::Basic::raw(ctx.redactor.writer(io::stdout()), coloring, args.verbose)
+            Transcript::new(live.writer(), coloring, args.verbose, record.clone(), features)
                 .summarized()
                 .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<MagentoWorld, _>(
@@ -218,11 +321,28 @@ pub(super) async fn run_scenarios(
             without_graphql.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return false;
         }
-        if let Some(reason) = not_applicable(&tags, &filter_ctx) {
-            inapplicable
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(format!("{}: {} ({reason})", feature.name, scenario.name));
+        let mut left_out = inapplicable.lock().unwrap_or_else(|e| e.into_inner());
+        let verdict = release_verdict(&tags, filter_ctx.config.magento_version.as_ref());
+        let reason = match (not_applicable(&tags, &filter_ctx), verdict) {
+            (_, Err(problem)) => {
+                left_out
+                    .malformed
+                    .push(format!("{}: {}: {problem}", feature.name, scenario.name));
+                Some(problem)
+            }
+            (Some(reason), Ok(_)) => Some(reason.into_owned()),
+            (None, Ok(Some(GateVerdict::NeedsVersion(reason)))) => {
+                left_out.need_version += 1;
+                Some(reason)
+            }
+            (None, Ok(Some(GateVerdict::NotThisRelease(reason)))) => Some(reason),
+            (None, Ok(Some(GateVerdict::Runs) | None)) => None,
+        };
+        if let Some(reason) = reason {
+            left_out.scenarios.push(NotRun {
+                what: format!("{}: {}", feature.name, scenario.name),
+                reason,
+            });
             return false;
         }
         selected_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -233,11 +353,13 @@ pub(super) async fn run_scenarios(
     // get at most one request timeout to finish before cucumber is dropped (the sweep then
     // deletes what their after hooks did not).
     let mut run = std::pin::pin!(run);
+    let ticker = live.spawn_ticker();
     let writer = tokio::select! {
         writer = &mut run => Some(writer),
         () = ctx.interruption.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
         () = ctx.store_loss.wait() => tokio::time::timeout(ctx.config.timeout, &mut run).await.ok(),
     };
+    live.finish(ticker);
     std::panic::set_hook(previous_hook);
 
     let saved = [
@@ -262,22 +384,41 @@ pub(super) async fn run_scenarios(
     }
 
     use cucumber::writer::Stats as _;
-    let inapplicable = skipped_as_inapplicable
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    if !inapplicable.is_empty() {
-        let _ = writeln!(console, "\nNot run with this configuration ({}):", inapplicable.len());
-        for line in &inapplicable {
-            let _ = writeln!(console, "  - {line}");
+    let left_out = std::mem::take(&mut *skipped_as_inapplicable.lock().unwrap_or_else(|e| e.into_inner()));
+    if left_out.need_version > 0 {
+        let _ = writeln!(
+            console,
+            "\n{} scenario(s) need MAGENTO_VERSION, the store's release with its patch level (e.g. 2.4.6-p8): Magento does not report it over REST, and the schema's info.version is only 2.4. They are listed below.",
+            left_out.need_version
+        );
+    }
+    if !left_out.scenarios.is_empty() {
+        let _ = writeln!(
+            console,
+            "\nNot run with this configuration ({}):",
+            left_out.scenarios.len()
+        );
+        for n in &left_out.scenarios {
+            let _ = writeln!(console, "  - {} ({})", n.what, n.reason);
         }
     }
+    let mut not_run = left_out.scenarios;
     let without_graphql = skipped_without_graphql.load(std::sync::atomic::Ordering::Relaxed);
     if let (Some(reason), 1..) = (ctx.graphql_missing(), without_graphql) {
         let _ = writeln!(console, "\nNot run: {without_graphql} @graphql scenarios ({reason})");
+        not_run.push(NotRun {
+            what: format!("{without_graphql} @graphql scenarios"),
+            reason: reason.to_owned(),
+        });
     }
     crate::report::print_not_run_steps(console, ctx);
     let scenarios_run = selected.load(std::sync::atomic::Ordering::Relaxed);
+    let recorded = std::mem::take(&mut *record.lock().unwrap_or_else(|e| e.into_inner()));
+    let finished = |outcome| ScenarioRun {
+        outcome,
+        features: recorded,
+        not_run,
+    };
     let Some(writer) = writer else {
         let _ = writeln!(
             console,
@@ -286,10 +427,10 @@ pub(super) async fn run_scenarios(
         );
         // Only an interrupted run gets here; the runner replaces the exit code and the problem
         // with the interruption's.
-        return Ok(Outcome {
+        return Ok(finished(Outcome {
             scenarios_run,
             ..Outcome::environment("abandoned after the signal")
-        });
+        }));
     };
     let mut outcome = Outcome {
         exit_code: 0,
@@ -299,7 +440,10 @@ pub(super) async fn run_scenarios(
         scenarios_run,
         problem: None,
     };
-    if writer.execution_has_failed() {
+    if !left_out.malformed.is_empty() {
+        outcome.exit_code = 1;
+        outcome.problem = Some(format!("malformed release tags: {}", left_out.malformed.join("; ")));
+    } else if writer.execution_has_failed() {
         outcome.exit_code = 1;
         if writer.parsing_errors() > 0 {
             outcome.problem = Some(format!(
@@ -313,7 +457,7 @@ pub(super) async fn run_scenarios(
         outcome.exit_code = 2;
         outcome.problem = Some("no scenario was selected: check --tags/--name and the feature directory".into());
     }
-    Ok(outcome)
+    Ok(finished(outcome))
 }
 
 /// An interrupted run's JUnit report says so in a comment after the XML declaration: JUnit has
@@ -342,4 +486,154 @@ fn mark_cucumber_json(json: &str, interruption: Option<serde_json::Value>) -> io
         }
     }
     serde_json::to_string_pretty(&document).map_err(io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(tags: &[&str], version: Option<&str>) -> Result<Option<GateVerdict>, String> {
+        let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+        let version = version.map(|v| v.parse::<MagentoVersion>().unwrap());
+        release_verdict(&tags, version.as_ref())
+    }
+
+    #[test]
+    fn release_tags_decide_which_scenarios_run() {
+        assert_eq!(verdict(&["contract-4.3", "since-2.4.8"], Some("2.4.8-p1")), Ok(None));
+        assert!(matches!(
+            verdict(&["since-2.4.8"], Some("2.4.6-p8")),
+            Ok(Some(GateVerdict::NotThisRelease(reason))) if reason.contains("2.4.6-p8") && reason.contains("2.4.8")
+        ));
+        assert!(matches!(
+            verdict(&["before-2.4.8"], None),
+            Ok(Some(GateVerdict::NeedsVersion(reason))) if reason == "needs MAGENTO_VERSION: the answer changed in 2.4.8"
+        ));
+        assert_eq!(verdict(&["since-2.4.5", "before-2.4.8"], Some("2.4.7")), Ok(None));
+        assert!(matches!(
+            verdict(&["since-2.4.5", "before-2.4.8"], Some("2.4.8")),
+            Ok(Some(GateVerdict::NotThisRelease(_)))
+        ));
+    }
+
+    #[test]
+    fn a_malformed_release_tag_is_an_error_naming_it() {
+        let error = verdict(&["since-2.4.x"], Some("2.4.8")).unwrap_err();
+        assert!(error.contains("@since-2.4.x"), "{error}");
+    }
+
+    use std::path::{Path, PathBuf};
+
+    use cucumber::gherkin;
+    use regex::Regex;
+
+    use crate::checks::recaptcha::{Need, RecaptchaForm};
+    use crate::client::ApiRequest;
+
+    /// What one step needs of the guarded forms: a request line by its route (any URL form)
+    /// and its sender, the steps that create or sign a customer in by their wording.
+    fn needs_of_step(step: &str) -> Vec<Need> {
+        let request = Regex::new(
+            r"^(a guest|the admin|the customer|a client with an invalid token) sends POST (?:to the full path )?(\S+)",
+        )
+        .unwrap();
+        let mut needs = Vec::new();
+        if let Some(found) = request.captures(step) {
+            let mut sent = ApiRequest::new(reqwest::Method::POST, found[2].replace("{{store}}", "default"));
+            sent.raw_path = sent.path.starts_with("/rest") || sent.path.starts_with("/index.php");
+            if sent.route() == Some(RecaptchaForm::CreateAccount.route()) {
+                needs.push(if &found[1] == "the admin" {
+                    Need::CustomerCreate
+                } else {
+                    Need::GuestCreate
+                });
+            }
+            if sent.route() == Some(RecaptchaForm::Login.route()) {
+                needs.push(Need::GuestSignIn);
+            }
+        }
+        if step.contains("created by a guest") {
+            needs.push(Need::CustomerCreate);
+        }
+        if step.contains("creates the same customer") {
+            needs.push(Need::GuestCreate);
+        }
+        if [
+            "access token with their email",
+            "has an access token",
+            "signs in with a wrong password",
+        ]
+        .iter()
+        .any(|wording| step.contains(wording))
+        {
+            needs.push(Need::GuestSignIn);
+        }
+        needs
+    }
+
+    fn feature_files(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                feature_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "feature") {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_step_wording_is_read_as_the_suite_sends_it() {
+        use Need::{CustomerCreate, GuestCreate, GuestSignIn};
+        assert_eq!(needs_of_step("a guest sends POST /V1/customers"), [GuestCreate]);
+        assert_eq!(needs_of_step("the admin sends POST /V1/customers"), [CustomerCreate]);
+        assert_eq!(
+            needs_of_step("a guest sends POST to the full path /rest/all/V1/customers"),
+            [GuestCreate]
+        );
+        assert_eq!(
+            needs_of_step("a guest sends POST /V1/integration/customer/token with Content-Type \"x\" and this body:"),
+            [GuestSignIn]
+        );
+        assert!(needs_of_step("the customer sends POST /V1/integration/customer/revoke-customer-token").is_empty());
+        assert!(needs_of_step("the admin sends POST /V1/customers/search").is_empty());
+        assert_eq!(needs_of_step("the customer has an access token"), [GuestSignIn]);
+        assert_eq!(
+            needs_of_step("a customer created by a guest from this request body, with a fresh email and password:"),
+            [CustomerCreate]
+        );
+    }
+
+    /// STORES.md C1: a scenario that sends a customer create or sign-in, in its own steps or
+    /// its Background's, carries `@guest-create`, `@creates-customer` or `@guest-sign-in`, so a
+    /// store that guards the form lists it as not run instead of failing it.
+    #[test]
+    fn scenarios_that_use_a_guarded_form_are_tagged_for_it() {
+        let mut files = Vec::new();
+        feature_files(&crate::config::project_dir().join("features"), &mut files);
+        assert!(!files.is_empty());
+        let mut untagged = Vec::new();
+        for file in files {
+            let feature = gherkin::Feature::parse_path(&file, gherkin::GherkinEnv::default()).unwrap();
+            let background: Vec<String> = feature
+                .background
+                .iter()
+                .flat_map(|b| b.steps.iter().map(|s| s.value.clone()))
+                .collect();
+            for scenario in &feature.scenarios {
+                let tags = super::scenario_tags(&feature, None, scenario);
+                let steps = background
+                    .iter()
+                    .cloned()
+                    .chain(scenario.steps.iter().map(|s| s.value.clone()));
+                for need in steps.flat_map(|step| needs_of_step(&step)) {
+                    if !tags.iter().any(|tag| tag == need.tag()) {
+                        untagged.push(format!("{}: {} needs @{}", file.display(), scenario.name, need.tag()));
+                    }
+                }
+            }
+        }
+        untagged.dedup();
+        assert!(untagged.is_empty(), "{}", untagged.join("\n"));
+    }
 }

@@ -56,6 +56,16 @@ async fn dob_in_future(world: &mut MagentoWorld) -> Result<(), StepError> {
     json_path::set(world.body_mut()?, "customer.dob", Value::from(dob)).map_err(StepError::Feature)
 }
 
+/// The e-mail as a password of four character classes: Magento compares the two with
+/// `strcasecmp`, so the lower-case local part (letters, digits, `-`) and the upper-case domain
+/// still equal the e-mail, and no earlier classes rule fires (STORES.md U1).
+fn mixed_case_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}@{}", local.to_ascii_lowercase(), domain.to_ascii_uppercase()),
+        None => email.to_ascii_uppercase(),
+    }
+}
+
 /// Passwords that break exactly one rule of the configured policy (CONTRACT.md §4.3 step 3).
 #[given(
     regex = r"^the body's password is (too short|of too few character classes|led by a space|followed by a space|longer than 256 characters|the same as the email)$"
@@ -104,10 +114,27 @@ async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), Ste
                 .and_then(|b| json_path::lookup(b, "customer.email"))
                 .and_then(Value::as_str)
                 .ok_or_else(|| StepError::Scenario("the body has no customer.email to copy".into()))?;
-            email.to_ascii_uppercase()
+            mixed_case_email(email)
         }
     };
     let secret = Secret::new(password);
     ctx.redactor.register(&secret);
     json_path::set(world.body_mut()?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mixed_case_email;
+
+    #[test]
+    fn the_email_as_a_password_has_all_four_classes_and_equals_it_ignoring_case() {
+        let email = "mc-abcd1234-7@example.com";
+        let password = mixed_case_email(email);
+        assert_eq!(password, "mc-abcd1234-7@EXAMPLE.COM");
+        assert!(password.eq_ignore_ascii_case(email));
+        assert!(password.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(password.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(password.chars().any(|c| c.is_ascii_digit()));
+        assert!(password.chars().any(|c| !c.is_ascii_alphanumeric()));
+    }
 }

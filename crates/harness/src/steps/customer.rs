@@ -11,6 +11,7 @@ use crate::checks::customer::{
     CreatedCustomer, expect_created_customer, expect_rolled_back, expect_same_customer,
     expect_same_customer_from_both_forms,
 };
+use crate::checks::refusals::SetUp;
 use crate::client::ApiRequest;
 use crate::sweep::{Filter, find_customers};
 use crate::world::{CustomerUnderTest, MagentoWorld, StepError};
@@ -22,8 +23,15 @@ async fn customer_created(world: &mut MagentoWorld, step: &Step) -> Result<(), S
     let (email, password) = (ctx.fresh_email(), ctx.fresh_password());
     set_credentials(&mut body, &email, &password)?;
     world.customer = Some(CustomerUnderTest::new(email.clone(), Some(password)));
-    let exchange = world.send(ApiRequest::create_customer(body)).await?;
+    let mut request = ApiRequest::create_customer(body);
+    // The store guards its create form with reCAPTCHA and the integration token is exempt
+    // (STORES.md C1): the customer the scenario needs comes from it.
+    if ctx.recaptcha.creates_through_admin() {
+        request = request.bearer(ctx.admin_token.as_ref());
+    }
+    let exchange = world.send(request).await?;
     let created = exchange.json();
+    ctx.record_set_up(SetUp::Create, world.last()?);
     world.checked(checks::expect_status(world.last()?, 200))?;
     world.checked(expect_created_customer(created.as_ref(), &email))
 }

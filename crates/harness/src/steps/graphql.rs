@@ -211,9 +211,8 @@ async fn versioned_error(world: &mut MagentoWorld, step: &Step) -> Result<(), St
 
 fn check_answer(world: &mut MagentoWorld, documented: Vec<(String, Value)>) -> Result<(), StepError> {
     let ctx = world.ctx();
-    let rules = StatusRule::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
-    let renderer =
-        Renderer::for_store(&ctx.config.magento_version, ctx.developer_mode()).map_err(StepError::Feature)?;
+    let rules = StatusRule::for_version(ctx.config.magento_version.as_ref()).map_err(StepError::Feature)?;
+    let renderer = Renderer::for_store(ctx.config.magento_version.as_ref(), ctx.developer_mode());
     let exchange = world.last()?;
     let json = world.checked(checks::expect_json_content_type(exchange))?;
     let shown = world.checked(expect_graphql_answer(
@@ -356,9 +355,8 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
     let attempts = limit
         .checked_sub(fewer)
         .ok_or_else(|| StepError::Scenario(format!("the lockout limit is {limit}, fewer than {fewer}")))?;
-    let rules = StatusRule::for_version(&ctx.config.magento_version).map_err(StepError::Feature)?;
-    let renderer =
-        Renderer::for_store(&ctx.config.magento_version, ctx.developer_mode()).map_err(StepError::Feature)?;
+    let rules = StatusRule::for_version(ctx.config.magento_version.as_ref()).map_err(StepError::Feature)?;
+    let renderer = Renderer::for_store(ctx.config.magento_version.as_ref(), ctx.developer_mode());
     let email = world.customer()?.email.clone();
     let requests = (0..attempts)
         .map(|_| {

@@ -62,11 +62,22 @@ pub(crate) fn docstring_json(world: &MagentoWorld, step: &Step) -> Result<Value,
         .map_err(|e| StepError::Feature(format!("the docstring of {:?} is not JSON: {e}", step.value)))
 }
 
-/// Fills `{{email}}`, `{{password}}` (the scenario customer's), `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}`, `{{store_id}}`, `{{website_id}}` and the
-/// password policy (`{{password_min_length}}`, `{{password_classes}}`) from the run.
+/// Fills `{{email}}`, `{{password}}` (the scenario customer's), `{{customer_id}}`, `{{run_id}}`, `{{email_prefix}}`, `{{store_name}}`, `{{store_id}}`, `{{website_id}}`,
+/// `{{default_group_id}}`, the store's address (`{{address.city}}` and the other fields of
+/// `MAGENTO_ADDRESS`) and the password policy (`{{password_min_length}}`,
+/// `{{password_classes}}`) from the run.
 pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
     let ctx = world.ctx();
+    let address = &ctx.config.policy.address;
     let mut out = text
+        .replace("{{default_group_id}}", &ctx.config.policy.default_group_id.to_string())
+        .replace("{{address.country_id}}", &address.country_id)
+        .replace("{{address.region_id}}", &address.region_id.to_string())
+        .replace("{{address.region_code}}", &address.region_code)
+        .replace("{{address.region}}", &address.region)
+        .replace("{{address.postcode}}", &address.postcode)
+        .replace("{{address.city}}", &address.city)
+        .replace("{{address.telephone}}", &address.telephone)
         .replace("{{run_id}}", &ctx.run_id)
         .replace("{{email_prefix}}", &ctx.email_prefix())
         .replace("{{store_name}}", &ctx.config.policy.store_name)

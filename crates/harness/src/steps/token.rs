@@ -3,6 +3,7 @@
 use cucumber::{given, then, when};
 
 use crate::checks::lockout::expect_sign_in_refused;
+use crate::checks::refusals::SetUp;
 use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token, token_from_body};
 use crate::checks::{self, CheckFailure};
 use crate::client::ApiRequest;
@@ -55,6 +56,7 @@ async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
 #[given(regex = r"^the customer has an access token$")]
 async fn customer_has_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     request_customer_token(world).await?;
+    world.ctx().record_set_up(SetUp::SignIn, world.last()?);
     world.checked(checks::expect_status(world.last()?, 200))?;
     is_customer_token(world).await
 }
@@ -81,7 +83,7 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
     world
         .send_all(requests, |exchange| {
             attempt += 1;
-            expect_sign_in_refused(exchange, attempt, attempts)
+            expect_sign_in_refused(exchange, attempt, attempts, &ctx.config.translations)
         })
         .await
 }
