@@ -7,7 +7,7 @@ Feature: The GraphQL checkout tutorial's documented answers versus what the stor
   store and the page against itself; the token it shows is a 32-character opaque token, where
   2.4.4+ issues a JWT (§3.2). Reviewed differences are in drift/accepted.toml.
 
-  @signs-in
+  @signs-in @guest-create
   Scenario: The tutorial's create-customer answer, compared with the store's
     Given the GraphQL document from the checkout tutorial (tutorials/checkout/create-customer.md):
       """graphql
@@ -49,7 +49,7 @@ Feature: The GraphQL checkout tutorial's documented answers versus what the stor
       }
       """
 
-  @signs-in
+  @signs-in @guest-create @guest-sign-in
   Scenario: The tutorial's token answer, compared with the store's
     Given a customer created over GraphQL from this input, with a fresh email and password:
       """json

@@ -102,7 +102,7 @@ Feature: The tutorial's documented responses versus what the store answers (CONT
   # customer token", the in-store pickup tutorial's customer) sends the admin's bearer token with
   # the create, as the 2.1 Order Processing Tutorial page does (../shared/seed): an admin may
   # create a customer with a password too (CONTRACT.md §4.3).
-  @needs-admin @signs-in
+  @needs-admin @signs-in @creates-customer @guest-sign-in
   Scenario: The in-store pickup tutorial's customer, created with the admin token, compared with its documented response
     Given the tutorial's create-customer request body:
       """json

@@ -9,7 +9,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
   null, HTTP 200 (§2.2). Every account is a fresh mc-<run id>-<n> email, found by the clean-up
   through the email it asked for, since the answer carries no id.
 
-  @graphql-2.2 @graphql-2.8 @smoke @signs-in
+  @graphql-2.2 @graphql-2.8 @smoke @signs-in @guest-create
   Scenario: The checkout tutorial's request creates the customer it names
     # tutorials/checkout/create-customer.md ("Step 1. Create a customer"), verbatim but for the
     # email and the password, which become the run's own.
@@ -45,7 +45,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       | data.createCustomerV2.customer.is_subscribed | true    |
     And the GraphQL "data.createCustomerV2.customer" matches the "graphql_customer" schema
 
-  @graphql-2.8 @af-testCreateCustomerAccountWithPassword @signs-in
+  @graphql-2.8 @af-testCreateCustomerAccountWithPassword @signs-in @guest-create @guest-sign-in
   Scenario: The answer is the saved customer, and REST reads the same account
     Given the scenario's customer has a fresh email address and a password that meets the store's policy
     And the GraphQL document:
@@ -93,7 +93,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
     Given the customer has an access token
     Then the GraphQL customer is the one REST returns for the customer's token
 
-  @graphql-2.7 @graphql-2.8 @af-testCreateCustomerAccountWithoutPassword
+  @graphql-2.7 @graphql-2.8 @af-testCreateCustomerAccountWithoutPassword @guest-create
   Scenario: An account without a password is created, and is not subscribed unless asked
     Given the scenario's customer has a fresh email address
     And the GraphQL document:
@@ -116,7 +116,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       | data.createCustomerV2.customer.is_subscribed                   | false       |
       | data.createCustomerV2.customer.allow_remote_shopping_assistance | false      |
 
-  @graphql-2.1 @af-testCreateCustomerAccountWithAllowTrue
+  @graphql-2.1 @af-testCreateCustomerAccountWithAllowTrue @guest-create
   Scenario: allow_remote_shopping_assistance is saved and answered
     Given the scenario's customer has a fresh email address and a password that meets the store's policy
     And the GraphQL document:
@@ -193,7 +193,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       {"errors": [{"message": "Variable \"$input\" got invalid value {\"firstname\":\"a\",\"lastname\":\"b\"}; Field \"email\" of required type \"String!\" was not provided.", "locations": [{"line": 1, "column": 21}]}]}
       """
 
-  @graphql-2.3 @af-testCreateCustomerIfEmailIsNotValid
+  @graphql-2.3 @af-testCreateCustomerIfEmailIsNotValid @guest-create
   Scenario Outline: An email Laminas rejects is refused with the value as sent: <email>
     Given the GraphQL document:
       """graphql
@@ -252,7 +252,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       {"errors": [{"message": "Field \"test123\" is not defined by type \"CustomerCreateInput\".", "locations": [{"line": 6, "column": 7}]}]}
       """
 
-  @graphql-2.2 @af-testCreateCustomerIfNameEmpty
+  @graphql-2.2 @af-testCreateCustomerIfNameEmpty @guest-create
   Scenario: An empty first name is refused by the EAV rule
     Given the scenario's customer has a fresh email address and a password that meets the store's policy
     And the GraphQL document:
@@ -271,7 +271,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       {"errors": [{"message": "\"First Name\" is a required value.", "locations": [{"line": 2, "column": 3}], "path": ["createCustomerV2"], "extensions": {"category": "graphql-input"}}], "data": {"createCustomerV2": null}}
       """
 
-  @graphql-2.4 @af-testCreateCustomerIfCustomerWithProvidedEmailAlreadyExists
+  @graphql-2.4 @af-testCreateCustomerIfCustomerWithProvidedEmailAlreadyExists @guest-create
   Scenario: A second account with the same email is refused as graphql-input, not already-exists
     Given a customer created over GraphQL from this input, with a fresh email and password:
       """json
@@ -293,7 +293,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       {"errors": [{"message": "A customer with the same email address already exists in an associated website.", "locations": [{"line": 2, "column": 3}], "path": ["createCustomerV2"], "extensions": {"category": "graphql-input"}}], "data": {"createCustomerV2": null}}
       """
 
-  @graphql-2.2
+  @graphql-2.2 @guest-create
   Scenario Outline: A password against the store's policy is refused: <rule>
     Given the scenario's customer has a fresh email address
     And the GraphQL document:
@@ -340,7 +340,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
       {"errors": [{"message": "Field \"createCustomerV2\" argument \"input\" of type \"CustomerCreateInput!\" is required but not provided.", "locations": [{"line": 2, "column": 3}]}]}
       """
 
-  @graphql-2.10 @af-testCreateCustomerIfInputDataIsEmpty
+  @graphql-2.10 @af-testCreateCustomerIfInputDataIsEmpty @guest-create
   Scenario: The deprecated createCustomer refuses an empty input in its own resolver
     # CustomerInput has no required field, so graphql-php lets {} through (§2.10).
     Given the GraphQL document:

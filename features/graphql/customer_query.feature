@@ -20,7 +20,7 @@ Feature: The customer query (GRAPHQL.md §4, Magento's GetCustomerTest and Authe
       }
       """
 
-  @graphql-4.2 @graphql-4.3 @af-testGetCustomer @signs-in @smoke
+  @graphql-4.2 @graphql-4.3 @af-testGetCustomer @signs-in @smoke @creates-customer @guest-sign-in
   Scenario: With their token the customer reads the account, as REST reads it
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
@@ -41,7 +41,7 @@ Feature: The customer query (GRAPHQL.md §4, Magento's GetCustomerTest and Authe
       | data.customer.email     | "{{email}}" |
     And the GraphQL customer is the one REST returns for the customer's token
 
-  @graphql-4.2 @graphql-1.2 @af-testGetCustomer @signs-in
+  @graphql-4.2 @graphql-1.2 @af-testGetCustomer @signs-in @creates-customer @guest-sign-in
   Scenario: The query works by GET too, as Magento's own tests send it
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
@@ -87,7 +87,7 @@ Feature: The customer query (GRAPHQL.md §4, Magento's GetCustomerTest and Authe
       | garbage                                 | a client with an invalid token        |
       | a JWT past its exp that no store signed | a client with an expired-looking token |
 
-  @graphql-4.4 @af-testGetSubscriptionStatusTest @signs-in
+  @graphql-4.4 @af-testGetSubscriptionStatusTest @signs-in @creates-customer @guest-sign-in
   Scenario: A customer who never subscribed reads is_subscribed false
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
@@ -130,7 +130,7 @@ Feature: The customer query (GRAPHQL.md §4, Magento's GetCustomerTest and Authe
   # A customer created over REST signs in over GraphQL and reads the same account, addresses
   # included: address customer_id is always null over GraphQL (§2.8), default flags are booleans
   # (§4.5).
-  @graphql-4.5 @graphql-2.8 @af-testGetCustomerWithAddresses @signs-in
+  @graphql-4.5 @graphql-2.8 @af-testGetCustomerWithAddresses @signs-in @creates-customer @guest-sign-in
   Scenario: A customer created over REST reads the same account and address over GraphQL
     Given a customer created by a guest from this request body, with a fresh email and password:
       """json
@@ -198,7 +198,7 @@ Feature: The customer query (GRAPHQL.md §4, Magento's GetCustomerTest and Authe
     And the GraphQL customer is the one REST returns for the customer's token
 
   # The reverse: created over GraphQL, signed in over REST, read over GraphQL with the REST token.
-  @graphql-3.1 @graphql-2.8 @signs-in
+  @graphql-3.1 @graphql-2.8 @signs-in @guest-create @guest-sign-in
   Scenario: A customer created over GraphQL signs in over REST and reads the same account
     Given a customer created over GraphQL from this input, with a fresh email and password:
       """json

@@ -1,4 +1,4 @@
-@graphql @token
+@graphql @token @creates-customer
 Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenTest)
 
   generateCustomerToken calls the same service as POST /V1/integration/customer/token, so the
@@ -16,12 +16,12 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
       }
       """
 
-  @graphql-3.1 @graphql-3.2 @af-testGenerateCustomerValidToken @signs-in @smoke
+  @graphql-3.1 @graphql-3.2 @af-testGenerateCustomerValidToken @signs-in @smoke @guest-sign-in
   Scenario: The customer gets the same kind of token over GraphQL as over REST
     When the customer signs in over GraphQL with their email and password
     Then the GraphQL answer carries a customer access token for that customer
 
-  @graphql-3.1 @signs-in
+  @graphql-3.1 @signs-in @guest-sign-in
   Scenario: A token from GraphQL reads the account over REST
     Given the customer has a GraphQL access token
     When the customer sends GET /V1/customers/me
@@ -30,7 +30,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
 
   # A store that requires confirmation checks it before the password (§3.3 row 6), so these
   # rows need a customer who may sign in.
-  @graphql-3.3 @af-testGenerateCustomerTokenInvalidData @signs-in
+  @graphql-3.3 @af-testGenerateCustomerTokenInvalidData @signs-in @guest-sign-in
   Scenario Outline: A sign-in that Magento cannot accept: <case>
     Given the GraphQL document:
       """graphql
@@ -57,7 +57,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
       | empty email      |                                 | password      | graphql-input          | Specify the \\"email\\" value.                                                                              |
       | empty password   | {{email}}                       |               | graphql-input          | Specify the \\"password\\" value.                                                                           |
 
-  @graphql-3.3 @af-testGenerateCustomerTokenWithEmptyEmail
+  @graphql-3.3 @af-testGenerateCustomerTokenWithEmptyEmail @guest-sign-in
   Scenario: An empty email is reported before the password is looked at
     Given the GraphQL document:
       """graphql
@@ -109,7 +109,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
   # The throttle counts failures per email and user type in one table for both APIs
   # (oauth/authentication_lock/max_failures_count, default 6; GRAPHQL.md §3.3). Each scenario
   # locks only its own customer.
-  @graphql-3.3 @lockout @serial @signs-in @af-testThrottlingAccountLockout
+  @graphql-3.3 @lockout @serial @signs-in @af-testThrottlingAccountLockout @guest-sign-in
   Scenario: Failures over GraphQL lock the REST sign-in
     When the customer signs in over GraphQL with a wrong password 0 times fewer than the lockout limit
     And the customer requests an access token with their email and password
@@ -119,7 +119,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
       {"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}
       """
 
-  @graphql-3.3 @lockout @serial @signs-in
+  @graphql-3.3 @lockout @serial @signs-in @guest-sign-in
   Scenario: Failures over REST lock the GraphQL sign-in, even with the right password
     When the customer signs in with a wrong password 0 times fewer than the lockout limit
     And the customer signs in over GraphQL with their email and password
@@ -128,7 +128,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
       {"errors": [{"message": "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.", "locations": [{"line": 2, "column": 3}], "path": ["generateCustomerToken"], "extensions": {"category": "graphql-authentication"}}], "data": {"generateCustomerToken": null}}
       """
 
-  @graphql-3.3 @lockout @serial @signs-in @af-testThrottlingMaxAttempts
+  @graphql-3.3 @lockout @serial @signs-in @af-testThrottlingMaxAttempts @guest-sign-in
   Scenario: One failure short of the limit over GraphQL, the right password still works over REST
     When the customer signs in over GraphQL with a wrong password 1 time fewer than the lockout limit
     And the customer requests an access token with their email and password
@@ -137,7 +137,7 @@ Feature: generateCustomerToken (GRAPHQL.md §3, Magento's GenerateCustomerTokenT
 
   # Magento checks confirmation before the password; 2.4.8 answers with its own message, 2.4.7
   # and earlier with the generic one (§3.3 row 6).
-  @graphql-3.3 @needs-confirmation @af-testGenerateCustomerEmailNotConfirmed
+  @graphql-3.3 @needs-confirmation @af-testGenerateCustomerEmailNotConfirmed @guest-sign-in
   Scenario: An unconfirmed account gets no token over GraphQL
     When the customer signs in over GraphQL with their email and password
     Then the GraphQL answer is the one documented for the configured Magento version:

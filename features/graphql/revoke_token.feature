@@ -1,4 +1,4 @@
-@graphql @token
+@graphql @token @creates-customer
 Feature: revokeCustomerToken (GRAPHQL.md §5, Magento's RevokeCustomerTokenTest and AuthenticationTest)
 
   revokeCustomerToken answers {"result": true} and invalidates every token of the customer
@@ -15,7 +15,7 @@ Feature: revokeCustomerToken (GRAPHQL.md §5, Magento's RevokeCustomerTokenTest 
       }
       """
 
-  @graphql-5 @af-testRevokeCustomerTokenValidCredentials @signs-in @smoke
+  @graphql-5 @af-testRevokeCustomerTokenValidCredentials @signs-in @smoke @guest-sign-in
   Scenario: The customer revokes their token
     Given the customer has a GraphQL access token
     And the GraphQL document:
@@ -33,7 +33,7 @@ Feature: revokeCustomerToken (GRAPHQL.md §5, Magento's RevokeCustomerTokenTest 
       {"data": {"revokeCustomerToken": {"result": true}}}
       """
 
-  @graphql-5 @graphql-4.2 @af-testRevokedTokenProtectedQuery @signs-in
+  @graphql-5 @graphql-4.2 @af-testRevokedTokenProtectedQuery @signs-in @guest-sign-in
   Scenario: A revoked token no longer reads the account, over GraphQL or REST
     Given the customer has a GraphQL access token
     And the customer has revoked their token over GraphQL
@@ -53,7 +53,7 @@ Feature: revokeCustomerToken (GRAPHQL.md §5, Magento's RevokeCustomerTokenTest 
     When the customer sends GET /V1/customers/me
     Then the response status is 401
 
-  @graphql-5 @graphql-1.3 @af-testRevokedTokenPublicQuery @signs-in
+  @graphql-5 @graphql-1.3 @af-testRevokedTokenPublicQuery @signs-in @guest-sign-in
   Scenario: A revoked token is refused on a public query too
     Given the customer has a GraphQL access token
     And the customer has revoked their token over GraphQL

@@ -15,7 +15,7 @@ use sha2::Sha256;
 /// The admin user's `admin_user.user_id`.
 pub(crate) const ADMIN_USER_ID: i64 = 1;
 /// The integration's `integration.integration_id`.
-const INTEGRATION_ID: i64 = 1;
+pub(crate) const INTEGRATION_ID: i64 = 1;
 
 /// The protected JWS header, byte for byte (§5.4), for the signing key at position `kid`.
 fn jwt_header(kid: &str) -> String {

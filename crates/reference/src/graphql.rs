@@ -5,7 +5,7 @@
 //! envelope and status.
 
 use super::app::App;
-use super::auth::{Revocation, TokenRejection, UserContext};
+use super::auth::{INTEGRATION_ID, Revocation, TokenRejection, UserContext};
 use super::faults::Fault;
 use super::graphql_php::{self, PhpError, Refusal, SchemaIndex};
 use super::graphql_schema::{Caller, Category, INTERNAL_SERVER_ERROR, schema};
@@ -84,7 +84,8 @@ pub(crate) async fn handle(app: Arc<App>, request: Request) -> Response<Vec<u8>>
         // derived: nothing is executed for other methods.
         return answer(StatusCode::OK, JSON_CONTENT_TYPE, Vec::new());
     }
-    let mut response = execute(&app, &data, user).await;
+    let recaptcha_response = parts.headers.get("X-ReCaptcha").is_some_and(|value| !value.is_empty());
+    let mut response = execute(&app, &data, user, recaptcha_response).await;
     if method == Method::POST && String::from_utf8_lossy(&raw_body).contains("mutation") {
         no_cache(response.headers_mut());
     }
@@ -273,6 +274,10 @@ fn bearer_user(app: &App, headers: &HeaderMap, now: i64) -> Result<UserContext, 
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Ok(UserContext::Guest);
     }
+    // The opaque reader comes first and reads a bearer-enabled integration's token (§1.3).
+    if app.settings.integration_token.as_deref() == Some(*token) {
+        return Ok(UserContext::Integration(INTEGRATION_ID));
+    }
     let revocation = if app.settings.has_fault(Fault::GraphqlTokenAfterRevoke) {
         Revocation::Ignored
     } else {
@@ -336,7 +341,12 @@ fn locations_json(locations: &[Pos]) -> OrderedJson {
 }
 
 /// `QueryProcessor::process`: parse, validate, coerce the variables, execute.
-async fn execute(app: &Arc<App>, data: &GraphQlRequest, user: UserContext) -> Response<Vec<u8>> {
+async fn execute(
+    app: &Arc<App>,
+    data: &GraphQlRequest,
+    user: UserContext,
+    recaptcha_response: bool,
+) -> Response<Vec<u8>> {
     let document = match graphql_php::parse(&data.query) {
         Ok(document) => document,
         Err(Refusal::Syntax(error)) => return request_error(app, syntax(error)),
@@ -373,6 +383,7 @@ async fn execute(app: &Arc<App>, data: &GraphQlRequest, user: UserContext) -> Re
             app: Arc::clone(app),
             user,
             now: Utc::now(),
+            recaptcha_response,
         });
     let root = match document
         .operations

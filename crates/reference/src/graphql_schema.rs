@@ -13,6 +13,7 @@ use super::binding::{Bound, DataObject};
 use super::customers::{CreateRequest, create_account};
 use super::error::MagentoError;
 use super::faults::Fault;
+use super::settings::RecaptchaForm;
 use super::state::CustomerRecord;
 use super::tokens;
 use super::validation::email_messages;
@@ -37,6 +38,8 @@ pub(crate) struct Caller {
     pub(crate) app: Arc<App>,
     pub(crate) user: UserContext,
     pub(crate) now: DateTime<Utc>,
+    /// Whether the request carried a non-empty `X-ReCaptcha` header.
+    pub(crate) recaptcha_response: bool,
 }
 
 /// `extensions.category` of Magento's client-safe exceptions (§1.8).
@@ -158,13 +161,23 @@ pub(crate) struct Mutation;
 impl Mutation {
     /// §2.2.
     async fn create_customer_v2(&self, ctx: &Context<'_>, input: CustomerCreateInput) -> Option<CustomerOutput> {
-        nullable(ctx, create_customer(caller(ctx), input.into()).map(Some))
+        let caller = caller(ctx);
+        nullable(
+            ctx,
+            check_recaptcha(caller, RecaptchaForm::CreateAccount)
+                .and_then(|()| create_customer(caller, input.into()).map(Some)),
+        )
     }
 
     /// The deprecated mutation: all fields optional, `{}` refused by the resolver (§2.10).
     #[graphql(deprecation = "Use `createCustomerV2` instead.")]
     async fn create_customer(&self, ctx: &Context<'_>, input: CustomerInput) -> Option<CustomerOutput> {
-        nullable(ctx, create_customer(caller(ctx), input.into()).map(Some))
+        let caller = caller(ctx);
+        nullable(
+            ctx,
+            check_recaptcha(caller, RecaptchaForm::CreateAccount)
+                .and_then(|()| create_customer(caller, input.into()).map(Some)),
+        )
     }
 
     /// §3: `CustomerTokenService::createCustomerAccessToken`, the REST token service.
@@ -174,13 +187,34 @@ impl Mutation {
         email: String,
         password: String,
     ) -> Option<CustomerToken> {
-        nullable(ctx, generate_customer_token(caller(ctx), &email, &password))
+        let caller = caller(ctx);
+        nullable(
+            ctx,
+            check_recaptcha(caller, RecaptchaForm::Login)
+                .and_then(|()| generate_customer_token(caller, &email, &password)),
+        )
     }
 
     /// §5: every token of the caller issued up to now stops working, on REST too.
     async fn revoke_customer_token(&self, ctx: &Context<'_>) -> Option<RevokeCustomerTokenOutput> {
         nullable(ctx, revoke_customer_token(caller(ctx)))
     }
+}
+
+/// STORES.md C1, `ReCaptchaWebapiGraphQl\Plugin\GraphQlValidator::beforeResolve`: on a mutation,
+/// the `CreateCustomer` resolver (both create mutations) and `GenerateCustomerToken` need an
+/// `X-ReCaptcha` response when their storefront form has reCAPTCHA on, else a `graphql-input`
+/// error, before the resolver's own checks. As on REST, any non-empty response passes (Google's
+/// test keys) and an integration token is exempt (`ValidationOverrider`).
+fn check_recaptcha(caller: &Caller, form: RecaptchaForm) -> async_graphql::Result<()> {
+    let answered = caller.recaptcha_response || matches!(caller.user, UserContext::Integration(_));
+    if caller.app.settings.recaptcha.contains(&form) && !answered {
+        return Err(error(
+            Category::Input,
+            MagentoError::recaptcha_failed().rendered_message(),
+        ));
+    }
+    Ok(())
 }
 
 /// §3.3: the resolver's own checks, then the REST token service.

@@ -94,6 +94,14 @@ impl Client {
         self.post_raw(&body, &headers).await
     }
 
+    /// POST /graphql as JSON, with these extra headers.
+    async fn post_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Reply {
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.post_raw(&body, &all).await
+    }
+
     /// GET /graphql?query=…[&variables=…].
     async fn get(&self, query: &str, variables: Option<&str>, token: Option<&str>) -> Reply {
         let mut params = vec![("query", query)];
@@ -1032,4 +1040,122 @@ async fn a_guest_create_cannot_resolve_confirmation_status() {
         200,
         masked(Some(json!({"debugMessage": "No such entity with customerId = 0"}))),
     );
+}
+
+/// STORES.md C1, GRAPHQL.md §2.7, §3.3: storefront reCAPTCHA guards the resolvers of both create
+/// mutations and of `generateCustomerToken` (`GraphQlValidator::beforeResolve`): without an
+/// `X-ReCaptcha` response the field is a `graphql-input` error, status 200, and nothing is
+/// created; any non-empty response passes (Google's test keys), an integration token is exempt,
+/// an admin token is not; validation still comes first, and queries and the revocation are
+/// never guarded.
+#[tokio::test]
+async fn recaptcha_guards_the_create_and_sign_in_mutations() {
+    const INTEGRATION: &str = "abcdefghijklmnopqrstuvwxyz012345";
+    let client = Client::start(StoreSettings {
+        recaptcha: vec![crate::RecaptchaForm::CreateAccount, crate::RecaptchaForm::Login],
+        integration_token: Some(INTEGRATION.to_owned()),
+        two_factor_auth: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    let failed = "ReCaptcha validation failed, please try again";
+    let input = |email: &str| json!({"input": {"firstname": "Richard", "lastname": "Rowe", "email": email, "password": "Password1"}});
+    let deprecated = "mutation ($input: CustomerInput!) {\n  createCustomer(input: $input) { customer { email } }\n}";
+
+    client
+        .create("guest@example.com", "Password1")
+        .await
+        .expect(200, resolver_error("createCustomerV2", failed, "graphql-input"));
+    client
+        .post_with(deprecated, input("guest@example.com"), &[])
+        .await
+        .expect(200, resolver_error("createCustomer", failed, "graphql-input"));
+    client
+        .post_with(deprecated, json!({"input": {}}), &[("X-ReCaptcha", "")])
+        .await
+        .expect(200, resolver_error("createCustomer", failed, "graphql-input"));
+    let admin = client.server.settings().admin.clone();
+    let admin_token = client
+        .rest(
+            reqwest::Method::POST,
+            "/V1/integration/admin/token",
+            None,
+            Some(json!({"username": admin.username, "password": admin.password})),
+        )
+        .await
+        .json();
+    let admin_bearer = format!("Bearer {}", admin_token.as_str().expect("an admin token"));
+    client
+        .post_with(CREATE, input("admin@example.com"), &[("Authorization", &admin_bearer)])
+        .await
+        .expect(200, resolver_error("createCustomerV2", failed, "graphql-input"));
+    client
+        .post(AVAILABLE, json!({"email": "guest@example.com"}), None)
+        .await
+        .expect(200, json!({"data": {"isEmailAvailable": {"is_email_available": true}}}));
+    client
+        .post("mutation {\n  createCustomerV2 { customer { email } }\n}", json!({}), None)
+        .await
+        .expect(
+            200,
+            json!({"errors": [{"message": "Field \"createCustomerV2\" argument \"input\" of type \"CustomerCreateInput!\" is required but not provided.", "locations": [{"line": 2, "column": 3}]}]}),
+        );
+
+    let answered = client
+        .post_with(CREATE, input("guest@example.com"), &[("X-ReCaptcha", "any-response")])
+        .await;
+    assert_eq!(answered.status, 200, "{}", answered.raw);
+    assert_eq!(
+        answered.json()["data"]["createCustomerV2"]["customer"]["email"],
+        "guest@example.com"
+    );
+    let integration_bearer = format!("Bearer {INTEGRATION}");
+    let exempt = client
+        .post_with(
+            deprecated,
+            input("integration@example.com"),
+            &[("Authorization", &integration_bearer)],
+        )
+        .await;
+    assert_eq!(exempt.status, 200, "{}", exempt.raw);
+    assert_eq!(
+        exempt.json()["data"]["createCustomer"]["customer"]["email"],
+        "integration@example.com"
+    );
+
+    let credentials = json!({"email": "guest@example.com", "password": "Password1"});
+    client
+        .post_with(TOKEN, credentials.clone(), &[])
+        .await
+        .expect(200, resolver_error("generateCustomerToken", failed, "graphql-input"));
+    client
+        .post_with(TOKEN, json!({"email": "", "password": ""}), &[])
+        .await
+        .expect(200, resolver_error("generateCustomerToken", failed, "graphql-input"));
+    let exempt = client
+        .post_with(TOKEN, credentials.clone(), &[("Authorization", &integration_bearer)])
+        .await;
+    assert!(
+        exempt.json()["data"]["generateCustomerToken"]["token"].is_string(),
+        "{}",
+        exempt.raw
+    );
+    let signed_in = client
+        .post_with(TOKEN, credentials, &[("X-ReCaptcha", "any-response")])
+        .await;
+    let token = signed_in.json()["data"]["generateCustomerToken"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a token: {}", signed_in.raw))
+        .to_owned();
+    let read = client.post(CUSTOMER, json!({}), Some(&token)).await;
+    assert_eq!(
+        read.json()["data"]["customer"]["email"],
+        "guest@example.com",
+        "{}",
+        read.raw
+    );
+    client
+        .post(REVOKE, json!({}), Some(&token))
+        .await
+        .expect(200, json!({"data": {"revokeCustomerToken": {"result": true}}}));
 }

@@ -3,14 +3,18 @@
 //! With "Enable for Create New Customer Account" or "Enable for Customer Login" on, Magento's
 //! `ReCaptchaWebapiRest` plugin checks the `X-ReCaptcha` header of `POST /V1/customers` and
 //! `POST /V1/integration/customer/token` right after the ACL, before the body is read, and
-//! answers 400 `ReCaptcha validation failed, please try again` (translated). Only integration
-//! tokens are exempt (`ValidationOverrider`); an admin user's token is not.
+//! answers 400 `ReCaptcha validation failed, please try again` (translated). Its
+//! `ReCaptchaWebapiGraphQl` twin checks the same header before the resolvers of the GraphQL
+//! mutations `createCustomerV2`, `createCustomer` and `generateCustomerToken`, and answers the same
+//! text as a `graphql-input` error. Only integration tokens are exempt (`ValidationOverrider`); an
+//! admin user's token is not.
 
 use std::fmt;
 
 use reqwest::Method;
 use serde_json::Value;
 
+use super::graphql::{OperationKind, parse_document};
 use super::translation::Translations;
 use crate::client::ApiRequest;
 
@@ -33,6 +37,47 @@ impl RecaptchaForm {
             RecaptchaForm::CreateAccount => "/V1/customers",
             RecaptchaForm::Login => "/V1/integration/customer/token",
         }
+    }
+
+    /// The GraphQL mutations whose resolver the form guards (`WebapiConfigProvider` names the
+    /// `CreateCustomer` resolver, which serves both create mutations, and `GenerateCustomerToken`).
+    pub fn mutations(self) -> &'static [&'static str] {
+        match self {
+            RecaptchaForm::CreateAccount => &["createCustomerV2", "createCustomer"],
+            RecaptchaForm::Login => &["generateCustomerToken"],
+        }
+    }
+
+    /// The forms guarding a GraphQL document: those of the guarded mutations it runs. A query
+    /// is never guarded (`GraphQlValidator` returns early for anything but a mutation), nor is
+    /// a document that does not parse.
+    pub fn guarding_document(document: &str) -> Vec<RecaptchaForm> {
+        let Ok(document) = parse_document(document) else {
+            return Vec::new();
+        };
+        if document.kind != OperationKind::Mutation {
+            return Vec::new();
+        }
+        [RecaptchaForm::CreateAccount, RecaptchaForm::Login]
+            .into_iter()
+            .filter(|form| {
+                document
+                    .root_fields
+                    .iter()
+                    .any(|field| form.mutations().contains(&field.as_str()))
+            })
+            .collect()
+    }
+
+    /// The forms guarding a request: its REST route's, or its GraphQL document's.
+    pub fn guarding(request: &ApiRequest) -> Vec<RecaptchaForm> {
+        if let Some((document, _)) = request.graphql_payload() {
+            return Self::guarding_document(&document);
+        }
+        [RecaptchaForm::CreateAccount, RecaptchaForm::Login]
+            .into_iter()
+            .filter(|form| request.method == Method::POST && request.route() == Some(form.route()))
+            .collect()
     }
 
     /// The form's switch in the admin.
@@ -91,12 +136,10 @@ pub fn is_recaptcha_refusal(status: u16, body: Option<&Value>, translations: &Tr
     status == 400 && message.is_some_and(|m| m == RECAPTCHA_FAILED || m == translations.phrase(RECAPTCHA_FAILED))
 }
 
-/// The `X-ReCaptcha` header on a request to a form's route, when a response is configured.
+/// The `X-ReCaptcha` header on a request to a form's route or a GraphQL mutation a form guards,
+/// when a response is configured.
 pub fn with_response(mut request: ApiRequest, response: Option<&str>) -> ApiRequest {
-    let guarded = request.method == Method::POST
-        && [RecaptchaForm::CreateAccount, RecaptchaForm::Login]
-            .iter()
-            .any(|form| request.route() == Some(form.route()));
+    let guarded = !RecaptchaForm::guarding(&request).is_empty();
     if let (true, Some(response)) = (guarded, response) {
         request.headers.push(("X-ReCaptcha".to_owned(), response.to_owned()));
     }
@@ -258,5 +301,40 @@ mod tests {
         )));
         let revoke = ApiRequest::post("/V1/integration/customer/revoke-customer-token", json!({}));
         assert!(!header(&with_response(revoke, Some("test"))));
+    }
+
+    /// `GraphQlValidator`: the guarded mutations get the response, by POST or GET; queries,
+    /// other mutations and documents that do not parse do not.
+    #[test]
+    fn the_response_goes_on_the_guarded_graphql_mutations() {
+        let header = |request: &ApiRequest| {
+            request
+                .headers
+                .iter()
+                .filter(|(name, _)| name == "X-ReCaptcha")
+                .map(|(_, value)| value.clone())
+                .collect::<Vec<String>>()
+        };
+        let send =
+            |method: Method, document: &str| with_response(ApiRequest::graphql(method, document, None), Some("test"));
+        let create_v2 =
+            "mutation ($input: CustomerCreateInput!) { createCustomerV2(input: $input) { customer { email } } }";
+        assert_eq!(header(&send(Method::POST, create_v2)), ["test"]);
+        assert_eq!(header(&send(Method::GET, create_v2)), ["test"]);
+        assert_eq!(
+            header(&send(
+                Method::POST,
+                "mutation { createCustomer(input: {}) { customer { email } } }"
+            )),
+            ["test"]
+        );
+        let sign_in = "mutation { generateCustomerToken(email: \"a@b.c\", password: \"p\") { token } }";
+        assert_eq!(header(&send(Method::POST, sign_in)), ["test"]);
+        assert_eq!(RecaptchaForm::guarding_document(sign_in), [RecaptchaForm::Login]);
+        assert!(header(&with_response(ApiRequest::graphql(Method::POST, sign_in, None), None)).is_empty());
+        assert!(header(&send(Method::POST, "mutation { revokeCustomerToken { result } }")).is_empty());
+        assert!(header(&send(Method::POST, "{ customer { email } }")).is_empty());
+        assert!(header(&send(Method::POST, "query { createCustomerV2 { x } }")).is_empty());
+        assert!(header(&send(Method::POST, "mutation { createCustomerV2(")).is_empty());
     }
 }

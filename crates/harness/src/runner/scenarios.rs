@@ -530,43 +530,100 @@ mod tests {
     use crate::checks::recaptcha::{Need, RecaptchaForm};
     use crate::client::ApiRequest;
 
-    /// What one step needs of the guarded forms: a request line by its route (any URL form)
-    /// and its sender, the steps that create or sign a customer in by their wording.
-    fn needs_of_step(step: &str) -> Vec<Need> {
+    /// What one step needs of the guarded forms: a REST request line by its route (any URL form)
+    /// and its sender; a GraphQL send by the guarded mutations of `document`, the one it sends
+    /// (`None` when the scenario gave none, or when graphql-php refuses it before any resolver,
+    /// where reCAPTCHA is checked, runs); the steps that create or sign a customer in by their
+    /// wording.
+    fn needs_of_step(step: &str, document: Option<&str>) -> Vec<Need> {
         let request = Regex::new(
             r"^(a guest|the admin|the customer|a client with an invalid token) sends POST (?:to the full path )?(\S+)",
         )
         .unwrap();
+        let graphql =
+            Regex::new(r"^(a guest|the admin|the customer|a client with an \S+ token) sends the GraphQL document")
+                .unwrap();
+        // An admin's create can go through the integration token, which Magento exempts.
+        let create_by = |sender: &str| {
+            if sender == "the admin" {
+                Need::CustomerCreate
+            } else {
+                Need::GuestCreate
+            }
+        };
         let mut needs = Vec::new();
         if let Some(found) = request.captures(step) {
             let mut sent = ApiRequest::new(reqwest::Method::POST, found[2].replace("{{store}}", "default"));
             sent.raw_path = sent.path.starts_with("/rest") || sent.path.starts_with("/index.php");
-            if sent.route() == Some(RecaptchaForm::CreateAccount.route()) {
-                needs.push(if &found[1] == "the admin" {
-                    Need::CustomerCreate
-                } else {
-                    Need::GuestCreate
+            for form in RecaptchaForm::guarding(&sent) {
+                needs.push(match form {
+                    RecaptchaForm::CreateAccount => create_by(&found[1]),
+                    RecaptchaForm::Login => Need::GuestSignIn,
                 });
             }
-            if sent.route() == Some(RecaptchaForm::Login.route()) {
-                needs.push(Need::GuestSignIn);
+        }
+        if let (Some(found), Some(document)) = (graphql.captures(step), document) {
+            for form in RecaptchaForm::guarding_document(document) {
+                needs.push(match form {
+                    RecaptchaForm::CreateAccount => create_by(&found[1]),
+                    RecaptchaForm::Login => Need::GuestSignIn,
+                });
             }
         }
         if step.contains("created by a guest") {
             needs.push(Need::CustomerCreate);
         }
-        if step.contains("creates the same customer") {
+        if ["creates the same customer", "a customer created over GraphQL"]
+            .iter()
+            .any(|wording| step.contains(wording))
+        {
             needs.push(Need::GuestCreate);
         }
         if [
             "access token with their email",
             "has an access token",
             "signs in with a wrong password",
+            "signs in over GraphQL",
+            "has a GraphQL access token",
         ]
         .iter()
         .any(|wording| step.contains(wording))
         {
             needs.push(Need::GuestSignIn);
+        }
+        needs
+    }
+
+    /// Whether a step expects only errors graphql-php raises before any resolver runs: the
+    /// validation and coercion errors, which have no `path` (GRAPHQL.md §1.7 B).
+    fn expects_a_refusal_before_the_resolvers(step: &gherkin::Step) -> bool {
+        if step.value != "the GraphQL answer is the error:" {
+            return false;
+        }
+        let answer: Option<serde_json::Value> = step
+            .docstring
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(&crate::steps::docstring_content(raw)).ok());
+        let errors = answer
+            .as_ref()
+            .and_then(|a| a.get("errors"))
+            .and_then(serde_json::Value::as_array);
+        errors.is_some_and(|errors| !errors.is_empty() && errors.iter().all(|e| e.get("path").is_none()))
+    }
+
+    /// The needs of a scenario's steps (its Background's first): each GraphQL send with the
+    /// document given last before it.
+    fn needs_of_steps(steps: &[&gherkin::Step]) -> Vec<Need> {
+        let mut document = None;
+        let mut needs = Vec::new();
+        for (at, step) in steps.iter().enumerate() {
+            if step.value.starts_with("the GraphQL document") && step.value.ends_with(':') {
+                document = step.docstring.as_deref().map(crate::steps::docstring_content);
+            }
+            let executed = !steps
+                .get(at + 1)
+                .is_some_and(|next| expects_a_refusal_before_the_resolvers(next));
+            needs.extend(needs_of_step(&step.value, document.as_deref().filter(|_| executed)));
         }
         needs
     }
@@ -585,23 +642,94 @@ mod tests {
     #[test]
     fn the_step_wording_is_read_as_the_suite_sends_it() {
         use Need::{CustomerCreate, GuestCreate, GuestSignIn};
-        assert_eq!(needs_of_step("a guest sends POST /V1/customers"), [GuestCreate]);
-        assert_eq!(needs_of_step("the admin sends POST /V1/customers"), [CustomerCreate]);
+        let rest = |step: &str| needs_of_step(step, None);
+        assert_eq!(rest("a guest sends POST /V1/customers"), [GuestCreate]);
+        assert_eq!(rest("the admin sends POST /V1/customers"), [CustomerCreate]);
         assert_eq!(
-            needs_of_step("a guest sends POST to the full path /rest/all/V1/customers"),
+            rest("a guest sends POST to the full path /rest/all/V1/customers"),
             [GuestCreate]
         );
         assert_eq!(
-            needs_of_step("a guest sends POST /V1/integration/customer/token with Content-Type \"x\" and this body:"),
+            rest("a guest sends POST /V1/integration/customer/token with Content-Type \"x\" and this body:"),
             [GuestSignIn]
         );
-        assert!(needs_of_step("the customer sends POST /V1/integration/customer/revoke-customer-token").is_empty());
-        assert!(needs_of_step("the admin sends POST /V1/customers/search").is_empty());
-        assert_eq!(needs_of_step("the customer has an access token"), [GuestSignIn]);
+        assert!(rest("the customer sends POST /V1/integration/customer/revoke-customer-token").is_empty());
+        assert!(rest("the admin sends POST /V1/customers/search").is_empty());
+        assert_eq!(rest("the customer has an access token"), [GuestSignIn]);
         assert_eq!(
-            needs_of_step("a customer created by a guest from this request body, with a fresh email and password:"),
+            rest("a customer created by a guest from this request body, with a fresh email and password:"),
             [CustomerCreate]
         );
+        assert_eq!(
+            rest("the customer signs in over GraphQL with their email and password"),
+            [GuestSignIn]
+        );
+        assert_eq!(
+            rest("the customer signs in over GraphQL with a wrong password 1 time fewer than the lockout limit"),
+            [GuestSignIn]
+        );
+        assert_eq!(rest("the customer has a GraphQL access token"), [GuestSignIn]);
+        assert!(rest("the customer has revoked their token over GraphQL").is_empty());
+        assert_eq!(
+            rest("a customer created over GraphQL from this input, with a fresh email and password:"),
+            [GuestCreate]
+        );
+    }
+
+    #[test]
+    fn a_graphql_send_needs_the_forms_of_its_guarded_mutations() {
+        use Need::{CustomerCreate, GuestCreate, GuestSignIn};
+        let create = "mutation { createCustomerV2(input: {email: \"a@b.c\"}) { customer { email } } }";
+        let deprecated = "mutation { createCustomer(input: {}) { customer { email } } }";
+        let sign_in = "mutation { generateCustomerToken(email: \"a@b.c\", password: \"p\") { token } }";
+        assert_eq!(
+            needs_of_step("a guest sends the GraphQL document", Some(create)),
+            [GuestCreate]
+        );
+        assert_eq!(
+            needs_of_step("a guest sends the GraphQL document by GET", Some(deprecated)),
+            [GuestCreate]
+        );
+        assert_eq!(
+            needs_of_step("the customer sends the GraphQL document", Some(create)),
+            [GuestCreate]
+        );
+        assert_eq!(
+            needs_of_step("the admin sends the GraphQL document", Some(create)),
+            [CustomerCreate]
+        );
+        assert_eq!(
+            needs_of_step("a guest sends the GraphQL document", Some(sign_in)),
+            [GuestSignIn]
+        );
+        assert!(needs_of_step("a guest sends the GraphQL document", None).is_empty());
+        for unguarded in ["{ customer { email } }", "mutation { revokeCustomerToken { result } }"] {
+            assert!(needs_of_step("the customer sends the GraphQL document", Some(unguarded)).is_empty());
+        }
+        assert!(needs_of_step("the GraphQL document:", Some(create)).is_empty());
+    }
+
+    /// Gherkin steps from a feature's text, for the scenario-level reading below.
+    fn scenario_steps(text: &str) -> Vec<gherkin::Step> {
+        let feature = gherkin::Feature::parse(text, gherkin::GherkinEnv::default()).unwrap();
+        feature.scenarios.into_iter().next().unwrap().steps
+    }
+
+    /// A document's send needs its form unless the scenario expects graphql-php to refuse it
+    /// before the resolvers run; an error with a `path` came from a resolver.
+    #[test]
+    fn a_document_refused_before_its_resolver_needs_no_form() {
+        let scenario = |answer: &str| {
+            format!(
+                "Feature: f\n  Scenario: s\n    Given the GraphQL document:\n      \"\"\"graphql\n      mutation {{\n        createCustomer(input: {{}}) {{ customer {{ email }} }}\n      }}\n      \"\"\"\n    When a guest sends the GraphQL document\n    Then the GraphQL answer is the error:\n      \"\"\"json\n      {answer}\n      \"\"\"\n"
+            )
+        };
+        let needs = |text: &str| needs_of_steps(&scenario_steps(text).iter().collect::<Vec<_>>());
+        let validation =
+            r#"{"errors": [{"message": "Field \"x\" is not defined.", "locations": [{"line": 2, "column": 3}]}]}"#;
+        assert!(needs(&scenario(validation)).is_empty());
+        let resolver = r#"{"errors": [{"message": "m", "path": ["createCustomer"], "extensions": {"category": "graphql-input"}}], "data": {"createCustomer": null}}"#;
+        assert_eq!(needs(&scenario(resolver)), [Need::GuestCreate]);
     }
 
     /// STORES.md C1: a scenario that sends a customer create or sign-in, in its own steps or
@@ -615,18 +743,15 @@ mod tests {
         let mut untagged = Vec::new();
         for file in files {
             let feature = gherkin::Feature::parse_path(&file, gherkin::GherkinEnv::default()).unwrap();
-            let background: Vec<String> = feature
-                .background
-                .iter()
-                .flat_map(|b| b.steps.iter().map(|s| s.value.clone()))
-                .collect();
             for scenario in &feature.scenarios {
                 let tags = super::scenario_tags(&feature, None, scenario);
-                let steps = background
+                let steps: Vec<&gherkin::Step> = feature
+                    .background
                     .iter()
-                    .cloned()
-                    .chain(scenario.steps.iter().map(|s| s.value.clone()));
-                for need in steps.flat_map(|step| needs_of_step(&step)) {
+                    .flat_map(|b| &b.steps)
+                    .chain(&scenario.steps)
+                    .collect();
+                for need in needs_of_steps(&steps) {
                     if !tags.iter().any(|tag| tag == need.tag()) {
                         untagged.push(format!("{}: {} needs @{}", file.display(), scenario.name, need.tag()));
                     }
