@@ -286,8 +286,8 @@ async fn a_store_with_recaptcha_on_create_and_sign_in_passes() {
     let result = run_against(guarded(), "").await;
     assert_eq!(result.code, 0, "the suite must pass:\n{}", result.output());
     for form in [
-        "customer create (POST /V1/customers)",
-        "customer sign-in (POST /V1/integration/customer/token)",
+        "customer create (POST /V1/customers; GraphQL createCustomerV2, createCustomer)",
+        "customer sign-in (POST /V1/integration/customer/token; GraphQL generateCustomerToken)",
     ] {
         let said: Vec<&str> = result
             .stdout

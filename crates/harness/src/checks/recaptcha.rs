@@ -92,8 +92,12 @@ impl RecaptchaForm {
 impl fmt::Display for RecaptchaForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            RecaptchaForm::CreateAccount => "customer create (POST /V1/customers)",
-            RecaptchaForm::Login => "customer sign-in (POST /V1/integration/customer/token)",
+            RecaptchaForm::CreateAccount => {
+                "customer create (POST /V1/customers; GraphQL createCustomerV2, createCustomer)"
+            }
+            RecaptchaForm::Login => {
+                "customer sign-in (POST /V1/integration/customer/token; GraphQL generateCustomerToken)"
+            }
         })
     }
 }
