@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let code = (|| {
         load_dotenv()?;
-        let config = Config::from_env().map_err(|e| e.to_string())?;
+        let config = Config::from_env(magento_contract::builtin::suite_files()).map_err(|e| e.to_string())?;
         let tls = tls_from_env()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

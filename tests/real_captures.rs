@@ -526,8 +526,9 @@ struct Checker {
 
 impl Checker {
     fn new() -> Self {
-        let schemas = SchemaSet::load(&manifest_path("schemas")).unwrap_or_else(|e| panic!("{e}"));
-        let baseline = Baseline::load(&manifest_path("drift/accepted.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let files = magento_contract::builtin::suite_files();
+        let schemas = SchemaSet::load(&files.schemas).unwrap_or_else(|e| panic!("{e}"));
+        let baseline = Baseline::load(&files.drift_baseline).unwrap_or_else(|e| panic!("{e}"));
         Checker { schemas, baseline }
     }
 
@@ -1302,7 +1303,7 @@ fn every_graphql_capture_passes_the_graphql_checks_or_says_why_not() {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("graphql_captures.json: {e}"));
     let captures: Vec<GraphqlCapture> =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("graphql_captures.json is not a list of captures: {e}"));
-    let schemas = SchemaSet::load(&manifest_path("schemas")).unwrap_or_else(|e| panic!("{e}"));
+    let schemas = SchemaSet::load(&magento_contract::builtin::suite_files().schemas).unwrap_or_else(|e| panic!("{e}"));
     let ids: BTreeSet<&str> = captures.iter().map(|c| c.id.as_str()).collect();
     for (id, _) in GRAPHQL_NOT_JUDGED {
         assert!(ids.contains(id), "GRAPHQL_NOT_JUDGED names {id}, which is no capture");

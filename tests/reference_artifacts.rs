@@ -18,7 +18,7 @@ fn read_json(dir: &Path, name: &str) -> Value {
 }
 
 fn schemas() -> SchemaSet {
-    SchemaSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")).expect("schemas compile")
+    SchemaSet::load(&magento_contract::builtin::suite_files().schemas).expect("schemas compile")
 }
 
 fn examples(dir: &Path) -> Vec<Value> {

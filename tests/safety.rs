@@ -336,7 +336,7 @@ async fn a_customer_whose_create_timed_out_is_found_and_deleted() {
         .and_then(|token| token.as_str().map(str::to_owned))
         .expect("an admin token");
     let ctx = RunContext::new(
-        Config::from_lookup(|_| None).unwrap(),
+        Config::from_lookup(magento_contract::builtin::suite_files(), |_| None).unwrap(),
         client,
         Some(Secret::new(token)),
         Redactor::new(),

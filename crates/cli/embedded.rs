@@ -92,7 +92,7 @@ mod tests {
     /// Magento's: each crate keeps its own, and this keeps them equal.
     #[test]
     fn the_harness_and_the_server_assume_the_same_stock_store() {
-        let config = Config::from_lookup(|_| None).expect("the defaults are valid");
+        let config = Config::from_lookup(crate::builtin::suite_files(), |_| None).expect("the defaults are valid");
         let ours = settings_for(&config);
         let stock = StoreSettings::default();
         assert_eq!(
@@ -125,7 +125,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_run_signs_in_as_the_servers_admin() {
-        let config = Config::from_lookup(|_| None).expect("the defaults are valid");
+        let config = Config::from_lookup(crate::builtin::suite_files(), |_| None).expect("the defaults are valid");
         let (config, server) = start(&config, StoreSettings::default()).await.expect("starts");
         let AdminAuth::Password {
             username, totp_secret, ..

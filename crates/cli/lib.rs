@@ -1,10 +1,12 @@
 //! The `magento-contract` CLI's library: what joins the harness to the reference server.
 //!
 //! The harness checks a store; the reference crate is a store. This crate starts the embedded
-//! reference Magento when no store is configured ([`embedded`]), proves the suite catches every
-//! deviation of it ([`selftest`]), and holds the command-line arguments ([`SuiteArgs`]). The
-//! binary (`main.rs`) and the conformance test target call [`run`].
+//! reference Magento when no store is configured ([`embedded`]), carries the suite's default
+//! files ([`builtin`]), proves the suite catches every deviation of it ([`selftest`]), and holds
+//! the command-line arguments ([`SuiteArgs`]). The binary (`main.rs`) and the conformance test
+//! target call [`run`].
 
+pub mod builtin;
 pub mod embedded;
 pub mod selftest;
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use magento_contract::{SuiteArgs, embedded, selftest};
+use magento_contract::{SuiteArgs, builtin, embedded, selftest};
 use magento_harness::client::{MagentoClient, TlsOptions};
 use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Redactor;
@@ -17,8 +17,11 @@ use magento_reference::{
 
 /// Contract tests for a Magento 2 store's REST API.
 ///
-/// Without MAGENTO_BASE_URL the suite runs against an embedded reference Magento. Exit codes:
-/// 0 all passed, 1 a contract check failed, 2 configuration or environment problem.
+/// Without MAGENTO_BASE_URL the suite runs against an embedded reference Magento. The feature
+/// files, schemas, snapshots and accepted drift are built in; MAGENTO_FEATURES_DIR,
+/// MAGENTO_SCHEMAS_DIR, MAGENTO_SNAPSHOTS_DIR and MAGENTO_DRIFT_BASELINE point at your own
+/// (`init` writes the built-in ones to start from). Exit codes: 0 all passed, 1 a contract check
+/// failed, 2 configuration or environment problem.
 #[derive(Parser)]
 #[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -72,6 +75,16 @@ enum Command {
         /// `selftest:start` and `selftest:end` markers; the project's tests check it is current.
         #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "README.md", conflicts_with = "faults")]
         write_readme: Option<PathBuf>,
+    },
+    /// Write the built-in features, schemas, snapshots and accepted drift into DIR, to customise
+    /// (snapshot profiles, accepted drift) and point the MAGENTO_*_DIR variables at.
+    Init {
+        /// Where to write `features/`, `schemas/`, `snapshots/` and `drift/accepted.toml`.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Overwrite files that are already there.
+        #[arg(long)]
+        force: bool,
     },
     /// Delete customers that earlier runs left behind: only emails
     /// `mc-<run id>-<n>@<MAGENTO_EMAIL_DOMAIN>`, re-checked one by one after the search.
@@ -177,6 +190,7 @@ fn main() -> ExitCode {
                 Ok(faults) => selftest(faults, parallel, write_readme).await,
                 Err(code) => code,
             },
+            Some(Command::Init { dir, force }) => init(&dir, force),
             Some(Command::Cleanup {
                 run_id,
                 older_than,
@@ -208,7 +222,7 @@ async fn run(args: SuiteArgs) -> u8 {
 
 /// The configuration from the environment; a mistake is reported in one line.
 fn configuration() -> Result<Config, ()> {
-    Config::from_env().map_err(|e| eprintln!("magento-contract: {e}"))
+    Config::from_env(builtin::suite_files()).map_err(|e| eprintln!("magento-contract: {e}"))
 }
 
 /// `MAGENTO_CA_CERT` / `MAGENTO_INSECURE_TLS`; a mistake is reported in one line.
@@ -231,6 +245,23 @@ fn parse_faults(names: &[String]) -> Result<Vec<Fault>, u8> {
         }
     }
     Ok(faults)
+}
+
+/// `init DIR`: the built-in set written out, and the variables that use it.
+fn init(dir: &std::path::Path, force: bool) -> u8 {
+    match builtin::init(dir, force) {
+        Ok(count) => {
+            println!("Wrote {count} files under {}. Run the suite with them:", dir.display());
+            for (name, path) in builtin::variables_for(dir) {
+                println!("  export {name}={}", path.display());
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("magento-contract: {e}");
+            2
+        }
+    }
 }
 
 async fn selftest(faults: Vec<Fault>, parallel: u16, write_readme: Option<PathBuf>) -> u8 {

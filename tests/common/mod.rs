@@ -1,6 +1,6 @@
 //! Running the `magento-contract` binary as a user would, for the self-tests.
 
-#![allow(dead_code)] // each test target uses its own subset
+#![allow(dead_code, unused_imports)] // each test target uses its own subset
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -47,22 +47,27 @@ pub fn temp_dir(label: &str) -> PathBuf {
 /// `MAGENTO_*`/`INSTA_*` variable of this process, CI mode, snapshots never written, output
 /// piped, killed when dropped.
 pub fn binary_command(report_dir: &std::path::Path) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_magento-contract"));
+    let mut command = program_command(std::path::Path::new(env!("CARGO_BIN_EXE_magento-contract")), report_dir);
+    command.env("MAGENTO_REPORT_DIR", report_dir);
+    command
+}
+
+/// `program` (the binary, or a copy of it) started in `dir` as [`binary_command`] starts it,
+/// but with no `MAGENTO_*` variable at all.
+pub fn program_command(program: &std::path::Path, dir: &std::path::Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(program);
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .current_dir(report_dir);
+        .current_dir(dir);
     for (key, _) in std::env::vars() {
         if key.starts_with("MAGENTO_") || key.starts_with("INSTA_") || key == "CUCUMBER_FILTER_TAGS" {
             command.env_remove(key);
         }
     }
-    command
-        .env("CI", "true")
-        .env("INSTA_UPDATE", "no")
-        .env("MAGENTO_REPORT_DIR", report_dir);
+    command.env("CI", "true").env("INSTA_UPDATE", "no");
     command
 }
 

@@ -9,6 +9,7 @@ use url::Url;
 use crate::checks::translation::Translations;
 use crate::client::TlsOptions;
 use crate::secrets::Secret;
+use crate::suite_files::{Document, FileSet, SuiteFiles};
 use crate::version::MagentoVersion;
 
 /// Every variable the harness reads, with what it means: the README's table and the checks on
@@ -133,7 +134,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "MAGENTO_REPORT_DIR",
         "`target/magento-contract`",
-        "Where JUnit XML, Cucumber JSON and the exchange log are written.",
+        "Where JUnit XML, Cucumber JSON and the exchange log are written (relative to the working directory).",
     ),
     (
         "MAGENTO_ALLOW_WRITES",
@@ -152,7 +153,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_DRIFT_BASELINE",
-        "`drift/accepted.toml`",
+        "built-in `drift/accepted.toml`",
         "Reviewed documented-vs-observed differences that do not fail the run.",
     ),
     (
@@ -165,12 +166,20 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "unset",
         "Sent as `X-ReCaptcha` on customer create and sign-in, for a store with reCAPTCHA on those forms (any value passes Google's test keys).",
     ),
-    ("MAGENTO_FEATURES_DIR", "`features/`", "Feature files to run."),
-    ("MAGENTO_SCHEMAS_DIR", "`schemas/`", "JSON Schemas to check against."),
+    (
+        "MAGENTO_FEATURES_DIR",
+        "built-in `features/`",
+        "Feature files to run (`magento-contract init DIR` writes the built-in set to start from).",
+    ),
+    (
+        "MAGENTO_SCHEMAS_DIR",
+        "built-in `schemas/`",
+        "JSON Schemas to check against.",
+    ),
     (
         "MAGENTO_SNAPSHOTS_DIR",
-        "`snapshots/`",
-        "insta snapshots to compare with.",
+        "built-in `snapshots/`",
+        "insta snapshots to compare with; with the built-in set, pending ones go to `<MAGENTO_REPORT_DIR>/pending-snapshots/`.",
     ),
 ];
 
@@ -301,11 +310,9 @@ pub struct Config {
     /// Snapshot set to compare against (insta snapshot suffix).
     pub profile: String,
     pub report_dir: PathBuf,
-    pub features_dir: PathBuf,
-    pub schemas_dir: PathBuf,
-    pub snapshots_dir: PathBuf,
-    /// Accepted documented-vs-observed drift (`drift/accepted.toml`).
-    pub drift_baseline: PathBuf,
+    /// Features, schemas, snapshots and accepted drift: the `MAGENTO_*` variables' or the
+    /// defaults the caller gave.
+    pub files: SuiteFiles,
     /// Whether the run may create customers on a non-loopback host.
     pub allow_writes: bool,
     /// The store view's language (`MAGENTO_TRANSLATIONS`); empty is English (STORES.md C2).
@@ -368,19 +375,22 @@ fn load_translations(files: &str) -> Result<Translations, ConfigError> {
 
 /// The project's top directory, two levels above this crate: the default home of `features/`,
 /// `schemas/`, `snapshots/` and `drift/`.
+/// The project's top directory, two levels above this crate: where the repository keeps
+/// `features/`, `schemas/`, `snapshots/` and `drift/`.
 pub fn project_dir() -> &'static Path {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     crate_dir.ancestors().nth(2).unwrap_or(crate_dir)
 }
 
 impl Config {
-    /// Reads the process environment (after `.env`, if the caller loaded one).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// Reads the process environment (after `.env`, if the caller loaded one); `files` are the
+    /// suite's files where no variable names others.
+    pub fn from_env(files: SuiteFiles) -> Result<Self, ConfigError> {
+        Self::from_lookup(files, |name| std::env::var(name).ok())
     }
 
     /// Reads configuration through `lookup`, so tests need not touch the process environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(files: SuiteFiles, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
 
         let target = match get("MAGENTO_BASE_URL") {
@@ -525,10 +535,13 @@ impl Config {
             ));
         }
 
-        let dir = |var: &str, default: &str| {
-            get(var)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| project_dir().join(default))
+        let set = |var: &str, default: FileSet| get(var).map_or(default, |dir| FileSet::Dir(dir.into()));
+        let files = SuiteFiles {
+            features: set("MAGENTO_FEATURES_DIR", files.features),
+            schemas: set("MAGENTO_SCHEMAS_DIR", files.schemas),
+            snapshots: set("MAGENTO_SNAPSHOTS_DIR", files.snapshots),
+            drift_baseline: get("MAGENTO_DRIFT_BASELINE")
+                .map_or(files.drift_baseline, |file| Document::File(file.into())),
         };
 
         let allow_writes = parse_flag(&get, "MAGENTO_ALLOW_WRITES")?;
@@ -548,11 +561,13 @@ impl Config {
             email_domain,
             magento_version,
             profile,
-            report_dir: dir("MAGENTO_REPORT_DIR", "target/magento-contract"),
-            features_dir: dir("MAGENTO_FEATURES_DIR", "features"),
-            schemas_dir: dir("MAGENTO_SCHEMAS_DIR", "schemas"),
-            snapshots_dir: dir("MAGENTO_SNAPSHOTS_DIR", "snapshots"),
-            drift_baseline: dir("MAGENTO_DRIFT_BASELINE", "drift/accepted.toml"),
+            // Relative to where the program runs, which may be far from where it was built.
+            report_dir: PathBuf::from(
+                get("MAGENTO_REPORT_DIR")
+                    .as_deref()
+                    .unwrap_or("target/magento-contract"),
+            ),
+            files,
             allow_writes,
             translations,
             recaptcha_response,
@@ -774,7 +789,7 @@ mod tests {
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|k| map.get(k).cloned())
+        Config::from_lookup(SuiteFiles::in_dir(project_dir()), |k| map.get(k).cloned())
     }
 
     fn error(vars: &[(&str, &str)]) -> String {
@@ -954,5 +969,21 @@ mod tests {
         assert!(error(&[("MAGENTO_VERSION", "two")]).contains("MAGENTO_VERSION"));
         assert!(!error(&[("MAGENTO_VERSION", "2.4.6-p")]).contains('\n'));
         assert!(error(&[("MAGENTO_ALLOW_WRITES", "maybe")]).contains("MAGENTO_ALLOW_WRITES"));
+    }
+
+    /// Unset variables keep the caller's files; each variable replaces only its own part.
+    #[test]
+    fn the_directory_variables_replace_the_default_files_one_by_one() {
+        let defaults = config(&[]).unwrap().files;
+        let c = config(&[
+            ("MAGENTO_FEATURES_DIR", "/team/features"),
+            ("MAGENTO_DRIFT_BASELINE", "/team/accepted.toml"),
+        ])
+        .unwrap();
+        assert_eq!(c.files.features.label(), "/team/features");
+        assert_eq!(c.files.drift_baseline.label(), "/team/accepted.toml");
+        assert_eq!(c.files.schemas.label(), defaults.schemas.label());
+        assert_eq!(c.files.snapshots.label(), defaults.snapshots.label());
+        assert_eq!(c.report_dir, PathBuf::from("target/magento-contract"));
     }
 }

@@ -1,5 +1,6 @@
-//! Reading the feature files: every `*.feature` under a directory, in path order, as
-//! cucumber's basic parser reads them, with Scenario Outlines expanded in linear time.
+//! Reading the feature files: every `*.feature` under a directory, or of the built-in set, in
+//! path order, as cucumber's basic parser reads them, with Scenario Outlines expanded in linear
+//! time. Built-in features are parsed from their text; nothing is written to disk for them.
 //!
 //! cucumber expands an outline by copying the whole scenario, its Examples table included, for
 //! every row, so a 1000-row outline cost a fifth of the run's CPU (`cargo bench`). Here the
@@ -14,18 +15,54 @@ use cucumber::{cli, gherkin, parser};
 use futures::stream;
 
 use crate::checks::graphql::parse_document;
+use crate::suite_files::{BuiltIn, FileSet};
 
 /// The parser the suite runs with (`Cucumber::with_parser`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FeatureFiles;
 
-impl<I: AsRef<Path>> cucumber::Parser<I> for FeatureFiles {
+impl cucumber::Parser<FileSet> for FeatureFiles {
     type Cli = cli::Empty;
     type Output = stream::Iter<std::vec::IntoIter<parser::Result<gherkin::Feature>>>;
 
-    fn parse(self, input: I, _: Self::Cli) -> Self::Output {
-        stream::iter(read_features(input.as_ref()))
+    fn parse(self, input: FileSet, _: Self::Cli) -> Self::Output {
+        stream::iter(match input {
+            FileSet::Dir(dir) => read_features(&dir),
+            FileSet::BuiltIn(set) => built_in_features(set),
+        })
     }
+}
+
+/// Every `*.feature` of the built-in set, each given the path it has in the repository
+/// (`features/customer/create_customer.feature`) for reports and messages.
+fn built_in_features(set: BuiltIn) -> Vec<parser::Result<gherkin::Feature>> {
+    set.all()
+        .into_iter()
+        .filter(|file| is_feature(&file.relative))
+        .map(|file| {
+            let path = Path::new(set.name).join(&file.relative);
+            let mut feature =
+                gherkin::Feature::parse(&file.text, gherkin::GherkinEnv::default()).map_err(|source| {
+                    parser::Error::Parsing(Arc::new(gherkin::ParseFileError::Parsing {
+                        path: path.clone(),
+                        error: None,
+                        source,
+                    }))
+                })?;
+            feature.path = Some(path);
+            expand(feature)
+        })
+        .collect()
+}
+
+fn is_feature(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("feature"))
+}
+
+fn expand(feature: gherkin::Feature) -> parser::Result<gherkin::Feature> {
+    one_row_per_examples(feature)
+        .expand_examples()
+        .map_err(|e| parser::Error::ExampleExpansion(Arc::new(e)))
 }
 
 fn read_features(dir: &Path) -> Vec<parser::Result<gherkin::Feature>> {
@@ -44,9 +81,7 @@ fn read_features(dir: &Path) -> Vec<parser::Result<gherkin::Feature>> {
         .map(|path| {
             let feature = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default())
                 .map_err(|e| parser::Error::Parsing(Arc::new(e)))?;
-            one_row_per_examples(feature)
-                .expand_examples()
-                .map_err(|e| parser::Error::ExampleExpansion(Arc::new(e)))
+            expand(feature)
         })
         .collect()
 }
@@ -57,22 +92,12 @@ fn carries_a_document(step: &gherkin::Step) -> bool {
     step.value.starts_with("the GraphQL document") && step.value.ends_with(':')
 }
 
-/// Parses every GraphQL document in the feature files under `dir` before anything is sent, so a
+/// Parses every GraphQL document in the feature files of `set` before anything is sent, so a
 /// typo is one line naming the file and the line, not a confusing answer from the store.
 /// Returns how many documents it checked.
-pub fn check_graphql_documents(dir: &Path) -> Result<usize, String> {
-    let files = dir.canonicalize().and_then(|d| feature_paths(&d)).map_err(|e| {
-        format!(
-            "cannot read the feature files at {} ({e}): set MAGENTO_FEATURES_DIR",
-            dir.display()
-        )
-    })?;
+pub fn check_graphql_documents(set: &FileSet) -> Result<usize, String> {
     let mut checked = 0;
-    for path in files {
-        // A file that does not parse as Gherkin is reported by cucumber itself.
-        let Ok(feature) = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default()) else {
-            continue;
-        };
+    for (path, feature) in parsed_features(set)? {
         let scenarios = feature
             .scenarios
             .iter()
@@ -110,6 +135,37 @@ pub fn check_graphql_documents(dir: &Path) -> Result<usize, String> {
     Ok(checked)
 }
 
+/// Every feature file of `set` that parses, with its path (a built-in one's path in the
+/// repository); a file that does not parse as Gherkin is left to cucumber, which reports it.
+fn parsed_features(set: &FileSet) -> Result<Vec<(PathBuf, gherkin::Feature)>, String> {
+    match set {
+        FileSet::Dir(dir) => {
+            let files = dir.canonicalize().and_then(|d| feature_paths(&d)).map_err(|e| {
+                format!(
+                    "cannot read the feature files at {} ({e}): set MAGENTO_FEATURES_DIR",
+                    dir.display()
+                )
+            })?;
+            Ok(files
+                .into_iter()
+                .filter_map(|path| {
+                    let feature = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default()).ok()?;
+                    Some((path, feature))
+                })
+                .collect())
+        }
+        FileSet::BuiltIn(built_in) => Ok(built_in
+            .all()
+            .into_iter()
+            .filter(|file| is_feature(&file.relative))
+            .filter_map(|file| {
+                let feature = gherkin::Feature::parse(&file.text, gherkin::GherkinEnv::default()).ok()?;
+                Some((Path::new(built_in.name).join(&file.relative), feature))
+            })
+            .collect()),
+    }
+}
+
 /// Every file under `dir` whose extension is `feature` (any case), sorted by path.
 fn feature_paths(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     if dir.is_file() {
@@ -125,7 +181,7 @@ fn feature_paths(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             // a link loop cannot hang the run.
             if entry.file_type()?.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("feature")) {
+            } else if is_feature(&path) {
                 found.push(path);
             }
         }
@@ -178,6 +234,7 @@ fn split_outlines(scenarios: Vec<gherkin::Scenario>) -> Vec<gherkin::Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::suite_files::BuiltInFile;
 
     const FEATURE: &str = "Feature: Outlines
 
@@ -258,10 +315,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let good = "Feature: F\n\n  Scenario: S\n    Given the GraphQL document:\n      \"\"\"graphql\n      query {\n        customer { email }\n      }\n      \"\"\"\n    And the raw GraphQL query text:\n      \"\"\"\n      {{{\n      \"\"\"\n";
         std::fs::write(dir.join("a.feature"), good).unwrap();
-        assert_eq!(check_graphql_documents(&dir), Ok(1));
+        assert_eq!(check_graphql_documents(&FileSet::Dir(dir.clone())), Ok(1));
         let typo = "Feature: F\n\n  Background:\n    Given the GraphQL document from a page:\n      \"\"\"\n      query {\n        customer { email\n      }\n      \"\"\"\n";
         std::fs::write(dir.join("b.feature"), typo).unwrap();
-        let error = check_graphql_documents(&dir).unwrap_err();
+        let error = check_graphql_documents(&FileSet::Dir(dir.clone())).unwrap_err();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(
             error.contains("b.feature:8: the GraphQL document does not parse"),
@@ -274,5 +331,51 @@ mod tests {
     fn a_missing_directory_is_one_reading_error() {
         let features = read_features(Path::new("/nonexistent/features"));
         assert!(matches!(features.as_slice(), [Err(parser::Error::Parsing(_))]));
+    }
+
+    /// The same feature read from the built-in set and from disk gives the same scenarios; the
+    /// built-in one carries its repository path, a broken one is a parsing error naming it.
+    #[test]
+    fn built_in_features_read_as_the_same_files_on_disk() {
+        const FILES: &[BuiltInFile] = &[
+            BuiltInFile {
+                path: "nested/outlines.feature",
+                text: FEATURE,
+            },
+            BuiltInFile {
+                path: "notes.txt",
+                text: "not a feature",
+            },
+        ];
+        let built_in = built_in_features(BuiltIn {
+            name: "features",
+            files: FILES,
+        });
+        assert_eq!(built_in.len(), 1, "only the .feature file");
+        let built_in = built_in.into_iter().next().unwrap().unwrap();
+        assert_eq!(
+            built_in.path.as_deref(),
+            Some(Path::new("features/nested/outlines.feature"))
+        );
+
+        let dir = std::env::temp_dir().join(format!("mc-built-in-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("outlines.feature"), FEATURE).unwrap();
+        let on_disk = read_features(&dir).into_iter().next().unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(summary(&built_in), summary(&on_disk));
+
+        const BROKEN: &[BuiltInFile] = &[BuiltInFile {
+            path: "broken.feature",
+            text: "Scenario without a feature\n",
+        }];
+        let broken = built_in_features(BuiltIn {
+            name: "features",
+            files: BROKEN,
+        });
+        let Err(parser::Error::Parsing(error)) = &broken[0] else {
+            panic!("a parsing error: {broken:?}");
+        };
+        assert!(error.to_string().contains("features/broken.feature"), "{error}");
     }
 }

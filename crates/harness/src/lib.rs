@@ -15,8 +15,9 @@
 //!   (signing in as admin), [`store_profile`] (what the run detects of the store before the
 //!   scenarios), [`interruption`] (the stop flag a signal sets), [`store_loss`] (the same
 //!   for a store that stopped answering), [`sweep`] (finding a run's customers, and the one rule of what a clean-up may
-//!   delete) and [`token_shape`] (what a
-//!   token looks like, for both the redactor and the checks).
+//!   delete), [`token_shape`] (what a
+//!   token looks like, for both the redactor and the checks) and [`suite_files`] (features,
+//!   schemas, snapshots and accepted drift, from disk or built into the program).
 //!
 //! [`run_suite`] is the one function the CLI and the conformance test target call, once they
 //! know which store to check.
@@ -39,6 +40,7 @@ pub mod shared_material;
 mod steps;
 pub mod store_loss;
 pub mod store_profile;
+pub mod suite_files;
 pub mod sweep;
 pub mod token_shape;
 pub mod version;
@@ -46,3 +48,4 @@ pub mod world;
 
 pub use config::{Config, load_dotenv, tls_from_env};
 pub use runner::{Outcome, RunOptions, Selection, run_suite};
+pub use suite_files::SuiteFiles;

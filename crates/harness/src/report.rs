@@ -42,7 +42,7 @@ pub fn write_drift_report(dir: &Path, ctx: &RunContext) -> io::Result<()> {
         ctx.config
             .magento_version
             .map_or_else(|| "unset".to_owned(), |v| v.to_string()),
-        ctx.config.drift_baseline.display()
+        ctx.config.files.drift_baseline.label()
     ));
     if let Some(summary) = ctx.stop_summary() {
         md.push_str(&format!(

@@ -641,7 +641,9 @@ mod tests {
         assert_eq!(declares_is_subscribed(&with), Some(true));
         assert_eq!(declares_is_subscribed(&without), Some(false));
         assert_eq!(declares_is_subscribed(&json!({"message": "x"})), None);
-        let mut profile = StoreProfile::configured(&Config::from_lookup(|_| None).unwrap());
+        let mut profile = StoreProfile::configured(
+            &Config::from_lookup(crate::SuiteFiles::in_dir(crate::config::project_dir()), |_| None).unwrap(),
+        );
         assert_eq!(profile.newsletter_missing(), None);
         profile.newsletter = Some(false);
         assert!(profile.newsletter_missing().unwrap().contains("Magento_Newsletter"));
@@ -649,7 +651,9 @@ mod tests {
 
     #[test]
     fn an_address_the_store_does_not_allow_is_a_reason_not_to_run() {
-        let mut profile = StoreProfile::configured(&Config::from_lookup(|_| None).unwrap());
+        let mut profile = StoreProfile::configured(
+            &Config::from_lookup(crate::SuiteFiles::in_dir(crate::config::project_dir()), |_| None).unwrap(),
+        );
         assert_eq!(profile.address_not_allowed(false), None);
         profile.allowed_countries = Some(vec!["DE".into()]);
         let reason = profile.address_not_allowed(false).unwrap();

@@ -193,7 +193,7 @@ impl RunContext {
         let profile = StoreProfile::configured(&config);
         Self {
             snapshots: SnapshotStore::new(
-                &config.snapshots_dir,
+                &config.files.snapshots,
                 &config.profile,
                 StoreIdentity::from(&profile),
                 &config.report_dir,
@@ -1012,7 +1012,9 @@ mod tests {
     }
 
     fn ctx_for(base_url: &str) -> RunContext {
-        let config = Config::from_lookup(|k| (k == "MAGENTO_PASSWORD_MIN_LENGTH").then(|| "20".to_owned())).unwrap();
+        let files = crate::SuiteFiles::in_dir(crate::config::project_dir());
+        let config =
+            Config::from_lookup(files, |k| (k == "MAGENTO_PASSWORD_MIN_LENGTH").then(|| "20".to_owned())).unwrap();
         let client = MagentoClient::new(base_url, "default", Duration::from_secs(1), &TlsOptions::default()).unwrap();
         RunContext::new(
             config,

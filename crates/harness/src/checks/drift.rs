@@ -5,7 +5,6 @@
 //! type and format only; everything else by value too.
 
 use std::fmt;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,6 +13,7 @@ use super::failure::CheckFailure;
 use super::json_path::{self, type_name};
 use super::render::canonical_json;
 use super::volatile::{is_volatile_key, redact_volatile};
+use crate::suite_files::Document;
 use crate::token_shape::{looks_like_jwt, looks_like_opaque_token, looks_like_token};
 use crate::version::{MagentoVersion, VersionRange};
 
@@ -267,9 +267,9 @@ pub struct BaselineError {
 }
 
 impl Baseline {
-    pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| BaselineError {
+    pub fn load(document: &Document) -> Result<Self, BaselineError> {
+        let file = document.label();
+        let text = document.read().map_err(|e| BaselineError {
             file: file.clone(),
             problem: format!("cannot be read ({e}); set MAGENTO_DRIFT_BASELINE"),
         })?;
@@ -605,7 +605,7 @@ mod tests {
     #[test]
     fn the_repository_baseline_parses() {
         let path = crate::config::project_dir().join("drift/accepted.toml");
-        let baseline = Baseline::load(&path).unwrap();
+        let baseline = Baseline::load(&Document::File(path)).unwrap();
         assert!(baseline.accepted.len() >= 2);
     }
 

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
 use super::json_path::type_name;
+use crate::suite_files::FileSet;
 
 /// Every schema of `schemas/`, compiled.
 pub struct SchemaSet {
@@ -60,29 +60,19 @@ impl fmt::Display for SchemaFailure {
 const SUFFIX: &str = ".schema.json";
 
 impl SchemaSet {
-    /// Reads and compiles every `*.schema.json` in `dir`.
-    pub fn load(dir: &Path) -> Result<Self, SchemaLoadError> {
-        let entries = std::fs::read_dir(dir).map_err(|e| SchemaLoadError {
-            file: dir.display().to_string(),
+    /// Reads and compiles every `*.schema.json` of `set` (not those in subdirectories).
+    pub fn load(set: &FileSet) -> Result<Self, SchemaLoadError> {
+        let files = set.top_level(SUFFIX).map_err(|e| SchemaLoadError {
+            file: set.label(),
             problem: format!("cannot read the schema directory ({e}); set MAGENTO_SCHEMAS_DIR"),
         })?;
         let mut sources = BTreeMap::new();
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Some(name) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(SUFFIX))
-            else {
+        for file in files {
+            let Some(name) = file.relative.to_str().and_then(|n| n.strip_suffix(SUFFIX)) else {
                 continue;
             };
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| SchemaLoadError {
-                file: file.clone(),
-                problem: e.to_string(),
-            })?;
-            let value: Value = serde_json::from_str(&text).map_err(|e| SchemaLoadError {
-                file,
+            let value: Value = serde_json::from_str(&file.text).map_err(|e| SchemaLoadError {
+                file: file.origin.clone(),
                 problem: format!("not JSON: {e}"),
             })?;
             sources.insert(name.to_owned(), value);
@@ -248,7 +238,7 @@ mod tests {
     /// Developer mode adds `trace`: null for a Webapi exception thrown directly (STORES.md U9).
     #[test]
     fn the_error_schema_takes_a_developer_mode_trace_of_string_or_null() {
-        let set = SchemaSet::load(&crate::config::project_dir().join("schemas")).unwrap();
+        let set = SchemaSet::load(&FileSet::Dir(crate::config::project_dir().join("schemas"))).unwrap();
         let message = "Request does not match any route.";
         assert!(set.validate("error", &json!({"message": message})).is_ok());
         assert!(
@@ -269,7 +259,7 @@ mod tests {
     #[test]
     fn the_repository_schemas_compile() {
         let dir = crate::config::project_dir().join("schemas");
-        let set = SchemaSet::load(&dir).unwrap();
+        let set = SchemaSet::load(&FileSet::Dir(dir)).unwrap();
         for name in ["customer", "address", "region", "error", "token"] {
             assert!(set.names().any(|n| n == name), "schemas/{name}.schema.json is missing");
         }

@@ -12,6 +12,7 @@ use super::failure::CheckFailure;
 use super::render::canonical_json;
 use super::store_identity::StoreIdentity;
 use super::volatile::redact_volatile;
+use crate::suite_files::FileSet;
 
 /// The stored snapshots of a run, `snapshots/<name>@<profile>.snap`, each read and parsed once.
 ///
@@ -20,12 +21,13 @@ use super::volatile::redact_volatile;
 /// to insta, which decides the mismatch exactly as before: in CI it fails without writing
 /// anything; locally it also writes a `.snap.new` file for `cargo insta review`. A snapshot
 /// that does not exist yet (a new `MAGENTO_PROFILE`) is written as a pending one and nothing is
-/// compared (STORES.md C8).
+/// compared (STORES.md C8). Built-in snapshots cannot be updated, so a mismatch with one fails
+/// with the changed paths and no insta review, and their pending ones go under the report dir.
 pub struct SnapshotStore {
-    dir: PathBuf,
+    source: FileSet,
     profile: String,
     identity: StoreIdentity,
-    /// Where a pending snapshot goes when `dir` cannot be written (`MAGENTO_REPORT_DIR`).
+    /// Where a pending snapshot goes when no other place can be written (`MAGENTO_REPORT_DIR`).
     fallback_dir: PathBuf,
     /// insta's `INSTA_PENDING_DIR`, which moves pending snapshots out of the checkout (the
     /// nightly workflow uploads it).
@@ -40,9 +42,11 @@ pub struct SnapshotStore {
 pub enum SnapshotOutcome {
     Matched,
     /// There was no stored snapshot to compare with: the response was written to `file`.
+    /// `built_in` when the run uses the built-in snapshots, which cannot take it.
     Pending {
         profile: String,
         file: PathBuf,
+        built_in: bool,
     },
 }
 
@@ -51,19 +55,35 @@ impl SnapshotOutcome {
     pub fn not_run_reason(&self) -> Option<String> {
         match self {
             SnapshotOutcome::Matched => None,
-            SnapshotOutcome::Pending { profile, file } => Some(format!(
+            SnapshotOutcome::Pending {
+                profile,
+                file,
+                built_in: false,
+            } => Some(format!(
                 "no stored snapshot for profile {profile} yet; pending snapshot written to {}: review with `cargo insta review` or rename it to .snap",
+                file.display()
+            )),
+            SnapshotOutcome::Pending {
+                profile,
+                file,
+                built_in: true,
+            } => Some(format!(
+                "the built-in snapshots have no profile {profile}; pending snapshot written to {}: review it, save it as .snap in a snapshots directory of your own (`magento-contract init DIR` writes one) and set MAGENTO_SNAPSHOTS_DIR",
                 file.display()
             )),
         }
     }
 }
 
+/// Where pending snapshots of the built-in set go, under the report dir.
+pub const BUILT_IN_PENDING_DIR: &str = "pending-snapshots";
+
 impl SnapshotStore {
-    /// Snapshots of `dir` for `profile`, with `identity` standing for the store's name and ids.
-    pub fn new(dir: &Path, profile: &str, identity: StoreIdentity, fallback_dir: &Path) -> Self {
+    /// The snapshots of `source` for `profile`, with `identity` standing for the store's name
+    /// and ids.
+    pub fn new(source: &FileSet, profile: &str, identity: StoreIdentity, fallback_dir: &Path) -> Self {
         Self {
-            dir: dir.to_path_buf(),
+            source: source.clone(),
             profile: profile.to_owned(),
             identity,
             fallback_dir: fallback_dir.to_path_buf(),
@@ -94,16 +114,27 @@ impl SnapshotStore {
         };
         match stored {
             Some(stored) if *stored == *redacted => return Ok(SnapshotOutcome::Matched),
-            None if !self.file(name).exists() => {
+            None if !self.source.contains(&self.file_name(name)) => {
                 return self.write_pending(name, redacted).map(|file| SnapshotOutcome::Pending {
                     profile: self.profile.clone(),
                     file,
+                    built_in: matches!(self.source, FileSet::BuiltIn(_)),
                 });
             }
             _ => {}
         }
-        self.assert_with_insta(name, redacted)
-            .map(|()| SnapshotOutcome::Matched)
+        match &self.source {
+            FileSet::Dir(dir) => self
+                .assert_with_insta(dir, name, redacted)
+                .map(|()| SnapshotOutcome::Matched),
+            FileSet::BuiltIn(_) => Err(CheckFailure::Snapshot {
+                name: format!("{name}@{}", self.profile),
+                detail: match self.stored(name) {
+                    Some(stored) => changed_paths(&stored, redacted),
+                    None => format!("{} is not a snapshot file", self.source.origin(&self.file_name(name))),
+                },
+            }),
+        }
     }
 
     /// The store's identity, once the run detected it.
@@ -125,18 +156,21 @@ impl SnapshotStore {
         self
     }
 
-    /// Where a pending snapshot may go, in order: beside the stored snapshots or, as insta does,
-    /// under `INSTA_PENDING_DIR` at their path relative to the crate; then the fallback.
-    fn pending_dirs(&self) -> [PathBuf; 2] {
-        let first = match &self.insta_pending_dir {
-            Some(pending) => pending.join(
-                self.dir
-                    .strip_prefix(crate::config::project_dir())
-                    .unwrap_or(Path::new("")),
+    /// Where a pending snapshot may go, in order, and whether that directory may be created:
+    /// beside the stored snapshots, or, as insta does, under `INSTA_PENDING_DIR` at their path
+    /// relative to the crate (`snapshots/` for the built-in set), or for the built-in set
+    /// `pending-snapshots/` in the report dir; then the report dir itself.
+    fn pending_dirs(&self) -> [(PathBuf, bool); 2] {
+        let first = match (&self.source, &self.insta_pending_dir) {
+            (FileSet::Dir(dir), Some(pending)) => (
+                pending.join(dir.strip_prefix(crate::config::project_dir()).unwrap_or(Path::new(""))),
+                true,
             ),
-            None => self.dir.clone(),
+            (FileSet::Dir(dir), None) => (dir.clone(), false),
+            (FileSet::BuiltIn(set), Some(pending)) => (pending.join(set.name), true),
+            (FileSet::BuiltIn(_), None) => (self.fallback_dir.join(BUILT_IN_PENDING_DIR), true),
         };
-        [first, self.fallback_dir.clone()]
+        [first, (self.fallback_dir.clone(), false)]
     }
 
     /// Writes `<name>@<profile>.snap.new` in insta's format beside the stored snapshots, or in
@@ -150,12 +184,9 @@ impl SnapshotStore {
         );
         let file_name = format!("{name}@{}.snap.new", self.profile);
         let mut problems = Vec::new();
-        for dir in self.pending_dirs() {
+        for (dir, create) in self.pending_dirs() {
             let file = dir.join(&file_name);
-            let created = match &self.insta_pending_dir {
-                Some(_) => std::fs::create_dir_all(&dir),
-                None => Ok(()),
-            };
+            let created = if create { std::fs::create_dir_all(&dir) } else { Ok(()) };
             match created.and_then(|()| std::fs::write(&file, &text)) {
                 Ok(()) => return Ok(file),
                 Err(e) => problems.push(format!("{} ({e})", file.display())),
@@ -165,27 +196,30 @@ impl SnapshotStore {
             name: format!("{name}@{}", self.profile),
             detail: format!(
                 "there is no stored snapshot {} yet, and the pending one could not be written: {}",
-                self.file(name).display(),
+                self.source.origin(&self.file_name(name)),
                 problems.join("; ")
             ),
         })
     }
 
-    fn file(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}@{}.snap", self.profile))
+    fn file_name(&self, name: &str) -> String {
+        format!("{name}@{}.snap", self.profile)
     }
 
     fn stored(&self, name: &str) -> Option<Arc<Value>> {
         let mut stored = self.stored.lock().unwrap_or_else(|e| e.into_inner());
         stored
             .entry(name.to_owned())
-            .or_insert_with(|| stored_snapshot(&self.file(name)).map(Arc::new))
+            .or_insert_with(|| {
+                let text = self.source.read(&self.file_name(name)).ok().flatten()?;
+                snapshot_body(&text).map(Arc::new)
+            })
             .clone()
     }
 
-    fn assert_with_insta(&self, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
+    fn assert_with_insta(&self, dir: &Path, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&self.dir);
+        settings.set_snapshot_path(dir);
         settings.set_prepend_module_to_snapshot(false);
         settings.set_snapshot_suffix(&self.profile);
         settings.set_omit_expression(true);
@@ -200,7 +234,7 @@ impl SnapshotStore {
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_else(|| "snapshot assertion failed".to_owned());
-            let file = self.file(name);
+            let file = dir.join(self.file_name(name));
             CheckFailure::Snapshot {
                 name: format!("{name}@{}", self.profile),
                 detail: match stored_snapshot(&file) {
@@ -219,7 +253,11 @@ fn description(name: &str) -> String {
 
 /// The JSON body of a stored snapshot file (after insta's `---` metadata header).
 fn stored_snapshot(file: &Path) -> Option<Value> {
-    let text = std::fs::read_to_string(file).ok()?;
+    snapshot_body(&std::fs::read_to_string(file).ok()?)
+}
+
+/// The JSON body of a snapshot's text (after insta's `---` metadata header).
+fn snapshot_body(text: &str) -> Option<Value> {
     let body = text.strip_prefix("---")?.split_once("\n---\n")?.1;
     serde_json::from_str(body).ok()
 }
@@ -323,11 +361,17 @@ mod tests {
     }
 
     use super::*;
+    use crate::suite_files::{BuiltIn, BuiltInFile};
     use serde_json::json;
 
     /// The snapshots of `dir` for a stock store, pending ones falling back to the temp dir.
     fn store(dir: &Path, profile: &str) -> SnapshotStore {
-        SnapshotStore::new(dir, profile, StoreIdentity::stock(), &std::env::temp_dir())
+        SnapshotStore::new(
+            &FileSet::Dir(dir.to_path_buf()),
+            profile,
+            StoreIdentity::stock(),
+            &std::env::temp_dir(),
+        )
     }
 
     fn fresh_dir(label: &str) -> PathBuf {
@@ -349,7 +393,8 @@ mod tests {
             outcome,
             SnapshotOutcome::Pending {
                 profile: "staging".into(),
-                file: pending.clone()
+                file: pending.clone(),
+                built_in: false,
             }
         );
         let reason = outcome.not_run_reason().unwrap();
@@ -369,7 +414,7 @@ mod tests {
         let accepted = store(&dir, "staging");
         assert_eq!(accepted.check("thing", &observed).unwrap(), SnapshotOutcome::Matched);
         let redacted = redact_volatile(&StoreIdentity::stock().redact(&observed));
-        accepted.assert_with_insta("thing", &redacted).unwrap();
+        accepted.assert_with_insta(&dir, "thing", &redacted).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -377,16 +422,27 @@ mod tests {
     fn a_pending_snapshot_goes_to_the_fallback_dir_when_the_snapshots_dir_cannot_be_written() {
         let fallback = fresh_dir("fallback");
         let missing = fallback.join("no-such-dir");
-        let store = SnapshotStore::new(&missing, "staging", StoreIdentity::stock(), &fallback);
+        let store = SnapshotStore::new(
+            &FileSet::Dir(missing.clone()),
+            "staging",
+            StoreIdentity::stock(),
+            &fallback,
+        );
         let outcome = store.check("thing", &json!({"a": 1})).unwrap();
         assert_eq!(
             outcome,
             SnapshotOutcome::Pending {
                 profile: "staging".into(),
-                file: fallback.join("thing@staging.snap.new")
+                file: fallback.join("thing@staging.snap.new"),
+                built_in: false,
             }
         );
-        let nowhere = SnapshotStore::new(&missing, "staging", StoreIdentity::stock(), &missing);
+        let nowhere = SnapshotStore::new(
+            &FileSet::Dir(missing.clone()),
+            "staging",
+            StoreIdentity::stock(),
+            &missing,
+        );
         let err = nowhere.check("thing", &json!({"a": 1})).unwrap_err().to_string();
         assert!(err.contains("could not be written"), "{err}");
         std::fs::remove_dir_all(&fallback).unwrap();
@@ -404,18 +460,19 @@ mod tests {
             outcome,
             SnapshotOutcome::Pending {
                 profile: "staging".into(),
-                file: file.clone()
+                file: file.clone(),
+                built_in: false,
             }
         );
         assert!(file.is_file() && !dir.join("thing@staging.snap.new").exists());
         let in_crate = SnapshotStore::new(
-            &crate::config::project_dir().join("snapshots"),
+            &FileSet::Dir(crate::config::project_dir().join("snapshots")),
             "staging",
             StoreIdentity::stock(),
             &dir,
         )
         .with_insta_pending_dir(Some(pending.clone()));
-        assert_eq!(in_crate.pending_dirs()[0], pending.join("snapshots"));
+        assert_eq!(in_crate.pending_dirs()[0].0, pending.join("snapshots"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -433,7 +490,7 @@ mod tests {
             website_id: 2,
             ..StoreIdentity::stock()
         };
-        let store = SnapshotStore::new(&dir, "test", renamed, &dir);
+        let store = SnapshotStore::new(&FileSet::Dir(dir.clone()), "test", renamed, &dir);
         let right = json!({"created_in": "Boutique FR", "store_id": 3, "website_id": 2});
         assert_eq!(store.check("thing", &right).unwrap(), SnapshotOutcome::Matched);
         let wrong = json!({"created_in": "Default Store View", "store_id": 3, "website_id": 2});
@@ -481,7 +538,7 @@ mod tests {
                 continue;
             };
             let stored = stored_snapshot(&path).unwrap_or_else(|| panic!("{file} has a JSON body"));
-            store.assert_with_insta(name, &stored).unwrap();
+            store.assert_with_insta(&dir, name, &stored).unwrap();
             assert!(store.check_redacted(name, &stored).is_ok());
             checked += 1;
         }
@@ -509,5 +566,67 @@ mod tests {
         std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 2\n}\n").unwrap();
         assert!(store.check("thing", &json!({"a": 2})).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    const BUILT_IN: &[BuiltInFile] = &[BuiltInFile {
+        path: "thing@reference.snap",
+        text: "---\nsource: x\n---\n{\n  \"a\": 1,\n  \"id\": \"[id]\"\n}\n",
+    }];
+
+    fn built_in(report_dir: &Path, profile: &str) -> SnapshotStore {
+        let set = FileSet::BuiltIn(BuiltIn {
+            name: "snapshots",
+            files: BUILT_IN,
+        });
+        SnapshotStore::new(&set, profile, StoreIdentity::stock(), report_dir)
+    }
+
+    /// Built-in snapshots are compared like stored files: an equal body passes, a changed one
+    /// fails naming the change, and nothing is written either way.
+    #[test]
+    fn a_built_in_snapshot_matches_or_names_the_change() {
+        let reports = fresh_dir("built-in-compare");
+        let store = built_in(&reports, "reference");
+        assert_eq!(
+            store.check("thing", &json!({"a": 1, "id": 7})).unwrap(),
+            SnapshotOutcome::Matched
+        );
+        let failure = store.check("thing", &json!({"a": 2, "id": 7})).unwrap_err().to_string();
+        assert!(
+            failure.contains("thing@reference") && failure.contains("a: value change"),
+            "{failure}"
+        );
+        assert_eq!(std::fs::read_dir(&reports).unwrap().count(), 0, "nothing written");
+        std::fs::remove_dir_all(&reports).unwrap();
+    }
+
+    /// A new profile with the built-in set cannot write beside the snapshots: the pending one
+    /// goes to `pending-snapshots/` in the report dir, or under `INSTA_PENDING_DIR/snapshots/`.
+    #[test]
+    fn a_pending_built_in_snapshot_goes_under_the_report_dir_or_insta_pending_dir() {
+        let reports = fresh_dir("built-in-pending");
+        let outcome = built_in(&reports, "staging").check("thing", &json!({"a": 1})).unwrap();
+        let file = reports.join(BUILT_IN_PENDING_DIR).join("thing@staging.snap.new");
+        assert_eq!(
+            outcome,
+            SnapshotOutcome::Pending {
+                profile: "staging".into(),
+                file: file.clone(),
+                built_in: true,
+            }
+        );
+        assert!(file.is_file());
+        let reason = outcome.not_run_reason().unwrap();
+        assert!(reason.contains(&file.display().to_string()), "{reason}");
+        assert!(reason.contains("MAGENTO_SNAPSHOTS_DIR"), "{reason}");
+
+        let pending = reports.join("insta-pending");
+        let store = built_in(&reports, "staging").with_insta_pending_dir(Some(pending.clone()));
+        let SnapshotOutcome::Pending { file, .. } = store.check("thing", &json!({"a": 1})).unwrap() else {
+            panic!("a pending snapshot");
+        };
+        assert_eq!(file, pending.join("snapshots/thing@staging.snap.new"));
+        assert!(file.is_file());
+        std::fs::remove_dir_all(&reports).unwrap();
     }
 }

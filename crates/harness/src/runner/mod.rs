@@ -124,11 +124,11 @@ async fn run_against(
         Ok(client) => client.with_redactor(redactor.clone()),
         Err(problem) => return Outcome::environment(problem),
     };
-    let schemas = match SchemaSet::load(&config.schemas_dir) {
+    let schemas = match SchemaSet::load(&config.files.schemas) {
         Ok(schemas) => schemas,
         Err(e) => return Outcome::environment(e.to_string()),
     };
-    let baseline = match Baseline::load(&config.drift_baseline) {
+    let baseline = match Baseline::load(&config.files.drift_baseline) {
         Ok(baseline) => baseline,
         Err(e) => return Outcome::environment(e.to_string()),
     };

@@ -22,6 +22,7 @@ use crate::config::AdminAuth;
 use crate::cucumber_json::CucumberJson;
 use crate::feature_files::FeatureFiles;
 use crate::report_html::{FeatureResult, NotRun};
+use crate::suite_files::FileSet;
 use crate::version::{GateVerdict, MagentoVersion, ReleaseGate};
 use crate::world::{MagentoWorld, RunContext};
 
@@ -220,14 +221,21 @@ pub(super) async fn run_scenarios(
     filter: ScenarioFilter,
     console: &mut impl Write,
 ) -> Result<ScenarioRun, String> {
-    let features = &ctx.config.features_dir;
-    if !features.is_dir() {
+    let features = ctx.config.files.features.clone();
+    if let FileSet::Dir(dir) = &features
+        && !dir.is_dir()
+    {
         return Err(format!(
             "no feature files at {}: set MAGENTO_FEATURES_DIR",
-            features.display()
+            dir.display()
         ));
     }
-    crate::feature_files::check_graphql_documents(features)?;
+    crate::feature_files::check_graphql_documents(&features)?;
+    // Built-in features carry their path in the repository (`features/...`).
+    let feature_root = match &features {
+        FileSet::Dir(dir) => dir.clone(),
+        FileSet::BuiltIn(set) => PathBuf::from(set.name),
+    };
     let coloring = match args.color.as_str() {
         "always" => Coloring::Always,
         "never" => Coloring::Never,
@@ -260,7 +268,7 @@ pub(super) async fn run_scenarios(
     let inapplicable = Arc::clone(&skipped_as_inapplicable);
     let selected_count = Arc::clone(&selected);
 
-    let mut cucumber = MagentoWorld::cucumber::<&std::path::PathBuf>()
+    let mut cucumber = MagentoWorld::cucumber::<&Path>()
         .with_parser(FeatureFiles)
         .max_concurrent_scenarios(ctx.config.concurrency)
         .which_scenario(|feature, rule, scenario| {
@@ -290,7 +298,7 @@ pub(super) async fn run_scenarios(
             .boxed_local()
         })
         .with_writer(
-            Transcript::new(live.writer(), coloring, args.verbose, record.clone(), features)
+            Transcript::new(live.writer(), coloring, args.verbose, record.clone(), &feature_root)
                 .summarized()
                 .tee::<MagentoWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<MagentoWorld, _>(
