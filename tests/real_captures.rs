@@ -877,7 +877,10 @@ impl Store {
             server: ReferenceMagento::start(settings)
                 .await
                 .expect("the reference server starts"),
-            http: reqwest::Client::new(),
+            http: {
+                magento_harness::client::install_crypto_provider();
+                reqwest::Client::new()
+            },
         }
     }
 

@@ -161,6 +161,7 @@ const LOOK_ALIKES: [&str; 5] = [
 
 /// Creates customers as a guest would, through the API.
 async fn seed(server: &RunningReference, emails: &[&str]) {
+    magento_harness::client::install_crypto_provider();
     let http = reqwest::Client::new();
     for email in emails {
         let response = http

@@ -68,6 +68,7 @@ async fn customer_count(server: &RunningReference) -> u64 {
     let settings = server.settings();
     let admin = &settings.admin;
     let base = format!("{}/rest/{}", server.base_url(), settings.store_code);
+    magento_harness::client::install_crypto_provider();
     let http = reqwest::Client::new();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     let secret = Secret::new(admin.totp_secret.clone().expect("the admin has a TOTP secret"));

@@ -41,7 +41,7 @@ fn pki() -> TestPki {
 /// Terminates TLS on a loopback port and forwards to the reference server, like a staging
 /// load balancer with a private certificate.
 async fn tls_proxy(pki: &TestPki, upstream: &RunningReference) -> String {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()

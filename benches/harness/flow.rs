@@ -176,6 +176,7 @@ fn json_str<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 /// id and the tokens are read, because later requests need them.
 pub async fn bare_loop(base_url: &str, admin: &AdminAccount, script: &[Replay]) -> Result<Bare, String> {
     let started = Instant::now();
+    magento_harness::client::install_crypto_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

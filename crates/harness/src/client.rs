@@ -414,8 +414,19 @@ pub struct MagentoClient {
     redactor: Option<Redactor>,
 }
 
+/// Makes ring the process's TLS crypto provider, once; every reqwest client built afterwards
+/// uses it. reqwest is built without one: its default, aws-lc, is a large C library that took
+/// more of a cold build than any other crate, and ring also builds for the static musl targets
+/// with nothing but a C compiler. Anything in this process that builds its own reqwest client
+/// (tests, the bench) calls this first.
+pub fn install_crypto_provider() {
+    // An error means a provider is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl MagentoClient {
     pub fn new(base_url: &str, store_code: &str, timeout: Duration, tls: &TlsOptions) -> Result<Self, String> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
