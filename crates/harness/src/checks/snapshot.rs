@@ -219,7 +219,9 @@ impl SnapshotStore {
 
     fn assert_with_insta(&self, dir: &Path, name: &str, redacted: &Value) -> Result<(), CheckFailure> {
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(dir);
+        // insta takes a relative path from the source file that was compiled, not from where the
+        // program runs (`MAGENTO_SNAPSHOTS_DIR=team/snapshots`, as `init` suggests).
+        settings.set_snapshot_path(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_snapshot_suffix(&self.profile);
         settings.set_omit_expression(true);
@@ -507,6 +509,23 @@ mod tests {
         let file = dir.join("thing@test.snap");
         std::fs::write(&file, format!("---\nsource: x\n---\n{body}\n")).unwrap();
         (dir, file)
+    }
+
+    /// A snapshots directory given relative to the working directory is read there by insta
+    /// too: insta judges a body that differs from the cached copy against that file.
+    #[test]
+    fn a_relative_snapshots_dir_is_compared_where_the_program_runs() {
+        let (dir, file) = stored_thing("relative", r#"{"a": 1}"#);
+        let cwd = std::env::current_dir().unwrap();
+        let up: PathBuf = cwd.components().skip(1).map(|_| "..").collect();
+        let relative = up.join(dir.strip_prefix("/").unwrap());
+        assert!(relative.is_relative() && relative.join("thing@test.snap").is_file());
+        let store = store(&relative, "test");
+        assert!(store.check("thing", &json!({"a": 1})).is_ok());
+        std::fs::write(&file, "---\nsource: x\n---\n{\n  \"a\": 2\n}\n").unwrap();
+        let judged = store.check("thing", &json!({"a": 2}));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(judged.is_ok(), "{judged:?}");
     }
 
     #[test]
