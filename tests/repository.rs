@@ -386,6 +386,25 @@ fn the_release_workflow_builds_and_attaches_every_binary() {
     );
 }
 
+/// The static release builds need no system TLS library and no large C build: TLS is rustls
+/// on ring, and nothing in the lock file links OpenSSL or builds aws-lc, on any target.
+#[test]
+fn the_tls_stack_is_rustls_on_ring_without_openssl() {
+    let lock: toml::Table = toml::from_str(&read("Cargo.lock")).expect("Cargo.lock parses");
+    let names: Vec<&str> = lock["package"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for absent in ["openssl-sys", "openssl", "native-tls", "aws-lc-sys", "aws-lc-rs"] {
+        assert!(!names.contains(&absent), "{absent} is in Cargo.lock");
+    }
+    for present in ["rustls", "ring"] {
+        assert!(names.contains(&present), "{present} is not in Cargo.lock");
+    }
+}
+
 /// One instruction of a Dockerfile: its keyword and the rest, continuation lines joined.
 fn dockerfile_instructions(text: &str) -> Vec<(String, String)> {
     let joined = text.replace("\\\n", " ");
