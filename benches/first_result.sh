@@ -25,10 +25,15 @@ sections=(${sections[*]})
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
+# Runs the command with its output in $work/<log>, then prints the timing and the suite's
+# summary lines from that log.
 timed() {
-    local label=$1
-    shift
-    /usr/bin/time -f "$label: wall %e s, user %U s, sys %S s, max RSS %M KiB" "$@"
+    local label=$1 log=$2
+    shift 2
+    /usr/bin/time -o "$work/timing" -f "$label: wall %e s, user %U s, sys %S s, max RSS %M KiB" \
+        "$@" >"$work/$log" 2>&1 || { tail -20 "$work/$log"; exit 1; }
+    cat "$work/timing"
+    grep -E '^[0-9]+ scenarios|^test result: FAILED' "$work/$log" | sed 's/^/  /' || true
 }
 
 git clone --quiet --no-local "$repo" "$work/clone"
@@ -40,20 +45,21 @@ cargo fetch --locked --quiet
 for section in "${sections[@]}"; do
     case $section in
     release)
-        timed "fresh clone: cargo run --release (build and suite)" \
-            cargo run --release --locked --quiet -- run --color never >"$work/release.log"
+        timed "fresh clone: cargo run --release (build and suite)" release.log \
+            cargo run --release --locked --quiet -- run --color never
+        echo "  binary: $(stat -c %s target/release/magento-contract) bytes"
         ;;
     binary)
         [[ -x target/release/magento-contract ]] || cargo build --release --locked --quiet
         mkdir "$work/empty"
         cp target/release/magento-contract "$work/empty/"
-        (cd "$work/empty" && timed "release binary in an empty directory (suite)" \
+        (cd "$work/empty" && timed "release binary in an empty directory (suite)" binary.log \
             env -u MAGENTO_FEATURES_DIR -u MAGENTO_SCHEMAS_DIR -u MAGENTO_SNAPSHOTS_DIR \
-            -u MAGENTO_DRIFT_BASELINE ./magento-contract run --color never >"$work/binary.log")
+            -u MAGENTO_DRIFT_BASELINE -u MAGENTO_REPORT_DIR ./magento-contract run --color never)
         ;;
     test)
-        timed "cold cargo test --no-run (build)" cargo test --locked --no-run --quiet 2>"$work/test-build.log"
-        timed "cargo test once built (run)" cargo test --locked --quiet >"$work/test.log" 2>&1
+        timed "cold cargo test --no-run (build)" test-build.log cargo test --locked --no-run
+        timed "cargo test once built (run)" test.log cargo test --locked
         ;;
     *)
         echo "unknown section $section: use release, binary or test" >&2
