@@ -125,10 +125,6 @@ struct ServeArgs {
     /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     jwt_kid: u32,
-    /// Answer GraphQL as Magento 2.4.0–2.4.7 did: executed requests always 200, request-level
-    /// errors 500, bad bearer tokens a guest (GRAPHQL.md §1.9).
-    #[arg(long)]
-    graphql_legacy_status: bool,
     /// A store without Magento_GraphQl: `/graphql` is the storefront's 404 page.
     #[arg(long)]
     no_graphql: bool,
@@ -332,7 +328,6 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
     settings.developer_mode = args.developer_mode;
     settings.jwt_kid = args.jwt_kid.to_string();
     settings.graphql_module = !args.no_graphql;
-    settings.graphql_legacy_status = args.graphql_legacy_status;
     if let Some(release) = args.release {
         settings.release = release;
     }
@@ -359,7 +354,7 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
         println!(
             "  GraphQL: {}/graphql{}",
             server.base_url(),
-            if server.settings().graphql_legacy_status {
+            if !server.settings().release.maps_graphql_statuses() {
                 " (2.4.0–2.4.7 status codes)"
             } else {
                 ""

@@ -101,8 +101,9 @@ Feature: The tutorial's documented responses versus what the store answers (CONT
   # rest/tutorials/inventory/create-customer.md ("Step 6. Create a customer and generate a
   # customer token", the in-store pickup tutorial's customer) sends the admin's bearer token with
   # the create, as the 2.1 Order Processing Tutorial page does (../shared/seed): an admin may
-  # create a customer with a password too (CONTRACT.md §4.3).
-  @needs-admin @signs-in @creates-customer @guest-sign-in
+  # create a customer with a password too (CONTRACT.md §4.3). Its address is the store's
+  # (MAGENTO_ADDRESS), in the request and in the documented answer (STORES.md C6).
+  @needs-admin @signs-in @creates-customer @guest-sign-in @checks-address
   Scenario: The in-store pickup tutorial's customer, created with the admin token, compared with its documented response
     Given the tutorial's create-customer request body:
       """json

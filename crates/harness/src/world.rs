@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 
 use futures::StreamExt as _;
 use rand::Rng;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::checks::admin_role::{AdminRole, expect_same_role};
 use crate::checks::customer::{CreatedCustomer, created_customer};
 use crate::checks::drift::{Baseline, Difference, DriftRecord, is_module_addition};
-use crate::checks::graphql::{StatusRule, parse_document};
+use crate::checks::graphql::{StatusRule, add_create_fields, parse_document};
 use crate::checks::recaptcha::{RecaptchaFindings, with_response};
 use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
 use crate::checks::schema::SchemaFailure;
@@ -695,6 +695,11 @@ impl MagentoWorld {
                 &profile.extra_address_fields,
             );
         }
+        if graphql_create.is_some()
+            && let Some(RequestBody::Json(body)) = &mut request.body
+        {
+            with_extra_customer_fields(body, &ctx.profile.extra_customer_fields);
+        }
         let request = with_response(request, ctx.config.recaptcha_response.as_deref());
         let sent = ctx.client.send(request).await;
         ctx.store_loss.observe(Answer::of(&sent));
@@ -997,6 +1002,20 @@ impl MagentoWorld {
         for customer in std::mem::take(&mut self.created) {
             ctx.delete_customer(customer.id, &customer.email).await;
         }
+    }
+}
+
+/// A GraphQL create's `{"query", "variables"}` body with the store's required fields in its
+/// input (STORES.md U4), as [`adapt_create_body`] does for REST.
+fn with_extra_customer_fields(body: &mut Value, extras: &Map<String, Value>) {
+    let Some(query) = body.get("query").and_then(Value::as_str) else {
+        return;
+    };
+    let mut variables = body.get("variables").cloned();
+    let query = add_create_fields(query, &mut variables, extras);
+    body["query"] = Value::from(query);
+    if let Some(variables) = variables {
+        body["variables"] = variables;
     }
 }
 

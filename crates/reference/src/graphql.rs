@@ -11,6 +11,7 @@ use super::graphql_php::{self, PhpError, Refusal, SchemaIndex};
 use super::graphql_schema::{Caller, Category, INTERNAL_SERVER_ERROR, schema};
 use super::json::{self, OrderedJson};
 use super::state::TokenSubject;
+use super::translation::Translations;
 use async_graphql::parser::Pos;
 use async_graphql::parser::types::OperationType;
 use axum::extract::Request;
@@ -48,7 +49,7 @@ pub(crate) async fn handle(app: Arc<App>, request: Request) -> Response<Vec<u8>>
     if !app.settings.graphql_module {
         return answer(StatusCode::NOT_FOUND, "text/html; charset=UTF-8", NO_ROUTE_PAGE.into());
     }
-    let legacy = app.settings.graphql_legacy_status;
+    let legacy = !app.settings.release.maps_graphql_statuses();
     let method = request.method().clone();
     if method == Method::OPTIONS {
         // ≤ 2.4.7 parses the empty query and fails (magento2#38738).
@@ -152,28 +153,38 @@ struct RequestError {
     error: PhpError,
     /// `Some` for a Magento exception with a category; syntax errors have none.
     category: Option<Category>,
+    /// A Magento exception's phrase and arguments, rendered in the store view's language
+    /// (STORES.md C2); graphql-php's syntax errors have none and stay English.
+    phrase: Option<(&'static str, Vec<String>)>,
     status: StatusCode,
 }
 
-fn input_error(message: &str) -> RequestError {
+/// A Magento exception raised before execution: `__($template, ...$args)`.
+fn magento_error(category: Category, status: StatusCode, template: &'static str, args: Vec<String>) -> RequestError {
     RequestError {
         error: PhpError {
-            message: message.to_owned(),
+            message: Translations::default().render(template, &args.iter().map(String::as_str).collect::<Vec<_>>()),
             locations: Vec::new(),
         },
-        category: Some(Category::Input),
-        status: StatusCode::BAD_REQUEST,
+        category: Some(category),
+        phrase: Some((template, args)),
+        status,
     }
 }
 
+fn input_error(template: &'static str, args: Vec<String>) -> RequestError {
+    magento_error(Category::Input, StatusCode::BAD_REQUEST, template, args)
+}
+
 fn unable_to_parse() -> RequestError {
-    input_error("Unable to parse the request.")
+    input_error("Unable to parse the request.", Vec::new())
 }
 
 fn syntax(error: PhpError) -> RequestError {
     RequestError {
         error,
         category: None,
+        phrase: None,
         status: StatusCode::BAD_REQUEST,
     }
 }
@@ -224,7 +235,7 @@ fn run_validators(
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
             .unwrap_or_default();
         if !content_type.contains("application/json") {
-            return Err(input_error("Request content type must be application/json"));
+            return Err(input_error("Request content type must be application/json", Vec::new()));
         }
     } else if !data.query.is_empty() {
         // `HttpVerbValidator` parses the query: a syntax error stops here as one.
@@ -236,7 +247,10 @@ fn run_validators(
                     .iter()
                     .any(|(_, operation)| operation.node.ty == OperationType::Mutation) =>
             {
-                return Err(input_error("Mutation requests allowed only for POST requests"));
+                return Err(input_error(
+                    "Mutation requests allowed only for POST requests",
+                    Vec::new(),
+                ));
             }
             _ => {}
         }
@@ -244,20 +258,20 @@ fn run_validators(
     if let Some(store) = headers.get("Store") {
         let code = String::from_utf8_lossy(store.as_bytes()).trim().to_owned();
         if !code.eq_ignore_ascii_case("default") && code != app.settings.store_code {
-            return Err(input_error(&format!("Requested store is not found ({code})")));
+            return Err(input_error("Requested store is not found (%1)", vec![code]));
         }
     }
     let now = Utc::now().timestamp();
-    if app.settings.graphql_legacy_status {
+    if !app.settings.release.maps_graphql_statuses() {
         return Ok(app.tokens.user_context(&app.store(), headers, now));
     }
-    bearer_user(app, headers, now).map_err(|rejection| RequestError {
-        error: PhpError {
-            message: rejection.message().to_owned(),
-            locations: Vec::new(),
-        },
-        category: Some(Category::Authentication),
-        status: StatusCode::UNAUTHORIZED,
+    bearer_user(app, headers, now).map_err(|rejection| {
+        magento_error(
+            Category::Authentication,
+            StatusCode::UNAUTHORIZED,
+            rejection.message(),
+            Vec::new(),
+        )
     })
 }
 
@@ -295,12 +309,17 @@ fn bearer_user(app: &App, headers: &HeaderMap, now: i64) -> Result<UserContext, 
 
 /// The controller's `handleGraphQlException`: no `data`; 400 in 2.4.8, 500 before.
 fn request_error(app: &App, refused: RequestError) -> Response<Vec<u8>> {
-    let status = if app.settings.graphql_legacy_status {
+    let status = if !app.settings.release.maps_graphql_statuses() {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {
         refused.status
     };
-    let error = error_json(&refused.error, None, refused.category);
+    let mut error = refused.error;
+    if let Some((template, args)) = &refused.phrase {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        error.message = app.settings.translations.render(template, &args);
+    }
+    let error = error_json(&error, None, refused.category);
     let envelope = OrderedJson::Object(vec![("errors".to_owned(), OrderedJson::Array(vec![error]))]);
     answer(status, JSON_CONTENT_TYPE, json::encode(&envelope))
 }
@@ -357,9 +376,10 @@ async fn execute(
     if fields > MAX_QUERY_COMPLEXITY {
         return request_error(
             app,
-            input_error(&format!(
-                "Max query complexity should be {MAX_QUERY_COMPLEXITY} but got {fields}."
-            )),
+            input_error(
+                "Max query complexity should be %1 but got %2.",
+                vec![MAX_QUERY_COMPLEXITY.to_string(), fields.to_string()],
+            ),
         );
     }
     let names = graphql_php::names_in_request(&data.query, data.variables.as_ref());
@@ -473,7 +493,7 @@ fn executed(app: &App, root: &str, response: async_graphql::Response) -> Respons
         _ => None,
     };
     let status = match category.as_deref() {
-        _ if app.settings.graphql_legacy_status => StatusCode::OK,
+        _ if !app.settings.release.maps_graphql_statuses() => StatusCode::OK,
         Some("graphql-authentication") => StatusCode::UNAUTHORIZED,
         Some("graphql-authorization") => StatusCode::FORBIDDEN,
         _ => StatusCode::OK,

@@ -65,6 +65,13 @@ fn error(category: Category, message: impl Into<String>) -> async_graphql::Error
     async_graphql::Error::new(message).extend_with(|_, extensions| extensions.set("category", category.name()))
 }
 
+/// `new GraphQl*Exception(__($template, ...$args))`: Magento's own messages are phrases, so a
+/// store view in another language answers in it (STORES.md C2; GRAPHQL.md §3.3); the arguments
+/// are not translated.
+fn localized(caller: &Caller, category: Category, template: &str, args: &[&str]) -> async_graphql::Error {
+    error(category, caller.app.settings.translations.render(template, args))
+}
+
 /// graphql-php's mask for any exception that is not client-safe (§1.5).
 pub(crate) const INTERNAL_SERVER_ERROR: &str = "Internal server error";
 
@@ -89,7 +96,7 @@ fn current_customer(caller: &Caller) -> Result<i64, async_graphql::Error> {
     match caller.user {
         UserContext::Customer(id) => Ok(id),
         UserContext::Guest | UserContext::Admin(_) | UserContext::Integration(_) => {
-            Err(error(Category::Authorization, NOT_AUTHORIZED))
+            Err(localized(caller, Category::Authorization, NOT_AUTHORIZED, &[]))
         }
     }
 }
@@ -119,7 +126,7 @@ impl Query {
     /// `Model/Resolver/IsEmailAvailable.php` (§6): `true` for any well-formed address while
     /// `checkout/options/enable_guest_checkout_login` is 0 (the default).
     async fn is_email_available(&self, ctx: &Context<'_>, email: String) -> Option<IsEmailAvailableOutput> {
-        nullable(ctx, is_email_available(&email))
+        nullable(ctx, is_email_available(caller(ctx), &email))
     }
 }
 
@@ -134,21 +141,23 @@ fn customer(caller: &Caller) -> async_graphql::Result<Option<CustomerData>> {
         .customer(customer_id)
         .ok_or_else(|| no_such_customer(customer_id))?;
     if app.settings.require_confirmation && record.confirmation.is_some() {
-        return Err(error(
+        return Err(localized(
+            caller,
             Category::Authentication,
             "This account isn't confirmed. Verify and try again.",
+            &[],
         ));
     }
     Ok(Some(CustomerData::saved(record, &app.settings)))
 }
 
 /// `Model/Resolver/IsEmailAvailable.php` (§6).
-fn is_email_available(email: &str) -> async_graphql::Result<Option<IsEmailAvailableOutput>> {
+fn is_email_available(caller: &Caller, email: &str) -> async_graphql::Result<Option<IsEmailAvailableOutput>> {
     if email.is_empty() {
-        return Err(error(Category::Input, "Email must be specified"));
+        return Err(localized(caller, Category::Input, "Email must be specified", &[]));
     }
     if !email_messages(email).is_empty() {
-        return Err(error(Category::Input, "Email is invalid"));
+        return Err(localized(caller, Category::Input, "Email is invalid", &[]));
     }
     Ok(Some(IsEmailAvailableOutput {
         is_email_available: Some(true),
@@ -226,16 +235,23 @@ fn generate_customer_token(
     // PHP `empty()`: "" and "0".
     let empty = |value: &str| value.is_empty() || value == "0";
     if empty(email) {
-        return Err(error(Category::Input, "Specify the \"email\" value."));
+        return Err(localized(caller, Category::Input, "Specify the \"email\" value.", &[]));
     }
     if empty(password) {
-        return Err(error(Category::Input, "Specify the \"password\" value."));
+        return Err(localized(
+            caller,
+            Category::Input,
+            "Specify the \"password\" value.",
+            &[],
+        ));
     }
     match tokens::customer_token(&caller.app, email, password, caller.now.timestamp()) {
         Ok(token) => Ok(Some(CustomerToken { token: Some(token) })),
-        Err(refused) if refused.status() == axum::http::StatusCode::UNAUTHORIZED => {
-            Err(error(Category::Authentication, refused.rendered_message()))
-        }
+        // `__($e->getRawMessage())`: the raw phrase in the store view's language.
+        Err(refused) if refused.status() == axum::http::StatusCode::UNAUTHORIZED => Err(error(
+            Category::Authentication,
+            refused.localized(&caller.app.settings.translations).rendered_message(),
+        )),
         Err(other) => Err(masked(other.rendered_message())),
     }
 }
@@ -292,7 +308,12 @@ fn create_customer(caller: &Caller, mut input: CreateInput) -> async_graphql::Re
     let app = &caller.app;
     let settings = &app.settings;
     if input.is_empty() {
-        return Err(error(Category::Input, "\"input\" value should be specified"));
+        return Err(localized(
+            caller,
+            Category::Input,
+            "\"input\" value should be specified",
+            &[],
+        ));
     }
     if !settings.newsletter_module {
         input.is_subscribed = Some(false);
@@ -300,20 +321,36 @@ fn create_customer(caller: &Caller, mut input: CreateInput) -> async_graphql::Re
     if input.date_of_birth.is_some() {
         input.dob = input.date_of_birth.clone();
     }
+    if settings.release.validates_graphql_required_arguments() {
+        let missing = missing_required_arguments(&input, settings);
+        if !missing.is_empty() {
+            let labels = missing.join(", ");
+            return Err(localized(
+                caller,
+                Category::Input,
+                "Required parameters are missing: %1",
+                &[&labels],
+            ));
+        }
+    }
     if let Some(email) = &input.email
         && !email_messages(email).is_empty()
     {
-        return Err(error(
+        return Err(localized(
+            caller,
             Category::Input,
-            format!("\"{email}\" is not a valid email address."),
+            "\"%1\" is not a valid email address.",
+            &[email],
         ));
     }
     if let Some(gender) = input.gender.filter(|gender| *gender != 0)
         && !GENDER_OPTIONS.contains(&gender)
     {
-        return Err(error(
+        return Err(localized(
+            caller,
             Category::Input,
-            format!("\"{gender}\" is not a valid gender value."),
+            "\"%1\" is not a valid gender value.",
+            &[&gender.to_string()],
         ));
     }
     let text = |value: &Option<String>| value.clone().map(Bound::Str);
@@ -353,7 +390,7 @@ fn create_customer(caller: &Caller, mut input: CreateInput) -> async_graphql::Re
         password: input.password.as_deref(),
         may_manage_customers: false,
     };
-    let saved = create_account(app, request, caller.now).map_err(|refused| service_error(&refused))?;
+    let saved = create_account(app, request, caller.now).map_err(|refused| service_error(refused, settings))?;
     let customer = if settings.has_fault(Fault::GraphqlCreateEchoesInput) {
         CustomerData::echoed(&input)
     } else {
@@ -362,14 +399,36 @@ fn create_customer(caller: &Caller, mut input: CreateInput) -> async_graphql::Re
     Ok(CustomerOutput { customer })
 }
 
-/// A `LocalizedException` of the account service, rethrown as `GraphQlInputException`; a
-/// masked internal error stays masked.
-fn service_error(refused: &MagentoError) -> async_graphql::Error {
+/// A `LocalizedException` of the account service, rethrown as
+/// `GraphQlInputException(__($e->getMessage()))`: the message as the store view's language
+/// rendered it, placeholders filled in; a masked internal error stays masked.
+fn service_error(refused: MagentoError, settings: &super::settings::StoreSettings) -> async_graphql::Error {
     if refused.status().is_server_error() {
         masked(refused.rendered_message())
     } else {
-        error(Category::Input, refused.rendered_message())
+        error(
+            Category::Input,
+            refused.localized(&settings.translations).rendered_message(),
+        )
     }
+}
+
+/// 2.4.7's `ValidateRequiredArguments`: the required attributes among the fields sent, sent
+/// empty (`== ''`), by their default labels in attribute-id order (GRAPHQL.md §2.2 step 5).
+fn missing_required_arguments(input: &CreateInput, settings: &super::settings::StoreSettings) -> Vec<&'static str> {
+    let sent_empty = |value: &Option<String>| value.as_deref() == Some("");
+    let taxvat_required = settings
+        .required_customer_attributes
+        .contains(&super::settings::CustomerAttribute::Taxvat);
+    [
+        (sent_empty(&input.firstname), "First Name"),
+        (sent_empty(&input.lastname), "Last Name"),
+        (sent_empty(&input.email), "Email"),
+        (taxvat_required && sent_empty(&input.taxvat), "Tax/VAT Number"),
+    ]
+    .into_iter()
+    .filter_map(|(missing, label)| missing.then_some(label))
+    .collect()
 }
 
 #[derive(InputObject)]

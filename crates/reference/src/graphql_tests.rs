@@ -819,12 +819,12 @@ async fn unconfirmed_accounts() {
     );
 }
 
-/// §1.9 "2.4.0 – 2.4.7-p6": every executed request is 200, request-level errors 500, bad
-/// tokens a guest.
+/// §1.9 "2.4.0 – 2.4.7-p6": a release before 2.4.8 answers every executed request 200,
+/// request-level errors 500, and takes a bad token for a guest.
 #[tokio::test]
-async fn legacy_statuses() {
+async fn a_release_before_2_4_8_answers_the_legacy_statuses() {
     let client = Client::start(StoreSettings {
-        graphql_legacy_status: true,
+        release: "2.4.7-p6".parse().expect("a release"),
         ..StoreSettings::default()
     })
     .await;
@@ -851,6 +851,110 @@ async fn legacy_statuses() {
             500,
             request_error("Mutation requests allowed only for POST requests", "graphql-input"),
         );
+}
+
+/// §2.2 step 5: before 2.4.8 `ValidateRequiredArguments` refuses a required attribute sent
+/// empty, before the e-mail check; 2.4.8 leaves it to the EAV rule.
+#[tokio::test]
+async fn a_release_before_2_4_8_validates_required_arguments() {
+    let input =
+        json!({"input": {"firstname": "", "lastname": "Rowe", "email": "plainaddress", "password": "Password1"}});
+    let client = Client::start(StoreSettings {
+        release: "2.4.7".parse().expect("a release"),
+        ..StoreSettings::default()
+    })
+    .await;
+    client.post(CREATE, input.clone(), None).await.expect(
+        200,
+        resolver_error(
+            "createCustomerV2",
+            "Required parameters are missing: First Name",
+            "graphql-input",
+        ),
+    );
+    Client::default().await.post(CREATE, input, None).await.expect(
+        200,
+        resolver_error(
+            "createCustomerV2",
+            "\"plainaddress\" is not a valid email address.",
+            "graphql-input",
+        ),
+    );
+}
+
+/// STORES.md C2, GRAPHQL.md §3.3: Magento's own messages, resolver or request-level, are
+/// phrases in the store view's language with their arguments filled in; graphql-php's
+/// validation and syntax messages stay English.
+#[tokio::test]
+async fn a_store_view_in_another_language_translates_magentos_messages_only() {
+    let dutch = super::Translations::from_pairs([
+        (NOT_AUTHORIZED, "De huidige klant is niet geautoriseerd."),
+        (
+            "\"%1\" is not a valid email address.",
+            "\"%1\" is geen geldig e-mailadres.",
+        ),
+        ("Requested store is not found (%1)", "Winkel niet gevonden (%1)"),
+        (SIGN_IN_FAILED, "De aanmelding was onjuist."),
+        (
+            "The password needs at least %1 characters. Create a new password and try again.",
+            "Minstens %1 tekens.",
+        ),
+        ("Syntax Error: Unexpected <EOF>", "Syntaxfout"),
+    ]);
+    let client = Client::start(StoreSettings {
+        translations: dutch,
+        ..StoreSettings::default()
+    })
+    .await;
+    client.post(CUSTOMER, json!({}), None).await.expect(
+        403,
+        resolver_error(
+            "customer",
+            "De huidige klant is niet geautoriseerd.",
+            "graphql-authorization",
+        ),
+    );
+    client.create("plainaddress", "Password1").await.expect(
+        200,
+        resolver_error(
+            "createCustomerV2",
+            "\"plainaddress\" is geen geldig e-mailadres.",
+            "graphql-input",
+        ),
+    );
+    client.create("nl@example.com", "aB1!").await.expect(
+        200,
+        resolver_error("createCustomerV2", "Minstens 8 tekens.", "graphql-input"),
+    );
+    client.token("nobody@example.com", "Password1").await.expect(
+        401,
+        resolver_error(
+            "generateCustomerToken",
+            "De aanmelding was onjuist.",
+            "graphql-authentication",
+        ),
+    );
+    client
+        .post_raw(
+            &json!({"query": CUSTOMER}).to_string(),
+            &[("Content-Type", "application/json"), ("Store", "xx")],
+        )
+        .await
+        .expect(400, request_error("Winkel niet gevonden (xx)", "graphql-input"));
+    client
+        .post_raw("", &[("Content-Type", "application/json")])
+        .await
+        .expect(
+            400,
+            json!({"errors": [{"message": "Syntax Error: Unexpected <EOF>", "locations": [{"line": 1, "column": 1}]}]}),
+        );
+    let unknown = client.post("{ customer { emial } }", json!({}), None).await;
+    assert_eq!(
+        unknown.json()["errors"][0]["message"],
+        "Cannot query field \"emial\" on type \"Customer\".",
+        "{}",
+        unknown.raw
+    );
 }
 
 /// §1.1: without Magento_GraphQl, `/graphql` is the storefront's 404 page.

@@ -68,6 +68,21 @@ impl Release {
     pub(crate) fn tells_an_unconfirmed_customer(self) -> bool {
         self.reached(Release::LATEST, true)
     }
+
+    /// The 2.4.8 GraphQL controller maps categories to 401/403 and request-level errors to 400,
+    /// and its `AuthorizationRequestValidator` refuses a bad bearer token with 401; 2.4.0 to
+    /// 2.4.7-p6 answer every executed request 200, request-level errors 500, and treat a bad
+    /// token as a guest (GRAPHQL.md §1.9: none of it was backported).
+    pub fn maps_graphql_statuses(self) -> bool {
+        self.reached(Release::LATEST, true)
+    }
+
+    /// 2.4.8 removed `ValidateRequiredArguments` from `createCustomerV2`'s validators; before,
+    /// a required attribute sent empty was `Required parameters are missing: %1` (GRAPHQL.md
+    /// §2.2 step 5).
+    pub(crate) fn validates_graphql_required_arguments(self) -> bool {
+        !self.reached(Release::LATEST, true)
+    }
 }
 
 impl Default for Release {
@@ -187,12 +202,15 @@ mod tests {
             assert!(
                 !old.requires_the_email_first() && !old.refuses_a_future_dob() && !old.tells_an_unconfirmed_customer()
             );
+            assert!(!old.maps_graphql_statuses() && old.validates_graphql_required_arguments());
         }
         let latest = release("2.4.8-p1");
         assert!(
             latest.requires_the_email_first()
                 && latest.refuses_a_future_dob()
                 && latest.tells_an_unconfirmed_customer()
+                && latest.maps_graphql_statuses()
+                && !latest.validates_graphql_required_arguments()
         );
     }
 }

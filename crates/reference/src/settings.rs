@@ -66,9 +66,6 @@ pub struct StoreSettings {
     /// Whether Magento_GraphQl is enabled (the default). Off, `/graphql` is an unknown page: the
     /// storefront's 404 (GRAPHQL.md §1.1).
     pub graphql_module: bool,
-    /// Answer GraphQL with 2.4.0–2.4.7's statuses (off: 2.4.8's, GRAPHQL.md §1.9): every executed
-    /// request 200, request-level errors 500, and bad bearer tokens silently a guest.
-    pub graphql_legacy_status: bool,
     /// A Swagger document to serve at `/rest/<store>/schema` instead of the generated one
     /// (e.g. a published file, or one with a module's extra attribute).
     pub published_schema: Option<serde_json::Value>,
@@ -160,7 +157,6 @@ impl Default for StoreSettings {
             newsletter_module: true,
             developer_mode: false,
             graphql_module: true,
-            graphql_legacy_status: false,
             published_schema: None,
             integration_token: None,
             recaptcha: Vec::new(),

@@ -172,6 +172,147 @@ pub fn root_field_location(text: &str, field: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// `CustomerCreateInput` fields a store's required attributes map to (GRAPHQL.md §2.1): REST's
+/// `dob` is `date_of_birth`; the rest keep their names. `custom_attributes` is V2's only.
+const CREATE_INPUT_FIELDS: [&str; 7] = [
+    "date_of_birth",
+    "gender",
+    "middlename",
+    "prefix",
+    "suffix",
+    "taxvat",
+    "custom_attributes",
+];
+
+/// The fields a store requires beyond a stock one (REST names, `MAGENTO_EXTRA_CUSTOMER_FIELDS`
+/// or detected), as `CustomerCreateInput` takes them: `dob` renamed, custom attribute values
+/// as strings (`AttributeValueInput.value: String`), fields the input type lacks left out.
+fn create_input_extras(extras: &Map<String, Value>, mutation: &str) -> Map<String, Value> {
+    extras
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = if key == "dob" { "date_of_birth" } else { key.as_str() };
+            let value = match (key, value) {
+                ("custom_attributes", Value::Array(attributes)) => Value::Array(
+                    attributes
+                        .iter()
+                        .map(|attribute| {
+                            let mut attribute = attribute.clone();
+                            if let Some(value) = attribute.get_mut("value").filter(|v| !v.is_string()) {
+                                *value = Value::from(value.to_string());
+                            }
+                            attribute
+                        })
+                        .collect(),
+                ),
+                _ => value.clone(),
+            };
+            let known =
+                CREATE_INPUT_FIELDS.contains(&key) && !(key == "custom_attributes" && mutation == "createCustomer");
+            known.then(|| (key.to_owned(), value))
+        })
+        .collect()
+}
+
+/// A JSON value as a GraphQL input literal (object keys unquoted).
+fn graphql_literal(value: &Value) -> String {
+    match value {
+        Value::Array(items) => format!("[{}]", items.iter().map(graphql_literal).collect::<Vec<_>>().join(", ")),
+        Value::Object(fields) => format!(
+            "{{{}}}",
+            fields
+                .iter()
+                .map(|(key, value)| format!("{key}: {}", graphql_literal(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// A create mutation as this store needs it (STORES.md U4): the fields it requires beyond a
+/// stock store's merged into the `input`, where the input does not set them, whether the input
+/// is a literal (the fields go in before its closing brace, so no location the store reports
+/// moves) or the `$input` variable. Only an input that carries an `email` gets them: an empty or
+/// email-less input is a scenario about what is missing, and its answer names what was sent.
+pub fn add_create_fields(text: &str, variables: &mut Option<Value>, extras: &Map<String, Value>) -> String {
+    if extras.is_empty() {
+        return text.to_owned();
+    }
+    let Ok(document) = parse_query(text) else {
+        return text.to_owned();
+    };
+    let mut text = text.to_owned();
+    for (_, operation) in document.operations.iter() {
+        if operation.node.ty != OperationType::Mutation {
+            continue;
+        }
+        for item in &operation.node.selection_set.node.items {
+            let Selection::Field(field) = &item.node else { continue };
+            let name = field.node.name.node.as_str();
+            if !CREATE_MUTATIONS.contains(&name) {
+                continue;
+            }
+            let extras = create_input_extras(extras, name);
+            for (argument, value) in &field.node.arguments {
+                if argument.node.as_str() != "input" {
+                    continue;
+                }
+                match &value.node {
+                    GqlValue::Object(fields) if fields.keys().any(|k| k.as_str() == "email") => {
+                        let missing: Vec<String> = extras
+                            .iter()
+                            .filter(|(key, _)| !fields.keys().any(|k| k.as_str() == key.as_str()))
+                            .map(|(key, value)| format!(" {key}: {}", graphql_literal(value)))
+                            .collect();
+                        if let Some(end) = closing_brace(&text, value.pos.line, value.pos.column) {
+                            text.insert_str(end, &missing.concat());
+                        }
+                    }
+                    GqlValue::Variable(variable) => {
+                        if let Some(input) = variables
+                            .as_mut()
+                            .and_then(|v| v.get_mut(variable.as_str()))
+                            .and_then(Value::as_object_mut)
+                            .filter(|input| input.contains_key("email"))
+                        {
+                            for (key, value) in &extras {
+                                input.entry(key.clone()).or_insert_with(|| value.clone());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    text
+}
+
+/// The byte offset of the `}` that closes the object literal opening at `line`:`column`
+/// (1-based, in characters), skipping strings.
+fn closing_brace(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let start = line_start + text[line_start..].char_indices().nth(column - 1)?.0;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (offset, c) in text[start..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(start + offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The two ways Magento 2.4 maps a GraphQL answer to an HTTP status (§1.9): the 2.4.8 controller
 /// maps categories and request-level errors to 4xx; 2.4.0 to 2.4.7 answer 200 to everything
 /// that executed and 500 to what failed before.
@@ -781,5 +922,47 @@ mod tests {
         assert!(expect_graphql_body(&all, &documented, R15).is_err());
         let reordered = json!({"errors": [second, first]});
         assert!(expect_graphql_body(&reordered, &documented, developer).is_err());
+    }
+
+    /// STORES.md U4: required gender and taxvat go into every create that names an email, by
+    /// literal or variable, without moving any reported location.
+    #[test]
+    fn a_stores_required_fields_join_every_create_input() {
+        let extras: Map<String, Value> =
+            serde_json::from_value(json!({"gender": 3, "taxvat": "DE1", "dob": "1980-01-01", "group_id": 2})).unwrap();
+        let literal = "mutation {\n  createCustomerV2(input: {firstname: \"R}\", email: \"a@example.com\", taxvat: \"mine\"}) {\n    customer { email }\n  }\n}";
+        let mut none = None;
+        let adapted = add_create_fields(literal, &mut none, &extras);
+        assert_eq!(
+            adapted,
+            "mutation {\n  createCustomerV2(input: {firstname: \"R}\", email: \"a@example.com\", taxvat: \"mine\" date_of_birth: \"1980-01-01\" gender: 3}) {\n    customer { email }\n  }\n}"
+        );
+        assert_eq!(root_field_location(&adapted, "createCustomerV2"), Some((2, 3)));
+        let variable =
+            "mutation ($input: CustomerCreateInput!) { createCustomerV2(input: $input) { customer { email } } }";
+        let mut variables = Some(json!({"input": {"email": "a@example.com", "gender": 1}}));
+        assert_eq!(add_create_fields(variable, &mut variables, &extras), variable);
+        assert_eq!(
+            variables,
+            Some(
+                json!({"input": {"email": "a@example.com", "gender": 1, "taxvat": "DE1", "date_of_birth": "1980-01-01"}})
+            )
+        );
+        // What a scenario leaves out on purpose stays out: no email, an empty input, no extras.
+        let mut no_email = Some(json!({"input": {"firstname": "a", "lastname": "b"}}));
+        add_create_fields(variable, &mut no_email, &extras);
+        assert_eq!(no_email, Some(json!({"input": {"firstname": "a", "lastname": "b"}})));
+        let empty = "mutation { createCustomer(input: {}) { customer { email } } }";
+        assert_eq!(add_create_fields(empty, &mut None, &extras), empty);
+        assert_eq!(add_create_fields(literal, &mut None, &Map::new()), literal);
+        // The deprecated input type has no custom_attributes; V2 gets them with string values.
+        let custom: Map<String, Value> =
+            serde_json::from_value(json!({"custom_attributes": [{"attribute_code": "loyalty_tier", "value": 2}]}))
+                .unwrap();
+        assert!(create_input_extras(&custom, "createCustomer").is_empty());
+        assert_eq!(
+            create_input_extras(&custom, "createCustomerV2")["custom_attributes"],
+            json!([{"attribute_code": "loyalty_tier", "value": "2"}])
+        );
     }
 }

@@ -80,20 +80,24 @@ impl Translations {
     /// A documented top-level message as this store view sends it: the whole phrase when it has
     /// a row, else line by line, a validator line with its label translated too.
     pub fn message(&self, english: &str) -> String {
+        self.translated(english, Rendering::FirstArgument)
+    }
+
+    fn translated(&self, english: &str, rendering: Rendering) -> String {
         if let Some(translated) = self.phrases.get(english) {
             return translated.clone();
         }
         english
             .split('\n')
-            .map(|line| self.line(line))
+            .map(|line| self.line(line, rendering))
             .collect::<Vec<_>>()
             .join("\n")
     }
 
     /// One line: its own row; else a validator line, label translated too; else a rendered
-    /// `Webapi\Exception` phrase (`The PATCH HTTP method is not supported.`), whose template is
-    /// translated and whose argument is not; else English.
-    fn line(&self, line: &str) -> String {
+    /// phrase (`The PATCH HTTP method is not supported.`), whose template is translated and whose
+    /// arguments are not; else English.
+    fn line(&self, line: &str, rendering: Rendering) -> String {
         if let Some(translated) = self.phrases.get(line) {
             return translated.clone();
         }
@@ -105,13 +109,46 @@ impl Translations {
         let rendered = self
             .phrases
             .iter()
-            .filter(|(template, _)| template.matches('%').count() == 1)
-            .filter_map(|(template, translation)| Some((template.len(), argument_of(template, line)?, translation)))
+            .filter(|(template, _)| rendering == Rendering::Any || template.matches('%').count() == 1)
+            .filter_map(|(template, translation)| {
+                let arguments = arguments_of(template, line)?;
+                let literal = template.len() - arguments.iter().map(|(p, _)| p.len()).sum::<usize>();
+                Some((literal, arguments, translation))
+            })
             .max_by_key(|(literal, ..)| *literal);
         match rendered {
-            Some((_, argument, translation)) => translation.replace("%1", argument),
+            Some((_, mut arguments, translation)) => {
+                // Longer placeholders first, so `%1` does not eat the start of `%10`.
+                arguments.sort_by_key(|(placeholder, _)| std::cmp::Reverse(placeholder.len()));
+                arguments
+                    .iter()
+                    .fold(translation.clone(), |text, (placeholder, argument)| {
+                        text.replace(placeholder.as_str(), argument)
+                    })
+            }
             None => line.to_owned(),
         }
+    }
+
+    /// A documented GraphQL answer as this store view sends it (GRAPHQL.md §1.8, §3.3): the
+    /// `message` of every error Magento raised, which carries `extensions.category`, goes
+    /// through `__()` rendered, placeholders filled in; graphql-php's own validation, coercion
+    /// and syntax errors and its `Internal server error` have no category and stay English.
+    pub fn graphql_body(&self, english: &Value) -> Value {
+        let mut body = english.clone();
+        if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
+            for error in errors {
+                if error.pointer("/extensions/category").is_none() {
+                    continue;
+                }
+                if let Some(message) = error.get_mut("message")
+                    && let Some(text) = message.as_str()
+                {
+                    *message = Value::from(self.translated(text, Rendering::Any));
+                }
+            }
+        }
+        body
     }
 
     /// A documented error body as this store view sends it: only the top-level `message`
@@ -127,12 +164,84 @@ impl Translations {
     }
 }
 
+/// Which rendered phrases a message may be: REST's top-level messages keep their placeholders
+/// but for a `Webapi\Exception`'s one argument (`%1`); GraphQL's are `getMessage()`, every
+/// placeholder filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rendering {
+    FirstArgument,
+    Any,
+}
+
 /// What `%1` stands for in `line`, if `line` is `template` rendered with a non-empty argument.
 fn argument_of<'a>(template: &str, line: &'a str) -> Option<&'a str> {
     let (prefix, suffix) = template.split_once("%1")?;
     line.strip_prefix(prefix)?
         .strip_suffix(suffix)
         .filter(|argument| !argument.is_empty())
+}
+
+/// What each placeholder (`%1`, `%2`, `%name`) stands for in `line`, if `line` is `template`
+/// rendered with non-empty arguments; `None` for a template without placeholders, or with two
+/// placeholders side by side (nothing tells their arguments apart).
+fn arguments_of<'a>(template: &str, line: &'a str) -> Option<Vec<(String, &'a str)>> {
+    let (first, rest) = split_placeholders(template);
+    if rest.is_empty() || rest.iter().take(rest.len() - 1).any(|(_, literal)| literal.is_empty()) {
+        return None;
+    }
+    let mut arguments = Vec::new();
+    match_rest(line.strip_prefix(first.as_str())?, &rest, &mut arguments).then_some(arguments)
+}
+
+/// The literal before the first placeholder, then each placeholder with the literal after it.
+fn split_placeholders(template: &str) -> (String, Vec<(String, String)>) {
+    let mut first = String::new();
+    let mut rest: Vec<(String, String)> = Vec::new();
+    let mut chars = template.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let name_len = template[at + 1..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if c == '%' && name_len > 0 {
+            rest.push((template[at..at + 1 + name_len].to_owned(), String::new()));
+            for _ in 0..name_len {
+                chars.next();
+            }
+        } else {
+            match rest.last_mut() {
+                Some((_, literal)) => literal.push(c),
+                None => first.push(c),
+            }
+        }
+    }
+    (first, rest)
+}
+
+/// Matches `text` against placeholders each followed by a literal, trying every place the
+/// literal occurs, and collects the arguments.
+fn match_rest<'a>(text: &'a str, rest: &[(String, String)], out: &mut Vec<(String, &'a str)>) -> bool {
+    let Some(((placeholder, literal), tail)) = rest.split_first() else {
+        return text.is_empty();
+    };
+    if tail.is_empty() {
+        return match text.strip_suffix(literal.as_str()) {
+            Some(argument) if !argument.is_empty() => {
+                out.push((placeholder.clone(), argument));
+                true
+            }
+            _ => false,
+        };
+    }
+    for (at, _) in text.match_indices(literal.as_str()).filter(|(at, _)| *at > 0) {
+        let mark = out.len();
+        out.push((placeholder.clone(), &text[..at]));
+        if match_rest(&text[at + literal.len()..], tail, out) {
+            return true;
+        }
+        out.truncate(mark);
+    }
+    false
 }
 
 #[cfg(test)]
@@ -203,5 +312,80 @@ mod tests {
         assert_eq!(translations.phrase("First Name"), "Roepnaam");
         let err = Translations::from_csv("\"a\",\"b\"\n\"c\"\n").unwrap_err();
         assert!(err.starts_with("line 2: \"c\" has no translation"), "{err}");
+    }
+
+    #[test]
+    fn rendered_phrases_with_several_placeholders_translate_their_template() {
+        let nl = Translations::from_csv(concat!(
+            "\"Minimum of different classes of characters in password is %1. Classes of characters: %2.\",",
+            "\"Minimaal %1 soorten tekens. Soorten: %2.\"\n",
+            "\"Requested store is not found (%1)\",\"Winkel niet gevonden (%1)\"\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            nl.translated(
+                "Minimum of different classes of characters in password is 4. Classes of characters: Lower Case, Upper Case, Digits, Special Characters.",
+                Rendering::Any
+            ),
+            "Minimaal 4 soorten tekens. Soorten: Lower Case, Upper Case, Digits, Special Characters."
+        );
+        assert_eq!(
+            nl.message("Requested store is not found (xx)"),
+            "Winkel niet gevonden (xx)"
+        );
+        // REST keeps a masked exception's placeholders: no row, no translation.
+        let rest = Translations::from_csv(
+            "\"No such entity with %fieldName = %fieldValue\",\"Geen entiteit met %fieldName = %fieldValue\"\n",
+        )
+        .unwrap();
+        let raw = "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value";
+        assert_eq!(rest.message(raw), raw);
+        assert_eq!(
+            nl.message("Requested store is not found ()"),
+            "Requested store is not found ()"
+        );
+        assert_eq!(arguments_of("%1%2 side by side", "ab side by side"), None);
+        assert_eq!(arguments_of("no placeholder", "no placeholder"), None);
+        assert_eq!(
+            arguments_of("%fieldName = %fieldValue", "email = a = b"),
+            Some(vec![
+                ("%fieldName".to_owned(), "email"),
+                ("%fieldValue".to_owned(), "a = b")
+            ])
+        );
+    }
+
+    /// GRAPHQL.md §1.8, §3.3: Magento's exceptions (with a category) go through `__()`, rendered;
+    /// graphql-php's own messages (no category) never do.
+    #[test]
+    fn a_graphql_answer_translates_magentos_errors_only() {
+        let nl = Translations::from_csv(concat!(
+            "\"The current customer isn't authorized.\",\"De huidige klant is niet geautoriseerd.\"\n",
+            "\"The password needs at least %1 characters. Create a new password and try again.\",\"Minstens %1 tekens.\"\n",
+            "\"Cannot query field \"\"x\"\" on type \"\"Query\"\".\",\"Vertaald\"\n",
+        ))
+        .unwrap();
+        let magento = |message: &str| {
+            json!({"errors": [{"message": message, "locations": [{"line": 2, "column": 3}], "path": ["customer"],
+                "extensions": {"category": "graphql-authorization"}}], "data": {"customer": null}})
+        };
+        assert_eq!(
+            nl.graphql_body(&magento("The current customer isn't authorized.")),
+            magento("De huidige klant is niet geautoriseerd.")
+        );
+        assert_eq!(
+            nl.graphql_body(&magento(
+                "The password needs at least 8 characters. Create a new password and try again."
+            )),
+            magento("Minstens 8 tekens.")
+        );
+        let validation = json!({"errors": [{"message": "Cannot query field \"x\" on type \"Query\".", "locations": [{"line": 1, "column": 3}]}]});
+        assert_eq!(nl.graphql_body(&validation), validation);
+        let data = json!({"data": {"isEmailAvailable": {"is_email_available": true}}});
+        assert_eq!(nl.graphql_body(&data), data);
+        assert_eq!(
+            Translations::default().graphql_body(&magento("The current customer isn't authorized.")),
+            magento("The current customer isn't authorized.")
+        );
     }
 }

@@ -71,10 +71,23 @@ fn mixed_case_email(email: &str) -> String {
     regex = r"^the body's password is (too short|of too few character classes|led by a space|followed by a space|longer than 256 characters|the same as the email)$"
 )]
 async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), StepError> {
+    let email = world
+        .body
+        .as_ref()
+        .and_then(|b| json_path::lookup(b, "customer.email"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let secret = password_breaking(world, &kind, email.as_deref())?;
+    json_path::set(world.body_mut()?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
+}
+
+/// A password that breaks exactly the rule `kind` of the configured policy, registered for
+/// redaction; the e-mail rule needs the e-mail the request sends.
+pub(super) fn password_breaking(world: &MagentoWorld, kind: &str, email: Option<&str>) -> Result<Secret, StepError> {
     let ctx = world.ctx();
     let policy = &ctx.config.policy;
     let strong = ctx.fresh_password();
-    let password = match kind.as_str() {
+    let password = match kind {
         "too short" => {
             if policy.password_min_length < 2 {
                 return Err(StepError::Scenario(
@@ -107,19 +120,13 @@ async fn weak_password(world: &mut MagentoWorld, kind: String) -> Result<(), Ste
         "led by a space" => format!(" {}", strong.expose()),
         "followed by a space" => format!("{} ", strong.expose()),
         "longer than 256 characters" => strong.expose().chars().cycle().take(257).collect(),
-        _ => {
-            let email = world
-                .body
-                .as_ref()
-                .and_then(|b| json_path::lookup(b, "customer.email"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| StepError::Scenario("the body has no customer.email to copy".into()))?;
-            mixed_case_email(email)
-        }
+        _ => mixed_case_email(
+            email.ok_or_else(|| StepError::Scenario("the request has no customer e-mail to copy".into()))?,
+        ),
     };
     let secret = Secret::new(password);
     ctx.redactor.register(&secret);
-    json_path::set(world.body_mut()?, "password", Value::from(secret.expose())).map_err(StepError::Feature)
+    Ok(secret)
 }
 
 #[cfg(test)]

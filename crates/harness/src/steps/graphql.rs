@@ -6,6 +6,7 @@ use cucumber::{given, then, when};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::body::password_breaking;
 use super::request::bearer_for;
 use super::{docstring, docstring_json, expand};
 use crate::checks::graphql::{
@@ -138,6 +139,23 @@ async fn fresh_customer(world: &mut MagentoWorld, with_password: String) -> Resu
     Ok(())
 }
 
+/// `input.password` of the variables breaks one rule of the store's policy, as the REST rows'
+/// passwords do (GRAPHQL.md §2.2 step 7: the rules are the REST ones); the e-mail rule copies
+/// the scenario customer's e-mail.
+#[given(regex = r"^the GraphQL input's password is (too short|of too few character classes|the same as the email)$")]
+async fn input_password(world: &mut MagentoWorld, kind: String) -> Result<(), StepError> {
+    let email = world.customer.as_ref().map(|c| c.email.clone());
+    let password = password_breaking(world, &kind, email.as_deref())?;
+    let input = world
+        .graphql_variables
+        .as_mut()
+        .and_then(|v| v.get_mut("input"))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| StepError::Feature("give the GraphQL variables with an input object first".into()))?;
+    input.insert("password".into(), Value::from(password.expose()));
+    Ok(())
+}
+
 async fn send_document(world: &mut MagentoWorld, actor: &str, method: Method) -> Result<(), StepError> {
     let query = world
         .graphql_document
@@ -209,8 +227,14 @@ async fn versioned_error(world: &mut MagentoWorld, step: &Step) -> Result<(), St
     check_answer(world, documented)
 }
 
+/// The documented bodies in the store view's language (STORES.md C2), then the answer checked
+/// against them.
 fn check_answer(world: &mut MagentoWorld, documented: Vec<(String, Value)>) -> Result<(), StepError> {
     let ctx = world.ctx();
+    let documented: Vec<(String, Value)> = documented
+        .into_iter()
+        .map(|(versions, body)| (versions, ctx.config.translations.graphql_body(&body)))
+        .collect();
     let rules = StatusRule::for_version(ctx.config.magento_version.as_ref()).map_err(StepError::Feature)?;
     let renderer = Renderer::for_store(ctx.config.magento_version.as_ref(), ctx.developer_mode());
     let exchange = world.last()?;
@@ -364,7 +388,10 @@ async fn failed_sign_ins(world: &mut MagentoWorld, fewer: u32) -> Result<(), Ste
             ApiRequest::graphql(Method::POST, SIGN_IN, Some(variables))
         })
         .collect();
-    let refused = vec![("2.4.0-".to_owned(), sign_in_refused())];
+    let refused = vec![(
+        "2.4.0-".to_owned(),
+        ctx.config.translations.graphql_body(&sign_in_refused()),
+    )];
     let mut attempt = 0;
     world
         .send_all(requests, |exchange| {
