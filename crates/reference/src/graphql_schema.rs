@@ -413,18 +413,24 @@ fn service_error(refused: MagentoError, settings: &super::settings::StoreSetting
     }
 }
 
-/// 2.4.7's `ValidateRequiredArguments`: the required attributes among the fields sent, sent
-/// empty (`== ''`), by their default labels in attribute-id order (GRAPHQL.md §2.2 step 5).
+/// 2.4.7's `ValidateRequiredArguments`: the required attributes absent or empty (`!isset` or
+/// `== ''`), by their default labels in attribute-id order (GRAPHQL.md §2.2 step 5; absent:
+/// derived from 2.4.7's `CreateCustomerTest::testCreateCustomerIfEmailMissed`, §2.10).
 fn missing_required_arguments(input: &CreateInput, settings: &super::settings::StoreSettings) -> Vec<&'static str> {
-    let sent_empty = |value: &Option<String>| value.as_deref() == Some("");
-    let taxvat_required = settings
-        .required_customer_attributes
-        .contains(&super::settings::CustomerAttribute::Taxvat);
+    let sent_empty = |value: &Option<String>| value.as_deref().is_none_or(str::is_empty);
+    let required = |attribute| settings.required_customer_attributes.contains(&attribute);
     [
         (sent_empty(&input.firstname), "First Name"),
         (sent_empty(&input.lastname), "Last Name"),
         (sent_empty(&input.email), "Email"),
-        (taxvat_required && sent_empty(&input.taxvat), "Tax/VAT Number"),
+        (
+            required(super::settings::CustomerAttribute::Taxvat) && sent_empty(&input.taxvat),
+            "Tax/VAT Number",
+        ),
+        (
+            required(super::settings::CustomerAttribute::Gender) && input.gender.is_none(),
+            "Gender",
+        ),
     ]
     .into_iter()
     .filter_map(|(missing, label)| missing.then_some(label))

@@ -872,6 +872,16 @@ async fn a_release_before_2_4_8_validates_required_arguments() {
             "graphql-input",
         ),
     );
+    let no_email =
+        "mutation {\n  createCustomer(input: {firstname: \"Richard\", lastname: \"Rowe\"}) { customer { email } }\n}";
+    client.post(no_email, json!({}), None).await.expect(
+        200,
+        resolver_error(
+            "createCustomer",
+            "Required parameters are missing: Email",
+            "graphql-input",
+        ),
+    );
     Client::default().await.post(CREATE, input, None).await.expect(
         200,
         resolver_error(
