@@ -376,7 +376,7 @@ Feature: createCustomerV2 (GRAPHQL.md §2, Magento's CreateCustomerV2Test)
 
   # 2.4.8's account service asks for the email first; 2.4.7's ValidateRequiredArguments named
   # the missing attribute (§2.10, CreateCustomerTest::testCreateCustomerIfEmailMissed).
-  @graphql-2.10 @af-testCreateCustomerIfEmailMissed
+  @graphql-2.10 @af-testCreateCustomerIfEmailMissed @guest-create
   Scenario: The deprecated createCustomer without an email is refused by Magento, not graphql-php
     Given the GraphQL document:
       """graphql
