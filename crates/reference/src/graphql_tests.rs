@@ -37,7 +37,11 @@ impl Client {
     async fn start(settings: StoreSettings) -> Self {
         Client {
             server: ReferenceMagento::start(settings).await.expect("server starts"),
-            http: reqwest::Client::new(),
+            http: {
+                // reqwest is built without a crypto provider (the harness installs ring the same way).
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::new()
+            },
         }
     }
 
