@@ -1,7 +1,8 @@
 //! Whether the store stopped answering mid-run, shared by the World and the runner.
 //!
 //! A store that went away (restarted, crashed, put in maintenance) would otherwise fail every
-//! remaining scenario separately. After [`LOST_AFTER`] unusable answers in a row the run stops
+//! remaining scenario separately. After [`LOST_AFTER`] unusable answers in a row (timeouts only
+//! when they span more than one path: one slow route is a slow route, not a lost store) the run stops
 //! scheduling as it does on a signal ([`crate::interruption`]): the World refuses new requests,
 //! and the runner reports once, waits briefly for the store, and cleans up if it returns.
 
@@ -48,20 +49,39 @@ impl Answer {
     }
 }
 
-/// The current run of unusable answers: how many, since when, and of which kind (`None` when
-/// they were of different kinds).
+/// The current run of unusable answers: how many, since when, of which kind (`None` when they
+/// were of different kinds), and whether they all came from one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Streak {
     pub count: u32,
     pub since: Option<DateTime<Local>>,
     pub kind: Option<Answer>,
+    /// A hash of the path of the streak's first answer, and whether every answer since had it.
+    path: Option<u64>,
+    one_path: bool,
 }
 
-/// The detector: the streak after `answer` arrived at `now`. Any usable answer resets it.
-pub fn next_streak(streak: Streak, answer: Answer, now: DateTime<Local>) -> Streak {
+impl Streak {
+    /// Whether this streak means the store is gone. Timeouts that all come from one path are a
+    /// slow route (a fault the scenario reports), not a lost store: a dead store times out on
+    /// every path.
+    pub fn is_loss(&self) -> bool {
+        self.count >= LOST_AFTER && !(self.kind == Some(Answer::Timeout) && self.one_path)
+    }
+}
+
+/// The detector: the streak after `answer` to a request for `path` arrived at `now`. Any usable
+/// answer resets it.
+pub fn next_streak(streak: Streak, answer: Answer, path: &str, now: DateTime<Local>) -> Streak {
     if answer == Answer::Usable {
         return Streak::default();
     }
+    let path = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        path.hash(&mut hasher);
+        hasher.finish()
+    };
     Streak {
         count: streak.count + 1,
         since: streak.since.or(Some(now)),
@@ -70,6 +90,8 @@ pub fn next_streak(streak: Streak, answer: Answer, now: DateTime<Local>) -> Stre
         } else {
             None
         },
+        path: streak.path.or(Some(path)),
+        one_path: streak.count == 0 || (streak.one_path && streak.path == Some(path)),
     }
 }
 
@@ -91,14 +113,15 @@ pub struct StoreLoss {
 }
 
 impl StoreLoss {
-    /// Feeds one answer to the detector; the first streak of [`LOST_AFTER`] sets the flag.
-    pub fn observe(&self, answer: Answer) {
+    /// Feeds the answer to a request for `path` to the detector; the first streak that
+    /// [`Streak::is_loss`] sets the flag.
+    pub fn observe(&self, answer: Answer, path: &str) {
         let streak = {
             let mut streak = self.streak.lock().unwrap_or_else(|e| e.into_inner());
-            *streak = next_streak(*streak, answer, Local::now());
+            *streak = next_streak(*streak, answer, path, Local::now());
             *streak
         };
-        if streak.count < LOST_AFTER {
+        if !streak.is_loss() {
             return;
         }
         self.lost.send_if_modified(|lost| {
@@ -169,9 +192,9 @@ mod tests {
     use super::*;
 
     fn feed(answers: &[Answer]) -> Streak {
-        answers
-            .iter()
-            .fold(Streak::default(), |s, a| next_streak(s, *a, Local::now()))
+        answers.iter().enumerate().fold(Streak::default(), |s, (i, a)| {
+            next_streak(s, *a, &format!("/V1/{i}"), Local::now())
+        })
     }
 
     #[test]
@@ -186,24 +209,48 @@ mod tests {
         assert_eq!((same.count, same.kind), (3, Some(Maintenance)));
     }
 
+    /// One slow route times out again and again while the store answers elsewhere: not a lost
+    /// store. Timeouts on several paths, or refused connections on one, are.
+    #[test]
+    fn timeouts_on_one_path_are_a_slow_route_not_a_lost_store() {
+        use Answer::*;
+        let one = |answers: &[Answer]| {
+            answers.iter().fold(Streak::default(), |s, a| {
+                next_streak(s, *a, "/V1/customers/me", Local::now())
+            })
+        };
+        assert!(!one(&[Timeout, Timeout, Timeout, Timeout]).is_loss());
+        assert!(one(&[NoConnection, NoConnection, NoConnection]).is_loss());
+        assert!(one(&[Timeout, NoConnection, Timeout]).is_loss());
+        assert!(feed(&[Timeout, Timeout, Timeout]).is_loss());
+        assert!(!feed(&[Timeout, Timeout]).is_loss());
+        let loss = StoreLoss::default();
+        for _ in 0..5 {
+            loss.observe(Timeout, "/V1/customers/me");
+        }
+        assert_eq!(loss.lost(), None);
+        loss.observe(Timeout, "/V1/customers");
+        assert!(loss.lost().is_some(), "a second path timing out too is the store");
+    }
+
     /// The streak keeps the time of its first failure: "since when" the store was gone.
     #[test]
     fn the_streak_remembers_when_it_began() {
         let first = Local::now() - chrono::Duration::seconds(30);
-        let streak = next_streak(Streak::default(), Answer::Timeout, first);
-        let streak = next_streak(streak, Answer::Timeout, Local::now());
+        let streak = next_streak(Streak::default(), Answer::Timeout, "/V1/a", first);
+        let streak = next_streak(streak, Answer::Timeout, "/V1/b", Local::now());
         assert_eq!(streak.since, Some(first));
     }
 
     #[test]
     fn the_flag_is_set_once_at_the_threshold() {
         let loss = StoreLoss::default();
-        loss.observe(Answer::NoConnection);
-        loss.observe(Answer::NoConnection);
+        loss.observe(Answer::NoConnection, "/V1/customers");
+        loss.observe(Answer::NoConnection, "/V1/customers");
         assert_eq!(loss.lost(), None);
-        loss.observe(Answer::NoConnection);
+        loss.observe(Answer::NoConnection, "/V1/customers");
         let lost = loss.lost().expect("lost after three");
-        loss.observe(Answer::Timeout);
+        loss.observe(Answer::Timeout, "/V1/customers/me");
         assert_eq!(loss.lost(), Some(lost));
         loss.refuse("a scenario");
         let summary = loss.summary().unwrap();

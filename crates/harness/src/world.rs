@@ -701,8 +701,9 @@ impl MagentoWorld {
             with_extra_customer_fields(body, &ctx.profile.extra_customer_fields);
         }
         let request = with_response(request, ctx.config.recaptcha_response.as_deref());
+        let path = request.path.clone();
         let sent = ctx.client.send(request).await;
-        ctx.store_loss.observe(Answer::of(&sent));
+        ctx.store_loss.observe(Answer::of(&sent), &path);
         if let Some(email) = graphql_create {
             let answered_a_customer = sent.as_ref().ok().and_then(Exchange::json).is_some_and(|body| {
                 body.get("data").and_then(Value::as_object).is_some_and(|roots| {
@@ -877,6 +878,7 @@ impl MagentoWorld {
         let ctx = self.ctx();
         let creates_customer: Vec<bool> = requests.iter().map(ApiRequest::creates_customer).collect();
         let emails: Vec<Option<String>> = requests.iter().map(sent_email).collect();
+        let paths: Vec<String> = requests.iter().map(|request| request.path.clone()).collect();
         let sent: Vec<Result<Exchange, TransportError>> = futures::stream::iter(requests)
             .map(|request| {
                 ctx.client
@@ -886,7 +888,8 @@ impl MagentoWorld {
             .collect()
             .await;
         sent.iter()
-            .for_each(|result| ctx.store_loss.observe(Answer::of(result)));
+            .zip(&paths)
+            .for_each(|(result, path)| ctx.store_loss.observe(Answer::of(result), path));
         // Every timed-out create is looked for, not just the first failure the loop stops at.
         for ((creates, email), exchange) in creates_customer.iter().zip(emails).zip(&sent) {
             if let Err(error) = exchange {
