@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{RunResult, env_for, run_binary};
 use magento_reference::{
-    AdminRole, CustomerAttribute, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+    AdminRole, CustomerAttribute, JwtAlg, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -735,4 +735,52 @@ async fn the_graphql_status_codes_of_2_4_7_fail_a_run_configured_for_2_4_8() {
     server.shutdown().await;
     assert_eq!(result.code, 1, "{}", result.output());
     assert!(result.stdout.contains("HTTP 403, received 200"), "{}", result.output());
+}
+
+/// `webapi/jwtauth/jwt_alg` HS512 (STORES.md R1): every token is accepted and the algorithm is
+/// reported; pinned to HS256 with `MAGENTO_JWT_ALG`, the same store fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_hs512_store_passes_and_its_algorithm_is_reported() {
+    let settings = || StoreSettings {
+        jwt_alg: JwtAlg::Hs512,
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings(), &[], true).await;
+    assert_passed_with_nothing_else_not_run("HS512", &result);
+    for observed in [
+        "JWT algorithm: HS512, detected from the first token",
+        "customer token lifetime: 60 minutes, from MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES",
+    ] {
+        assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
+    }
+    let pinned = run_store(settings(), &[("MAGENTO_JWT_ALG", "HS256")], true).await;
+    assert_eq!(pinned.code, 1, "{}", pinned.output());
+    assert!(
+        pinned
+            .stdout
+            .contains("the JWT's alg is HS512, expected HS256 (MAGENTO_JWT_ALG)"),
+        "{}",
+        pinned.output()
+    );
+}
+
+/// A store whose customer tokens last two hours, run without the lifetime variable (STORES.md
+/// U2): the first token's lifetime is taken, reported, and every later token holds to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_longer_token_lifetime_is_taken_from_the_first_token() {
+    let server = ReferenceMagento::start(StoreSettings {
+        customer_token_lifetime_minutes: 120,
+        ..StoreSettings::default()
+    })
+    .await
+    .expect("server starts");
+    let env: Vec<(String, String)> = env_for(&server)
+        .into_iter()
+        .filter(|(key, _)| key != "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES")
+        .collect();
+    let result = run_binary(&[], &env, LIMIT).await;
+    server.shutdown().await;
+    assert_passed_with_nothing_else_not_run("120-minute tokens", &result);
+    let observed = "customer token lifetime: 120 minutes, detected from the first token";
+    assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
 }

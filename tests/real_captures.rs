@@ -586,9 +586,14 @@ impl Checker {
             Check::Token { user_type } => {
                 let body = parsed()?;
                 let token = token::token_from_body(&body).map_err(|e| Failure::Check(e.to_string()))?;
-                token::check_issued_token(token, None, *user_type, TOKEN_LIFETIME_MINUTES)
-                    .map(drop)
-                    .map_err(|e| Failure::Check(e.to_string()))
+                token::check_issued_token(
+                    token,
+                    None,
+                    *user_type,
+                    &token::TokenExpectation::new(Some(TOKEN_LIFETIME_MINUTES), None),
+                )
+                .map(drop)
+                .map_err(|e| Failure::Check(e.to_string()))
             }
             Check::Drift { document, version } => {
                 let observed = parsed()?;

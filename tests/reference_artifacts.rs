@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use magento_harness::checks::SchemaSet;
-use magento_harness::checks::token::{TokenKind, USER_TYPE_CUSTOMER, check_issued_token, classify};
+use magento_harness::checks::token::{TokenExpectation, TokenKind, USER_TYPE_CUSTOMER, check_issued_token, classify};
 use serde_json::Value;
 
 fn reference_dir() -> Option<PathBuf> {
@@ -80,7 +80,13 @@ fn documented_tokens_are_classified() {
 
     let jwt = by_id("S6");
     schemas.validate("token", &jwt["body"]).unwrap();
-    let kind = check_issued_token(jwt["body"].as_str().unwrap(), Some(6), USER_TYPE_CUSTOMER, 60).unwrap();
+    let kind = check_issued_token(
+        jwt["body"].as_str().unwrap(),
+        Some(6),
+        USER_TYPE_CUSTOMER,
+        &TokenExpectation::new(Some(60), None),
+    )
+    .unwrap();
     assert!(matches!(kind, TokenKind::Jwt { .. }), "{kind:?}");
 }
 

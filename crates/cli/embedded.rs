@@ -7,6 +7,8 @@ use magento_harness::config::{AdminAuth, Target};
 use magento_harness::secrets::Secret;
 use magento_reference::{ReferenceMagento, Release, RunningReference, StoreSettings, Translations};
 
+const CUSTOMER_TOKEN_LIFETIME: &str = "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES";
+
 /// The embedded server's settings for this configuration: Magento's defaults, with the store
 /// policy and the release (`MAGENTO_VERSION`, when the reference can answer as it) the user
 /// configured, so the same scenarios hold on both sides.
@@ -56,6 +58,12 @@ pub fn env_for(server: &RunningReference) -> Vec<(String, String)> {
         ("MAGENTO_ADMIN_USERNAME".to_owned(), admin.username.clone()),
         ("MAGENTO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
         ("MAGENTO_VERSION".to_owned(), settings.release.to_string()),
+        // The lifetime the store is configured with, so a server that ignores it fails
+        // instead of being taken at its first token's word (STORES.md U2).
+        (
+            CUSTOMER_TOKEN_LIFETIME.to_owned(),
+            settings.customer_token_lifetime_minutes.to_string(),
+        ),
     ];
     if let Some(secret) = admin.totp_secret.as_ref().filter(|_| settings.two_factor_auth) {
         env.push(("MAGENTO_ADMIN_TOTP_SECRET".to_owned(), secret.clone()));
@@ -81,6 +89,11 @@ pub async fn start(config: &Config, settings: StoreSettings) -> Result<(Config, 
     config.store_code = server.settings().store_code.clone();
     config.admin = admin_auth(&server);
     config.magento_version = Some(release.parse().map_err(|e| format!("embedded release: {e}"))?);
+    // The server's configured lifetime is asserted, as `env_for` does for a child run.
+    config.policy.customer_token_lifetime_minutes = server.settings().customer_token_lifetime_minutes;
+    if !config.is_set(CUSTOMER_TOKEN_LIFETIME) {
+        config.set_variables.push(CUSTOMER_TOKEN_LIFETIME);
+    }
     Ok((config, server))
 }
 
@@ -141,6 +154,9 @@ mod tests {
                 .any(|(k, v)| k == "MAGENTO_BASE_URL" && *v == server.base_url())
         );
         assert!(env.iter().any(|(k, _)| k == "MAGENTO_ADMIN_TOTP_SECRET"));
+        // The configured lifetime is asserted, never taken from the first token (U2).
+        assert!(env.iter().any(|(k, v)| k == CUSTOMER_TOKEN_LIFETIME && v == "60"));
+        assert!(config.is_set(CUSTOMER_TOKEN_LIFETIME));
         server.shutdown().await;
     }
 }

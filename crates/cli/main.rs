@@ -12,7 +12,7 @@ use magento_harness::secrets::Redactor;
 use magento_harness::sweep;
 use magento_harness::{Config, RunOptions, admin, load_dotenv, tls_from_env};
 use magento_reference::{
-    AdminAccount, AdminRole, Fault, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
+    AdminAccount, AdminRole, Fault, JwtAlg, RecaptchaForm, ReferenceMagento, Release, StoreSettings, Translations,
 };
 
 /// Contract tests for a Magento 2 store's REST API.
@@ -125,6 +125,10 @@ struct ServeArgs {
     /// does before 2.4.7-p2 (header `{"kid":"2",…}` after one rotation).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     jwt_kid: u32,
+    /// Sign JWTs with this HMAC algorithm, as a store whose `webapi/jwtauth/jwt_alg` is set
+    /// (HS256, HS384 or HS512).
+    #[arg(long, value_name = "ALG", default_value = "HS256")]
+    jwt_alg: JwtAlg,
     /// A store without Magento_GraphQl: `/graphql` is the storefront's 404 page.
     #[arg(long)]
     no_graphql: bool,
@@ -327,6 +331,7 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
     settings.faults = faults;
     settings.developer_mode = args.developer_mode;
     settings.jwt_kid = args.jwt_kid.to_string();
+    settings.jwt_alg = args.jwt_alg;
     settings.graphql_module = !args.no_graphql;
     if let Some(release) = args.release {
         settings.release = release;
@@ -385,6 +390,9 @@ async fn serve(args: &ServeArgs, faults: Vec<Fault>) -> u8 {
             "  JWTs signed with key {} (a rotated encryption key)",
             server.settings().jwt_kid
         );
+    }
+    if server.settings().jwt_alg != JwtAlg::Hs256 {
+        println!("  JWTs signed with {}", server.settings().jwt_alg.name());
     }
     for fault in &server.settings().faults {
         println!("  FAULT {}: {}", fault.name(), fault.description());

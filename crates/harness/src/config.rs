@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::checks::token::JwtAlg;
 use crate::checks::translation::Translations;
 use crate::client::TlsOptions;
 use crate::secrets::Secret;
@@ -68,8 +69,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES",
-        "`60`",
-        "The store's `webapi/jwtauth/customer_expiration`.",
+        "the first token's",
+        "The store's `webapi/jwtauth/customer_expiration`: every customer token must last exactly this long. Unset, the run takes the first customer token's lifetime and holds every later one to it.",
+    ),
+    (
+        "MAGENTO_JWT_ALG",
+        "the first token's",
+        "The store's `webapi/jwtauth/jwt_alg`, `HS256`, `HS384` or `HS512`: every JWT must carry it. Unset, any of the three is accepted (the first token's is then required of the rest); a 5-segment JWE is checked for its shape only.",
     ),
     (
         "MAGENTO_REQUIRE_CONFIRMATION",
@@ -326,6 +332,9 @@ pub struct Config {
     pub extra_address_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// `MAGENTO_STRICT_DRIFT=1`: modules' additions fail the run too (STORES.md C7).
     pub strict_drift: bool,
+    /// `MAGENTO_JWT_ALG`: the algorithm every JWT must carry; `None`: the first token's
+    /// (STORES.md R1).
+    pub jwt_alg: Option<JwtAlg>,
     /// The variables of [`VARIABLES`] the environment set: a set one wins over what the run
     /// detects.
     pub set_variables: Vec<&'static str>,
@@ -496,6 +505,16 @@ impl Config {
         let extra_customer_fields = parse_json_object(&get, "MAGENTO_EXTRA_CUSTOMER_FIELDS")?;
         let extra_address_fields = parse_json_object(&get, "MAGENTO_EXTRA_ADDRESS_FIELDS")?;
         let strict_drift = parse_flag(&get, "MAGENTO_STRICT_DRIFT")?;
+        let jwt_alg = match get("MAGENTO_JWT_ALG") {
+            None => None,
+            Some(name) => Some(JwtAlg::from_name(name.trim()).ok_or_else(|| {
+                invalid(
+                    "MAGENTO_JWT_ALG",
+                    format!("{name:?} is not an HMAC algorithm Magento signs tokens with"),
+                    "Set it to the store's webapi/jwtauth/jwt_alg: HS256, HS384 or HS512 (unset for a JWE store).",
+                )
+            })?),
+        };
         let set_variables = VARIABLES
             .iter()
             .map(|(name, _, _)| *name)
@@ -574,6 +593,7 @@ impl Config {
             extra_customer_fields,
             extra_address_fields,
             strict_drift,
+            jwt_alg,
             set_variables,
         })
     }
@@ -951,6 +971,16 @@ mod tests {
         assert!(c.extra_address_fields.is_none());
         assert!(c.strict_drift);
         assert!(c.is_set("MAGENTO_ADDRESS") && !c.is_set("MAGENTO_STORE_NAME"));
+        assert_eq!(
+            config(&[("MAGENTO_JWT_ALG", "HS512")]).unwrap().jwt_alg,
+            Some(JwtAlg::Hs512)
+        );
+        assert_eq!(config(&[]).unwrap().jwt_alg, None);
+        let msg = error(&[("MAGENTO_JWT_ALG", "RS256")]);
+        assert!(
+            msg.starts_with("MAGENTO_JWT_ALG is invalid") && msg.contains("HS256, HS384 or HS512"),
+            "{msg}"
+        );
         assert_eq!(config(&[]).unwrap().policy.address, StoreAddress::tutorial());
         let msg = error(&[("MAGENTO_ADDRESS", r#"{"country_id":"DE"}"#)]);
         assert!(

@@ -21,6 +21,9 @@ use crate::checks::refusals::{Refusal, SetUp, UniformRefusal, uniform_refusal};
 use crate::checks::schema::SchemaFailure;
 use crate::checks::snapshot::SnapshotStore;
 use crate::checks::store_identity::StoreIdentity;
+use crate::checks::token::{
+    Lifetime, TokenExpectation, TokenFailure, TokenKind, USER_TYPE_CUSTOMER, check_issued_token,
+};
 use crate::checks::{CheckFailure, SchemaSet};
 use crate::client::{ApiRequest, Exchange, GRAPHQL_PATH, MagentoClient, RequestBody, TransportError};
 use crate::config::Config;
@@ -139,6 +142,9 @@ pub struct Leftover {
     pub reason: String,
 }
 
+/// The variable that fixes the customer token lifetime; unset, the first token's is taken.
+const LIFETIME_VARIABLE: &str = "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES";
+
 /// Shared by every scenario of one run.
 pub struct RunContext {
     pub config: Config,
@@ -179,6 +185,9 @@ pub struct RunContext {
     /// How each setting-up create and sign-in ended, for the uniform-refusal diagnosis.
     set_ups: Mutex<Vec<(SetUp, Refusal)>>,
     language_hinted: std::sync::atomic::AtomicBool,
+    /// What every customer token is held to; the first token fills in what no variable set
+    /// (STORES.md U2, R1).
+    customer_tokens: Mutex<TokenExpectation>,
 }
 
 impl RunContext {
@@ -191,6 +200,12 @@ impl RunContext {
         baseline: Baseline,
     ) -> Self {
         let profile = StoreProfile::configured(&config);
+        let customer_tokens = TokenExpectation::new(
+            config
+                .is_set(LIFETIME_VARIABLE)
+                .then_some(config.policy.customer_token_lifetime_minutes),
+            config.jwt_alg,
+        );
         Self {
             snapshots: SnapshotStore::new(
                 &config.files.snapshots,
@@ -228,6 +243,7 @@ impl RunContext {
             hints: Mutex::default(),
             set_ups: Mutex::default(),
             language_hinted: std::sync::atomic::AtomicBool::new(false),
+            customer_tokens: Mutex::new(customer_tokens),
         }
     }
 
@@ -316,6 +332,40 @@ impl RunContext {
         }
         self.profile = profile;
         self
+    }
+
+    /// Checks a customer token against what the run expects of every one. The first JWS fixes
+    /// the lifetime and algorithm no variable set, and each is reported under "Observed" with
+    /// its source.
+    pub fn check_customer_token(&self, token: &str, customer_id: Option<i64>) -> Result<TokenKind, TokenFailure> {
+        let mut expected = self.customer_tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let kind = check_issued_token(token, customer_id, USER_TYPE_CUSTOMER, &expected)?;
+        let source = |variable: &str, set: bool| {
+            if set {
+                format!("from {variable}")
+            } else {
+                "detected from the first token".to_owned()
+            }
+        };
+        if let Some(lifetime) = kind.lifetime_seconds() {
+            let set = self.config.is_set(LIFETIME_VARIABLE);
+            if expected.lifetime == Lifetime::Unknown {
+                expected.lifetime = Lifetime::FirstToken(lifetime);
+            }
+            self.observe(
+                "customer token lifetime",
+                format!("{} minutes, {}", lifetime / 60, source(LIFETIME_VARIABLE, set)),
+            );
+        }
+        if let Some(alg) = kind.alg() {
+            let set = self.config.jwt_alg.is_some();
+            expected.alg.get_or_insert(alg);
+            self.observe(
+                "JWT algorithm",
+                format!("{}, {}", alg.name(), source("MAGENTO_JWT_ALG", set)),
+            );
+        }
+        Ok(kind)
     }
 
     /// The email prefix of every customer this run creates: `mc-<run id>-`.

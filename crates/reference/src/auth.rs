@@ -2,7 +2,7 @@
 //! §5.4).
 
 use super::faults::Fault;
-use super::settings::{AdminRole, StoreSettings, TokenFormat};
+use super::settings::{AdminRole, JwtAlg, StoreSettings, TokenFormat};
 use super::state::{OpaqueToken, Store, TokenSubject};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use sha2::Sha256;
+use sha2::{Sha256, Sha384, Sha512};
 
 /// The admin user's `admin_user.user_id`.
 pub(crate) const ADMIN_USER_ID: i64 = 1;
@@ -18,8 +18,26 @@ pub(crate) const ADMIN_USER_ID: i64 = 1;
 pub(crate) const INTEGRATION_ID: i64 = 1;
 
 /// The protected JWS header, byte for byte (§5.4), for the signing key at position `kid`.
-fn jwt_header(kid: &str) -> String {
-    format!(r#"{{"kid":{},"alg":"HS256"}}"#, serde_json::Value::from(kid))
+fn jwt_header(kid: &str, alg: JwtAlg) -> String {
+    format!(r#"{{"kid":{},"alg":"{}"}}"#, serde_json::Value::from(kid), alg.name())
+}
+
+/// The HMAC of `input` under `key` with the configured algorithm, or whether `signature` is it
+/// (compared in constant time).
+fn hmac(alg: JwtAlg, key: &[u8], input: &[u8], signature: Option<&[u8]>) -> Option<Vec<u8>> {
+    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], input: &[u8], signature: Option<&[u8]>) -> Option<Vec<u8>> {
+        let mut mac = <M as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
+        mac.update(input);
+        match signature {
+            Some(signature) => mac.verify_slice(signature).ok().map(|()| Vec::new()),
+            None => Some(mac.finalize().into_bytes().to_vec()),
+        }
+    }
+    match alg {
+        JwtAlg::Hs256 => run::<Hmac<Sha256>>(key, input, signature),
+        JwtAlg::Hs384 => run::<Hmac<Sha384>>(key, input, signature),
+        JwtAlg::Hs512 => run::<Hmac<Sha512>>(key, input, signature),
+    }
 }
 
 /// The header most JWT libraries write.
@@ -171,6 +189,8 @@ pub(crate) struct TokenService {
     format: TokenFormat,
     /// The JWS header every JWT carries.
     jwt_header: String,
+    /// `webapi/jwtauth/jwt_alg`: what JWTs are signed with, and what a token must name.
+    jwt_alg: JwtAlg,
     /// The server's faults, for reading tokens.
     faults: Vec<Fault>,
     key: [u8; 32],
@@ -199,8 +219,9 @@ impl TokenService {
             jwt_header: if settings.has_fault(Fault::JwtGenericHeader) {
                 GENERIC_JWT_HEADER.to_owned()
             } else {
-                jwt_header(&settings.jwt_kid)
+                jwt_header(&settings.jwt_kid, settings.jwt_alg)
             },
+            jwt_alg: settings.jwt_alg,
             faults: settings.faults.clone(),
             key: rand::random(),
             customer_ttl_seconds: if settings.has_fault(Fault::TokenLifetimeIgnored) {
@@ -220,10 +241,6 @@ impl TokenService {
         }
     }
 
-    fn mac(&self) -> Hmac<Sha256> {
-        Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts keys of any length")
-    }
-
     /// A JWS compact token (claims uid, utypid, iat, exp in that order) or, in the legacy
     /// format, 32 characters of `[0-9a-z]` stored server-side.
     pub(crate) fn issue(&self, store: &mut Store, subject: TokenSubject, now: i64) -> String {
@@ -240,9 +257,8 @@ impl TokenService {
                     URL_SAFE_NO_PAD.encode(&self.jwt_header),
                     URL_SAFE_NO_PAD.encode(payload)
                 );
-                let mut mac = self.mac();
-                mac.update(signing_input.as_bytes());
-                let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+                let signature = URL_SAFE_NO_PAD
+                    .encode(hmac(self.jwt_alg, &self.key, signing_input.as_bytes(), None).unwrap_or_default());
                 format!("{signing_input}.{signature}")
             }
             TokenFormat::Opaque => {
@@ -303,13 +319,15 @@ impl TokenService {
         if parts.next().is_some() {
             return None;
         }
-        let mut mac = self.mac();
-        mac.update(header.as_bytes());
-        mac.update(b".");
-        mac.update(payload.as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        hmac(
+            self.jwt_alg,
+            &self.key,
+            format!("{header}.{payload}").as_bytes(),
+            Some(&signature),
+        )?;
         let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-        if header.get("alg")?.as_str()? != "HS256" {
+        if header.get("alg")?.as_str()? != self.jwt_alg.name() {
             return None;
         }
         let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
@@ -359,7 +377,7 @@ mod tests {
     #[test]
     fn jwt_header_encodes_as_magento_does() {
         assert_eq!(
-            URL_SAFE_NO_PAD.encode(jwt_header("1")),
+            URL_SAFE_NO_PAD.encode(jwt_header("1", JwtAlg::Hs256)),
             "eyJraWQiOiIxIiwiYWxnIjoiSFMyNTYifQ"
         );
     }
@@ -407,6 +425,31 @@ mod tests {
             Ok(TokenSubject::Customer(7))
         );
         assert_eq!(TokenRejection::Expired.message(), "Consumer key has expired");
+    }
+
+    /// `jwt_alg` HS512 (STORES.md R1): the header names it, the signature is 64 bytes, and an
+    /// HS256 store's token is not read.
+    #[test]
+    fn an_hs512_store_issues_and_reads_only_hs512_tokens() {
+        let hs512 = TokenService::new(&StoreSettings {
+            jwt_alg: JwtAlg::Hs512,
+            ..StoreSettings::default()
+        });
+        let mut store = Store::default();
+        let token = hs512.issue(&mut store, TokenSubject::Customer(7), 1_000);
+        let parts: Vec<&str> = token.split('.').collect();
+        let header = URL_SAFE_NO_PAD.decode(parts[0]).unwrap();
+        assert_eq!(String::from_utf8(header).unwrap(), r#"{"kid":"1","alg":"HS512"}"#);
+        assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 64);
+        assert_eq!(hs512.read(&store, &token, 1_001), Some(TokenSubject::Customer(7)));
+        let hs256 = TokenService {
+            key: hs512.key,
+            ..TokenService::new(&StoreSettings::default())
+        };
+        let other = hs256.issue(&mut store, TokenSubject::Customer(7), 1_000);
+        assert_eq!(hs512.read(&store, &other, 1_001), None);
+        assert_eq!("hs384".parse::<JwtAlg>(), Ok(JwtAlg::Hs384));
+        assert!("RS256".parse::<JwtAlg>().is_err());
     }
 
     #[test]

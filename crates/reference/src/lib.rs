@@ -40,7 +40,9 @@ mod graphql_tests;
 
 pub use faults::{Fault, SLOW_RESPONSE_DELAY, UnknownFault};
 pub use release::{Release, UnknownRelease};
-pub use settings::{AdminAccount, AdminRole, CustomerAttribute, RateLimit, RecaptchaForm, StoreSettings, TokenFormat};
+pub use settings::{
+    AdminAccount, AdminRole, CustomerAttribute, JwtAlg, RateLimit, RecaptchaForm, StoreSettings, TokenFormat,
+};
 pub use translation::{TranslationFileError, Translations};
 
 use app::App;

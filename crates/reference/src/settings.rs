@@ -37,6 +37,8 @@ pub struct StoreSettings {
     /// `crypt/key`. "2" is a store whose key was rotated once, on a patch level that signs with
     /// its last key (before 2.4.4-p10, 2.4.5-p9, 2.4.6-p7, 2.4.7-p2; STORES.md U14).
     pub jwt_kid: String,
+    /// `webapi/jwtauth/jwt_alg` (HS256): the HMAC algorithm JWTs are signed with (STORES.md R1).
+    pub jwt_alg: JwtAlg,
     /// `customer/create_account/confirm` (off).
     pub require_confirmation: bool,
     pub admin: AdminAccount,
@@ -146,6 +148,7 @@ impl Default for StoreSettings {
             admin_token_lifetime_minutes: 60,
             token_format: TokenFormat::Jwt,
             jwt_kid: "1".to_owned(),
+            jwt_alg: JwtAlg::Hs256,
             require_confirmation: false,
             admin: AdminAccount::generated(),
             admin_role: AdminRole::FullRights,
@@ -210,6 +213,37 @@ pub enum TokenFormat {
     Jwt,
     /// 32 characters of `[0-9a-z]`, as before 2.4.4.
     Opaque,
+}
+
+/// The HMAC algorithms `webapi/jwtauth/jwt_alg` offers for signing (§5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JwtAlg {
+    #[default]
+    Hs256,
+    Hs384,
+    Hs512,
+}
+
+impl std::str::FromStr for JwtAlg {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        [JwtAlg::Hs256, JwtAlg::Hs384, JwtAlg::Hs512]
+            .into_iter()
+            .find(|alg| alg.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("{name:?} is not HS256, HS384 or HS512"))
+    }
+}
+
+impl JwtAlg {
+    /// The header's `alg`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JwtAlg::Hs256 => "HS256",
+            JwtAlg::Hs384 => "HS384",
+            JwtAlg::Hs512 => "HS512",
+        }
+    }
 }
 
 /// The ACL role of the reference store's admin (CONTRACT.md §1.5).

@@ -263,5 +263,18 @@ mod tests {
         for name in ["customer", "address", "region", "error", "token"] {
             assert!(set.names().any(|n| n == name), "schemas/{name}.schema.json is missing");
         }
+        // A JWS, a 5-part JWE (direct encryption leaves the key part empty) and an opaque token
+        // are tokens; four parts or an empty ciphertext are not (STORES.md R1).
+        for token in [
+            "eyJh.eyJ1.c2ln",
+            "eyJh..aXY.Y2lw.dGFn",
+            "eyJh.a2V5.aXY.Y2lw.dGFn",
+            "q0u66k8h42yaevtchv09uyy3y9gaj2ap",
+        ] {
+            assert!(set.validate("token", &serde_json::json!(token)).is_ok(), "{token}");
+        }
+        for token in ["eyJh.eyJ1.c2ln.more", "eyJh..aXY..dGFn", "eyJh.a.b.c.d.e"] {
+            assert!(set.validate("token", &serde_json::json!(token)).is_err(), "{token}");
+        }
     }
 }

@@ -15,7 +15,6 @@ use crate::checks::graphql::{
 };
 use crate::checks::json_path::lookup;
 use crate::checks::lockout::SIGN_IN_FAILED;
-use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token};
 use crate::checks::{self, CheckFailure};
 use crate::client::ApiRequest;
 use crate::secrets::Secret;
@@ -302,13 +301,8 @@ async fn carries_token(world: &mut MagentoWorld) -> Result<(), StepError> {
         .to_owned();
     let customer_id = world.customer.as_ref().and_then(|c| c.id);
     let kind = world.checked(
-        check_issued_token(
-            &token,
-            customer_id,
-            USER_TYPE_CUSTOMER,
-            ctx.config.policy.customer_token_lifetime_minutes,
-        )
-        .map_err(CheckFailure::from),
+        ctx.check_customer_token(&token, customer_id)
+            .map_err(CheckFailure::from),
     )?;
     ctx.observe("customer token format over GraphQL", kind.describe());
     if let Some(customer) = world.customer.as_mut() {

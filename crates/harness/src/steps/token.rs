@@ -4,7 +4,7 @@ use cucumber::{given, then, when};
 
 use crate::checks::lockout::expect_sign_in_refused;
 use crate::checks::refusals::SetUp;
-use crate::checks::token::{USER_TYPE_CUSTOMER, check_issued_token, token_from_body};
+use crate::checks::token::token_from_body;
 use crate::checks::{self, CheckFailure};
 use crate::client::ApiRequest;
 use crate::secrets::Secret;
@@ -38,13 +38,8 @@ async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
         .to_owned();
     let customer_id = world.customer.as_ref().and_then(|c| c.id);
     let kind = world.checked(
-        check_issued_token(
-            &token,
-            customer_id,
-            USER_TYPE_CUSTOMER,
-            ctx.config.policy.customer_token_lifetime_minutes,
-        )
-        .map_err(CheckFailure::from),
+        ctx.check_customer_token(&token, customer_id)
+            .map_err(CheckFailure::from),
     )?;
     ctx.observe("customer token format", kind.describe());
     if let Some(customer) = world.customer.as_mut() {
