@@ -784,3 +784,22 @@ async fn a_longer_token_lifetime_is_taken_from_the_first_token() {
     let observed = "customer token lifetime: 120 minutes, detected from the first token";
     assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
 }
+
+/// A store that has a customer group 777 (STORES.md R3): the invalid-group scenario sends an id
+/// above every group the admin token lists, and the run says which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_with_a_group_777_gets_an_id_above_its_groups() {
+    let settings = StoreSettings {
+        extra_customer_groups: vec![777],
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("group 777", &result);
+    assert_ran(
+        "group 777",
+        &result,
+        "The admin may not choose a group that does not exist",
+    );
+    let observed = "customer group id that does not exist: 778 (above the 5 groups' highest id), detected with GET /V1/customerGroups/search";
+    assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
+}

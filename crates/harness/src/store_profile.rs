@@ -12,6 +12,14 @@ use crate::client::{ApiRequest, MagentoClient};
 use crate::config::{Config, StoreAddress, StorePolicy};
 use crate::secrets::Secret;
 
+/// The group id the invalid-group scenario sends when the groups cannot be listed: a stock
+/// store has 0 to 3.
+pub const FALLBACK_MISSING_GROUP_ID: i64 = 777;
+
+/// Groups read per page of `GET /V1/customerGroups/search`, and at most how many pages.
+const GROUP_PAGE_SIZE: usize = 100;
+const GROUP_PAGES: usize = 50;
+
 /// Where a value the run expects comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
@@ -46,6 +54,8 @@ pub struct StoreProfile {
     pub newsletter: Option<bool>,
     /// The store view's locale (`general/locale/code`), for the language hint; `None`: not read.
     pub locale: Option<String>,
+    /// A customer group id the store does not have, for the invalid-group scenario (STORES.md R3).
+    pub missing_group_id: i64,
     pub observations: Vec<(String, String)>,
 }
 
@@ -59,6 +69,7 @@ impl StoreProfile {
             allowed_countries: None,
             newsletter: None,
             locale: None,
+            missing_group_id: FALLBACK_MISSING_GROUP_ID,
             observations: Vec::new(),
         }
     }
@@ -295,6 +306,62 @@ pub fn password_rule(body: &Value) -> Option<PasswordRule> {
     }
 }
 
+/// The group ids on one page of `GET /V1/customerGroups/search` and its `total_count`; `None`
+/// when the answer is not a group search result.
+pub fn group_page(body: &Value) -> Option<(Vec<i64>, usize)> {
+    let ids = body
+        .get("items")?
+        .as_array()?
+        .iter()
+        .map(|group| group.get("id").and_then(Value::as_i64))
+        .collect::<Option<Vec<_>>>()?;
+    let total = usize::try_from(body.get("total_count")?.as_u64()?).ok()?;
+    Some((ids, total))
+}
+
+/// A group id above every id the store has, so no group has it (STORES.md R3).
+pub fn id_above(ids: &[i64]) -> i64 {
+    ids.iter()
+        .copied()
+        .max()
+        .map_or(FALLBACK_MISSING_GROUP_ID, |max| max.max(0) + 1)
+}
+
+/// Every customer group id, page by page; a capped page size is adopted (STORES.md R4).
+async fn customer_group_ids(client: &MagentoClient, admin: &Secret) -> Result<Vec<i64>, String> {
+    let (mut ids, mut page, mut page_size) = (Vec::new(), 1, GROUP_PAGE_SIZE);
+    while page <= GROUP_PAGES {
+        let path = format!(
+            "/V1/customerGroups/search?searchCriteria[pageSize]={page_size}&searchCriteria[currentPage]={page}"
+        );
+        let exchange = client
+            .send(ApiRequest::get(&path).bearer(Some(admin)))
+            .await
+            .map_err(|e| format!("GET /V1/customerGroups/search failed: {e}"))?;
+        if exchange.status == 400
+            && let Some(limit) = exchange.json().as_ref().and_then(crate::sweep::page_size_limit)
+            && limit < page_size
+        {
+            page_size = limit;
+            continue;
+        }
+        let (found, total) = match (exchange.status, exchange.json().as_ref().and_then(group_page)) {
+            (200, Some(answer)) => answer,
+            (status, _) => return Err(format!("GET /V1/customerGroups/search answered {status}")),
+        };
+        let last = found.len() < page_size || page * page_size >= total;
+        ids.extend(found);
+        if last {
+            return Ok(ids);
+        }
+        page += 1;
+    }
+    Err(format!(
+        "GET /V1/customerGroups/search listed more than {} groups",
+        GROUP_PAGES * GROUP_PAGE_SIZE
+    ))
+}
+
 /// Reads one JSON answer; the error says what the store answered instead.
 async fn get_json(client: &MagentoClient, path: &str, token: Option<&Secret>) -> Result<Value, String> {
     let exchange = client
@@ -397,6 +464,26 @@ pub async fn detect(client: &MagentoClient, admin: Option<&Secret>, config: &Con
     };
     let detail = format!("{}, {source}", profile.policy.default_group_id);
     profile.observe("default customer group", detail);
+
+    // A group id the store does not have (R3).
+    let detail = match admin {
+        Some(token) => match customer_group_ids(client, token).await {
+            Ok(ids) if !ids.is_empty() => {
+                profile.missing_group_id = id_above(&ids);
+                format!(
+                    "{} (above the {} groups' highest id), detected with GET /V1/customerGroups/search",
+                    profile.missing_group_id,
+                    ids.len()
+                )
+            }
+            Ok(_) => format!(
+                "{FALLBACK_MISSING_GROUP_ID}, the suite's default (GET /V1/customerGroups/search listed no group)"
+            ),
+            Err(why) => format!("{FALLBACK_MISSING_GROUP_ID}, the suite's default ({why})"),
+        },
+        None => format!("{FALLBACK_MISSING_GROUP_ID}, the suite's default ({})", no_admin()),
+    };
+    profile.observe("customer group id that does not exist", detail);
 
     // Required attributes (U4).
     for (label, variable, path, optional, extras) in [
@@ -647,6 +734,23 @@ mod tests {
         assert_eq!(profile.newsletter_missing(), None);
         profile.newsletter = Some(false);
         assert!(profile.newsletter_missing().unwrap().contains("Magento_Newsletter"));
+    }
+
+    /// R3: the id sent as a group that does not exist is above every listed one.
+    #[test]
+    fn the_missing_group_id_is_above_every_group_the_store_lists() {
+        let answer = json!({
+            "items": [{"id": 0, "code": "NOT LOGGED IN"}, {"id": 1}, {"id": 777}, {"id": 12}],
+            "search_criteria": {"filter_groups": []},
+            "total_count": 4
+        });
+        let (ids, total) = group_page(&answer).unwrap();
+        assert_eq!((ids.as_slice(), total), ([0, 1, 777, 12].as_slice(), 4));
+        assert_eq!(id_above(&ids), 778);
+        assert_eq!(id_above(&[0, 1, 2, 3]), 4);
+        assert_eq!(id_above(&[]), FALLBACK_MISSING_GROUP_ID);
+        assert_eq!(group_page(&json!({"items": [{"code": "x"}], "total_count": 1})), None);
+        assert_eq!(group_page(&json!({"message": "x"})), None);
     }
 
     #[test]

@@ -19,7 +19,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// `customer_group` rows of a stock install: NOT LOGGED IN, General, Wholesale, Retailer.
-const CUSTOMER_GROUPS: std::ops::RangeInclusive<i64> = 0..=3;
 #[derive(Debug, Serialize)]
 struct CustomerExtensionView {
     /// Magento_Newsletter's (§4.3 step 13).
@@ -384,7 +383,7 @@ pub(crate) fn create_account(
     // §4.3 steps 5–8.
     let (store_id, website_id) = resolve_store(app, customer)?;
     // §4.3 step 10.
-    let group_id = check_group(requested_group)?.unwrap_or(settings.default_group_id);
+    let group_id = check_group(settings, requested_group)?.unwrap_or(settings.default_group_id);
     let (email, dob) = check_before_save(&store, customer, website_id, None)?;
     // §4.3 step 12 / §4.6: a required confirmation overrides any client value.
     let confirmation = if settings.require_confirmation {
@@ -459,7 +458,7 @@ pub(crate) fn save_customer(
         ),
         None => None,
     };
-    let group_id = check_group(customer.int("group_id"))?
+    let group_id = check_group(settings, customer.int("group_id"))?
         .or(previous.as_ref().map(|p| p.group_id))
         .unwrap_or(settings.default_group_id);
     let website_id = customer
@@ -504,9 +503,9 @@ fn truthy_text(customer: &DataObject, key: &str) -> Option<String> {
 }
 
 /// `CustomerRepository::validateGroupId`: a sent group must exist (§4.3 step 10).
-fn check_group(group_id: Option<i64>) -> Result<Option<i64>, MagentoError> {
+fn check_group(settings: &StoreSettings, group_id: Option<i64>) -> Result<Option<i64>, MagentoError> {
     match group_id {
-        Some(group) if !CUSTOMER_GROUPS.contains(&group) => Err(MagentoError::bad_request(
+        Some(group) if !super::stores::group_exists(settings, group) => Err(MagentoError::bad_request(
             "The specified customer group id does not exist.",
         )),
         other => Ok(other),

@@ -332,6 +332,17 @@ pub(crate) const ROUTES: &[Route] = &[
     },
     Route {
         method: HttpMethod::Get,
+        path: "/V1/customerGroups/search",
+        resource: AclResource::CustomerGroup,
+        module: Module::Core,
+        service: "customerGroupRepositoryV1",
+        handler: search::serve_search_groups,
+        params: SEARCH,
+        returns: ReturnType::Object("customer-data-group-search-results-interface"),
+        swagger_params: SwaggerParams::SearchCriteriaQuery,
+    },
+    Route {
+        method: HttpMethod::Get,
         path: "/V1/attributeMetadata/customer",
         resource: AclResource::CustomerRead,
         module: Module::Core,

@@ -417,6 +417,16 @@ fn definitions(newsletter_module: bool, loyalty_module: bool) -> Value {
             "required": ["id", "code", "name"]
         }
     });
+    all["customer-data-group-search-results-interface"] = json!({
+        "type": "object",
+        "description": "Interface for customer groups search results.",
+        "properties": {
+            "items": array_of(reference("customer-data-group-interface")),
+            "search_criteria": reference("framework-search-criteria-interface"),
+            "total_count": integer()
+        },
+        "required": ["items", "search_criteria", "total_count"]
+    });
     if loyalty_module {
         all["loyalty-data-customer-loyalty-interface"] = json!({
             "type": "object",

@@ -7,6 +7,7 @@ use super::customers::{ColumnValue, CustomerColumn, CustomerView};
 use super::error::{MagentoError, positional};
 use super::service::ServiceCall;
 use super::state::CustomerRecord;
+use super::stores::{GroupView, customer_groups};
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -50,6 +51,91 @@ struct SearchResultsView<'a> {
     items: Vec<CustomerView<'a>>,
     search_criteria: SearchCriteriaView<'a>,
     total_count: usize,
+}
+
+/// The criteria as `search_criteria` echoes them.
+fn echo(criteria: &DataObject) -> SearchCriteriaView<'_> {
+    let filter_groups = criteria
+        .objects("filter_groups")
+        .unwrap_or_default()
+        .iter()
+        .map(|group| FilterGroupView {
+            filters: group
+                .objects("filters")
+                .unwrap_or_default()
+                .iter()
+                .map(|filter| FilterView {
+                    field: filter.str("field"),
+                    value: filter.str("value"),
+                    condition_type: filter.str("condition_type"),
+                })
+                .collect(),
+        })
+        .collect();
+    SearchCriteriaView {
+        filter_groups,
+        sort_orders: criteria.objects("sort_orders").map(|orders| {
+            orders
+                .iter()
+                .map(|order| SortOrderView {
+                    field: order.str("field"),
+                    direction: order.str("direction"),
+                })
+                .collect()
+        }),
+        page_size: criteria.int("page_size").unwrap_or(DEFAULT_PAGE_SIZE),
+        current_page: criteria.int("current_page"),
+    }
+}
+
+/// The rows of the requested page: like `Collection::getCurPage()`, the page is clamped to
+/// 1..=last page; a page size of zero or less is every row.
+fn page<T>(rows: Vec<T>, page_size: i64, current_page: Option<i64>) -> Vec<T> {
+    match usize::try_from(page_size) {
+        Ok(size) if size > 0 => {
+            let last_page = rows.len().div_ceil(size).max(1);
+            let page = usize::try_from(current_page.unwrap_or(1))
+                .unwrap_or(1)
+                .clamp(1, last_page);
+            rows.into_iter().skip((page - 1) * size).take(size).collect()
+        }
+        _ => rows,
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GroupResultsView<'a> {
+    items: Vec<GroupView>,
+    search_criteria: SearchCriteriaView<'a>,
+    total_count: usize,
+}
+
+/// `GroupRepository::getList` (`GET /V1/customerGroups/search`): every group, the
+/// `NOT LOGGED IN` one included, in id order unless a sort order on `id` says otherwise, paged
+/// like the customers.
+///
+/// derived: filters are echoed but not applied; the suite reads the whole list.
+pub(crate) fn serve_search_groups(call: &ServiceCall<'_>) -> Result<Vec<u8>, MagentoError> {
+    let [Bound::Object(criteria)] = call.values else {
+        return Err(MagentoError::internal());
+    };
+    let search_criteria = echo(criteria);
+    let mut groups = customer_groups(&call.app.settings);
+    for order in search_criteria.sort_orders.iter().flatten().rev() {
+        if order.field == Some("id") {
+            groups.sort_by_key(|group| group.id);
+            if order.direction == Some("DESC") {
+                groups.reverse();
+            }
+        }
+    }
+    let total_count = groups.len();
+    let items = page(groups, search_criteria.page_size, search_criteria.current_page);
+    Ok(super::json::encode(&GroupResultsView {
+        items,
+        search_criteria,
+        total_count,
+    }))
 }
 
 /// The handler of the search route.
@@ -117,25 +203,10 @@ pub(crate) fn search_customers(app: &App, criteria: &DataObject) -> Result<Vec<u
         });
     }
     let total_count = matching.len();
-    let items: Vec<CustomerView<'_>> = match usize::try_from(page_size) {
-        Ok(size) if size > 0 => {
-            // derived: like `Collection::getCurPage()`, the page is clamped to 1..=last page.
-            let last_page = total_count.div_ceil(size).max(1);
-            let page = usize::try_from(current_page.unwrap_or(1))
-                .unwrap_or(1)
-                .clamp(1, last_page);
-            matching
-                .iter()
-                .skip((page - 1) * size)
-                .take(size)
-                .map(|customer| customer.view(true, &app.settings))
-                .collect()
-        }
-        _ => matching
-            .iter()
-            .map(|customer| customer.view(true, &app.settings))
-            .collect(),
-    };
+    let items: Vec<CustomerView<'_>> = page(matching, page_size, current_page)
+        .into_iter()
+        .map(|customer| customer.view(true, &app.settings))
+        .collect();
     Ok(super::json::encode(&SearchResultsView {
         items,
         search_criteria: SearchCriteriaView {

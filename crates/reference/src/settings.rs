@@ -86,6 +86,9 @@ pub struct StoreSettings {
     pub allowed_countries: Option<Vec<String>>,
     /// `customer/create_account/default_group` (1, General; STORES.md U3).
     pub default_group_id: i64,
+    /// Customer groups beyond the stock four (NOT LOGGED IN, General, Wholesale, Retailer), by
+    /// id, each coded `Group <id>`: a store with many groups (STORES.md R3); none by default.
+    pub extra_customer_groups: Vec<i64>,
     /// Customer attributes made required (`customer/address/gender_show=req`, `taxvat_show=req`;
     /// STORES.md U4); none by default.
     pub required_customer_attributes: Vec<CustomerAttribute>,
@@ -167,6 +170,7 @@ impl Default for StoreSettings {
             locale: "en_US".to_owned(),
             allowed_countries: None,
             default_group_id: 1,
+            extra_customer_groups: Vec::new(),
             required_customer_attributes: Vec::new(),
             loyalty_module: false,
             faults: Vec::new(),

@@ -45,9 +45,9 @@ struct StoreConfigView<'a> {
 
 /// `customer-data-group-interface`.
 #[derive(Debug, Serialize)]
-struct GroupView {
-    id: i64,
-    code: &'static str,
+pub(crate) struct GroupView {
+    pub(crate) id: i64,
+    code: String,
     tax_class_id: i64,
     tax_class_name: &'static str,
 }
@@ -143,13 +143,14 @@ pub(crate) fn serve_store_configs(call: &ServiceCall<'_>) -> Result<Vec<u8>, Mag
     Ok(super::json::encode(&configs))
 }
 
-/// The stock `customer_group` rows.
-fn group(id: i64) -> Option<GroupView> {
+/// The `customer_group` rows: the stock four, then the store's own (`Group <id>`).
+fn group(settings: &StoreSettings, id: i64) -> Option<GroupView> {
     let code = match id {
-        0 => "NOT LOGGED IN",
-        1 => "General",
-        2 => "Wholesale",
-        3 => "Retailer",
+        0 => "NOT LOGGED IN".to_owned(),
+        1 => "General".to_owned(),
+        2 => "Wholesale".to_owned(),
+        3 => "Retailer".to_owned(),
+        _ if settings.extra_customer_groups.contains(&id) => format!("Group {id}"),
         _ => return None,
     };
     Some(GroupView {
@@ -158,6 +159,19 @@ fn group(id: i64) -> Option<GroupView> {
         tax_class_id: 3,
         tax_class_name: "Retail Customer",
     })
+}
+
+/// Every customer group, in id order.
+pub(crate) fn customer_groups(settings: &StoreSettings) -> Vec<GroupView> {
+    let mut ids: Vec<i64> = (0..=3).chain(settings.extra_customer_groups.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().filter_map(|id| group(settings, id)).collect()
+}
+
+/// Whether a `customer_group` row has this id (`GroupRepository::getById`).
+pub(crate) fn group_exists(settings: &StoreSettings, id: i64) -> bool {
+    group(settings, id).is_some()
 }
 
 /// `GroupManagement::getDefaultGroup($storeId)`: the admin store (0) and the store view read
@@ -178,7 +192,7 @@ pub(crate) fn serve_default_group(call: &ServiceCall<'_>) -> Result<Vec<u8>, Mag
             )),
         );
     }
-    let default = group(settings.default_group_id).ok_or_else(MagentoError::internal)?;
+    let default = group(settings, settings.default_group_id).ok_or_else(MagentoError::internal)?;
     Ok(super::json::encode(&default))
 }
 
@@ -283,8 +297,8 @@ mod tests {
 
     #[test]
     fn only_the_stock_groups_exist() {
-        assert_eq!(group(1).unwrap().code, "General");
-        assert_eq!(group(2).unwrap().code, "Wholesale");
-        assert!(group(4).is_none());
+        assert_eq!(group(&StoreSettings::default(), 1).unwrap().code, "General");
+        assert_eq!(group(&StoreSettings::default(), 2).unwrap().code, "Wholesale");
+        assert!(group(&StoreSettings::default(), 4).is_none());
     }
 }

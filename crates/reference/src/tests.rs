@@ -1974,3 +1974,76 @@ async fn a_module_adds_extension_and_custom_attributes() {
         "{schema}"
     );
 }
+
+/// `GET /V1/customerGroups/search` lists every group, the store's own included, pages them and
+/// sorts them by id; `searchCriteria` is required, and a group the store has is accepted on a
+/// create (STORES.md R3).
+#[tokio::test]
+async fn customer_groups_are_searched_and_a_stores_own_group_exists() {
+    let client = Client::start(StoreSettings {
+        two_factor_auth: false,
+        extra_customer_groups: vec![777, 12],
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = client.admin_token().await;
+    let all = client
+        .send(
+            "GET",
+            "/V1/customerGroups/search?searchCriteria[pageSize]=0",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let ids: Vec<i64> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [0, 1, 2, 3, 12, 777]);
+    assert_eq!(all["total_count"], 6);
+    assert_eq!(
+        all["items"][5],
+        json!({"id": 777, "code": "Group 777", "tax_class_id": 3, "tax_class_name": "Retail Customer"})
+    );
+    let page = client
+        .send(
+            "GET",
+            "/V1/customerGroups/search?searchCriteria[pageSize]=2&searchCriteria[currentPage]=2&searchCriteria[sortOrders][0][field]=id&searchCriteria[sortOrders][0][direction]=DESC",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(page["items"][0]["id"], 3);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["search_criteria"]["page_size"], 2);
+    assert_eq!(
+        client
+            .send("GET", "/V1/customerGroups/search", Some(&admin), None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        client
+            .send(
+                "GET",
+                "/V1/customerGroups/search?searchCriteria[pageSize]=1",
+                None,
+                None
+            )
+            .await
+            .status,
+        401
+    );
+    let mut body = simple_body("g777@example.com");
+    body["customer"]["group_id"] = json!(777);
+    let created = client
+        .send("POST", "/V1/customers", Some(&admin), Some(body))
+        .await
+        .json();
+    assert_eq!(created["group_id"], 777);
+}

@@ -71,6 +71,7 @@ pub(crate) fn expand(world: &MagentoWorld, text: &str) -> String {
     let address = &ctx.config.policy.address;
     let mut out = text
         .replace("{{default_group_id}}", &ctx.config.policy.default_group_id.to_string())
+        .replace("{{missing_group_id}}", &ctx.profile.missing_group_id.to_string())
         .replace("{{address.country_id}}", &address.country_id)
         .replace("{{address.region_id}}", &address.region_id.to_string())
         .replace("{{address.region_code}}", &address.region_code)
