@@ -419,3 +419,35 @@ async fn a_graphql_document_that_does_not_parse_is_one_line_naming_file_and_line
     assert_environment_problem(&result, "typo.feature:7: the GraphQL document does not parse");
     assert!(!result.stdout.contains("Scenario"), "nothing ran:\n{}", result.output());
 }
+
+/// STORES.md R2: a store with Adobe IMS refuses every admin sign-in with its own 401; the run
+/// says so in one line, with the fix, instead of blaming the credentials.
+#[tokio::test(flavor = "multi_thread")]
+async fn adobe_ims_admin_sign_in_is_named_with_the_fix() {
+    for two_factor_auth in [false, true] {
+        let server = ReferenceMagento::start(StoreSettings {
+            adobe_ims: true,
+            two_factor_auth,
+            ..StoreSettings::default()
+        })
+        .await
+        .unwrap();
+        let env: Vec<(String, String)> = env_for(&server)
+            .into_iter()
+            .filter(|(key, _)| key != "MAGENTO_ADMIN_TOTP_SECRET")
+            .collect();
+        let result = run_binary(&["run"], &env, LIMIT).await;
+        assert_environment_problem(
+            &result,
+            "the store signs admins in with Adobe IMS (POST /V1/integration/admin/token answered 401",
+        );
+        assert!(
+            result
+                .output()
+                .contains("set MAGENTO_ADMIN_TOKEN to an integration token"),
+            "{}",
+            result.output()
+        );
+        server.shutdown().await;
+    }
+}

@@ -803,3 +803,22 @@ async fn a_store_with_a_group_777_gets_an_id_above_its_groups() {
     let observed = "customer group id that does not exist: 778 (above the 5 groups' highest id), detected with GET /V1/customerGroups/search";
     assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
 }
+
+/// A store that forces several 2FA providers on its admins, Google among them (STORES.md R2):
+/// the integration route lists them all, which passes, and the run reports them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_forced_two_factor_providers_pass_and_are_reported() {
+    let settings = StoreSettings {
+        two_factor_providers: vec!["google".into(), "authy".into(), "duo_security".into()],
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert_passed_with_nothing_else_not_run("several providers", &result);
+    assert_ran(
+        "several providers",
+        &result,
+        "With two-factor auth on, the integration route refuses valid credentials with 400",
+    );
+    let observed = "admin 2FA providers: google, authy, duo_security";
+    assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
+}

@@ -46,11 +46,12 @@ Feature: Admin authentication (Order Processing Tutorial, step "Get the admin to
 
   # Only with two-factor auth on (MAGENTO_ADMIN_TOTP_SECRET set): the integration route checks
   # the credentials, then refuses to issue a token (§3.3, AdminIntegrationTokenTest::testUserWithConfigured2fa).
-  @contract-3.3 @needs-two-factor
+  # A store may force several providers; google must be among them (STORES.md R2).
+  @contract-3.3 @stores-R2 @needs-two-factor
   Scenario: With two-factor auth on, the integration route refuses valid credentials with 400
     When a client requests an admin token from the integration route with the configured credentials
     Then the response status is 400
-    And the error body is:
+    And the error body is the two-factor refusal, its providers including google:
       """json
       {"message": "Please use the 2fa provider-specific endpoints to obtain a token.", "parameters": {"active_providers": ["google"]}}
       """

@@ -20,6 +20,10 @@ pub enum AdminAuthError {
     )]
     TwoFactorRequired { message: String },
     #[error(
+        "the store signs admins in with Adobe IMS ({route} answered 401 \"Admin token generation is disabled. Please use Adobe IMS ACCESS_TOKEN.\"): set MAGENTO_ADMIN_TOKEN to an integration token ('Allow OAuth Access Tokens to be used as standalone Bearer tokens' on) instead of MAGENTO_ADMIN_USERNAME/PASSWORD"
+    )]
+    AdobeIms { route: &'static str },
+    #[error(
         "the store refused the TOTP code ({status} {message:?}): check MAGENTO_ADMIN_TOTP_SECRET and that this machine's clock is right"
     )]
     CodeRefused { status: u16, message: String },
@@ -78,6 +82,7 @@ pub async fn obtain_admin_token(
                 .await?;
             match exchange.status {
                 200 => token_from(route, &exchange.body)?,
+                401 if is_adobe_ims_refusal(&exchange.body) => return Err(AdminAuthError::AdobeIms { route }),
                 401 => {
                     return Err(AdminAuthError::Refused {
                         status: 401,
@@ -120,6 +125,7 @@ pub async fn obtain_admin_token(
             let message = message_of(&exchange.body);
             match exchange.status {
                 200 => token_from(route, &exchange.body)?,
+                401 if is_adobe_ims_refusal(&exchange.body) => return Err(AdminAuthError::AdobeIms { route }),
                 401 if message.starts_with("The account sign-in was incorrect") => {
                     return Err(AdminAuthError::Refused { status: 401, message });
                 }
@@ -143,6 +149,12 @@ pub async fn obtain_admin_token(
     let signed_in = matches!(auth, AdminAuth::Password { .. });
     verify_admin_token(client, &token, signed_in).await?;
     Ok(Some(token))
+}
+
+/// Magento_AdminAdobeIms's refusal: no username and password yield an admin token there
+/// (STORES.md R2).
+fn is_adobe_ims_refusal(body: &str) -> bool {
+    message_of(body) == crate::checks::two_factor::ADOBE_IMS_REFUSAL
 }
 
 fn token_from(route: &'static str, body: &str) -> Result<Secret, AdminAuthError> {
@@ -188,6 +200,24 @@ fn admin_token_verdict(status: u16, body: Option<&serde_json::Value>, signed_in:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// STORES.md R2: Adobe IMS's refusal is named, in one line with the fix.
+    #[test]
+    fn adobe_ims_is_named_with_the_fix() {
+        let body = r#"{"message":"Admin token generation is disabled. Please use Adobe IMS ACCESS_TOKEN."}"#;
+        assert!(is_adobe_ims_refusal(body));
+        assert!(!is_adobe_ims_refusal(
+            r#"{"message":"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}"#
+        ));
+        let line = AdminAuthError::AdobeIms {
+            route: "POST /V1/integration/admin/token",
+        }
+        .to_string();
+        assert!(
+            line.contains("Adobe IMS") && line.contains("MAGENTO_ADMIN_TOKEN") && !line.contains('\n'),
+            "{line}"
+        );
+    }
 
     /// STORES.md Note 4: a restricted role is named as such, not as a rejected token.
     #[test]

@@ -47,6 +47,12 @@ pub struct StoreSettings {
     pub admin_role: AdminRole,
     /// Whether Magento_TwoFactorAuth is enabled (the 2.4.x default).
     pub two_factor_auth: bool,
+    /// The 2FA providers forced on admins (`twofactorauth/general/force_providers`): `google`
+    /// by default; a store may force several, which the admin-token route lists (STORES.md R2).
+    pub two_factor_providers: Vec<String>,
+    /// Magento_AdminAdobeIms on (Adobe Commerce): the admin-token route refuses every sign-in,
+    /// admins sign in through Adobe IMS (STORES.md R2); off by default.
+    pub adobe_ims: bool,
     /// A fixed delay before every response, for client timeout tests.
     pub response_delay: Option<Duration>,
     /// A random delay in `0..=jitter` before every response, so that self-tests see the
@@ -156,6 +162,8 @@ impl Default for StoreSettings {
             admin: AdminAccount::generated(),
             admin_role: AdminRole::FullRights,
             two_factor_auth: true,
+            two_factor_providers: vec!["google".to_owned()],
+            adobe_ims: false,
             response_delay: None,
             response_jitter: None,
             create_delay: None,

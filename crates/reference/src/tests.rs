@@ -2047,3 +2047,40 @@ async fn customer_groups_are_searched_and_a_stores_own_group_exists() {
         .json();
     assert_eq!(created["group_id"], 777);
 }
+
+/// STORES.md R2: several forced providers are all listed; Adobe IMS refuses the admin-token
+/// route with its own 401 whatever the credentials.
+#[tokio::test]
+async fn forced_providers_are_listed_and_adobe_ims_refuses_admin_tokens() {
+    let client = Client::start(StoreSettings {
+        two_factor_providers: vec!["google".into(), "authy".into()],
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = client.server.settings().admin.clone();
+    let credentials = json!({"username": admin.username, "password": admin.password});
+    client
+        .send("POST", "/V1/integration/admin/token", None, Some(credentials.clone()))
+        .await
+        .expect(400, json!({"message": "Please use the 2fa provider-specific endpoints to obtain a token.", "parameters": {"active_providers": ["google", "authy"]}}));
+    let ims = Client::start(StoreSettings {
+        adobe_ims: true,
+        two_factor_auth: false,
+        ..StoreSettings::default()
+    })
+    .await;
+    let admin = ims.server.settings().admin.clone();
+    for password in [admin.password.as_str(), "wrong"] {
+        ims.send(
+            "POST",
+            "/V1/integration/admin/token",
+            None,
+            Some(json!({"username": admin.username, "password": password})),
+        )
+        .await
+        .expect(
+            401,
+            json!({"message": "Admin token generation is disabled. Please use Adobe IMS ACCESS_TOKEN."}),
+        );
+    }
+}

@@ -113,7 +113,19 @@ fn integration_admin_token(app: &App, username: &str, password: &str, now: i64) 
 
 /// `POST /V1/integration/admin/token` without Magento_TwoFactorAuth.
 pub(crate) fn admin_token(app: &App, username: &str, password: &str, now: i64) -> Result<Vec<u8>, MagentoError> {
+    refuse_under_adobe_ims(app)?;
     integration_admin_token(app, username, password, now).map(|token| encode(&token))
+}
+
+/// Magento_AdminAdobeIms's plugin on `AdminTokenService::createAdminAccessToken`: with IMS on,
+/// no credentials yield an admin token (`AuthenticationException`, 401).
+fn refuse_under_adobe_ims(app: &App) -> Result<(), MagentoError> {
+    if app.settings.adobe_ims {
+        return Err(MagentoError::unauthorized(
+            "Admin token generation is disabled. Please use Adobe IMS ACCESS_TOKEN.",
+        ));
+    }
+    Ok(())
 }
 
 /// `POST /V1/integration/admin/token` with Magento_TwoFactorAuth: the valid-credentials case
@@ -124,10 +136,14 @@ pub(crate) fn two_factor_admin_token(
     password: &str,
     now: i64,
 ) -> Result<Vec<u8>, MagentoError> {
+    refuse_under_adobe_ims(app)?;
     integration_admin_token(app, username, password, now)?;
     Err(match app.settings.admin.totp_secret {
         Some(_) => MagentoError::bad_request("Please use the 2fa provider-specific endpoints to obtain a token.")
-            .with_parameters(named("active_providers", Value::from(vec!["google"]))),
+            .with_parameters(named(
+                "active_providers",
+                Value::from(app.settings.two_factor_providers.clone()),
+            )),
         None => MagentoError::bad_request("Please ask an administrator with sufficient access to configure 2FA first"),
     })
 }

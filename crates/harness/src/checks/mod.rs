@@ -26,6 +26,7 @@ pub mod snapshot;
 pub mod store_identity;
 pub mod token;
 pub mod translation;
+pub mod two_factor;
 pub mod volatile;
 
 pub use envelope::expect_error_body;

@@ -1,7 +1,12 @@
 //! Admin authentication steps (CONTRACT.md §3).
 
-use cucumber::{given, when};
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
 
+use super::docstring_json;
+use crate::checks::envelope::expect_localized_error_body;
+use crate::checks::two_factor::{documented_refusal, providers_with_google};
+use crate::checks::{self, CheckFailure};
 use crate::client::ApiRequest;
 use crate::config::AdminAuth;
 use crate::world::{MagentoWorld, StepError};
@@ -35,5 +40,21 @@ async fn integration_route_with_valid_credentials(world: &mut MagentoWorld) -> R
     };
     let request = ApiRequest::admin_token(username, password.expose());
     world.send(request).await?;
+    Ok(())
+}
+
+/// The 2FA refusal with the providers the store forces on the admin: the documented
+/// `["google"]`, or several with google among them (STORES.md R2), reported under "Observed".
+#[then(regex = r"^the error body is the two-factor refusal, its providers including google:$")]
+async fn two_factor_refusal(world: &mut MagentoWorld, step: &Step) -> Result<(), StepError> {
+    let documented = docstring_json(world, step)?;
+    let json = world.checked(checks::expect_json_content_type(world.last()?))?;
+    let ctx = world.ctx();
+    let expected = documented_refusal(&documented, &json);
+    world.checked(expect_localized_error_body(&json, &expected, &ctx.config.translations))?;
+    world.checked(ctx.schemas.validate("error", &json).map_err(CheckFailure::from))?;
+    if let Some(providers) = providers_with_google(&json) {
+        ctx.observe("admin 2FA providers", providers.join(", "));
+    }
     Ok(())
 }
