@@ -65,7 +65,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "MAGENTO_LOCKOUT_FAILURES",
         "`6`",
-        "The store's `oauth/authentication_lock/max_failures_count`.",
+        "The effective sign-in limit: the smaller of the store's `oauth/authentication_lock/max_failures_count` and `customer/password/lockout_failures` (no REST route returns either).",
     ),
     (
         "MAGENTO_CUSTOMER_TOKEN_LIFETIME_MINUTES",
