@@ -822,3 +822,23 @@ async fn several_forced_two_factor_providers_pass_and_are_reported() {
     let observed = "admin 2FA providers: google, authy, duo_security";
     assert!(result.stdout.contains(observed), "{observed}:\n{}", result.output());
 }
+
+/// A store whose admin tokens lapse during the run (a short `webapi/jwtauth/admin_expiration`,
+/// STORES.md R7): the admin signed in with a password and TOTP, so a 401 signs it in again and
+/// the refused call is repeated; the run passes although it outlives several admin tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_outliving_its_admin_token_signs_in_again_and_passes() {
+    const LIFETIME: std::time::Duration = Duration::from_secs(2);
+    let settings = StoreSettings {
+        admin_token_lifetime_seconds: Some(LIFETIME.as_secs() as i64),
+        response_delay: Some(Duration::from_millis(70)),
+        ..StoreSettings::default()
+    };
+    let result = run_store(settings, &[], true).await;
+    assert!(
+        result.elapsed > LIFETIME * 2,
+        "the run must outlive the admin token, took {:?}",
+        result.elapsed
+    );
+    assert_passed_with_nothing_else_not_run("short admin tokens", &result);
+}

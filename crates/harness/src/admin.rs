@@ -151,6 +151,28 @@ pub async fn obtain_admin_token(
     Ok(Some(token))
 }
 
+/// A warning when a configured admin JWT expires before a run of `likely_seconds` would end:
+/// the harness cannot sign in again without a username and password (STORES.md R7). An
+/// integration or opaque token carries no expiry, and gets none.
+pub fn expiry_warning(token: &Secret, now: i64, likely_seconds: i64) -> Option<String> {
+    let crate::checks::TokenKind::Jwt { claims, .. } = crate::checks::token::classify(token.expose()).ok()? else {
+        return None;
+    };
+    let left = claims.exp - now;
+    if left >= likely_seconds {
+        return None;
+    }
+    let when = if left <= 0 {
+        "has expired".to_owned()
+    } else {
+        format!("expires in {} min", (left + 59) / 60)
+    };
+    Some(format!(
+        "MAGENTO_ADMIN_TOKEN {when} (its exp), and a run usually takes up to {} min: admin steps and clean-up will then be refused; use a fresh token, or MAGENTO_ADMIN_USERNAME/PASSWORD so the run signs in again when the token lapses",
+        likely_seconds / 60
+    ))
+}
+
 /// Magento_AdminAdobeIms's refusal: no username and password yield an admin token there
 /// (STORES.md R2).
 fn is_adobe_ims_refusal(body: &str) -> bool {
@@ -200,6 +222,30 @@ fn admin_token_verdict(status: u16, body: Option<&serde_json::Value>, signed_in:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// STORES.md R7: a configured admin JWT that lapses before the run ends is warned about.
+    #[test]
+    fn a_configured_admin_token_close_to_expiry_is_warned_about() {
+        use base64::Engine as _;
+        let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let jwt = |exp: i64| {
+            Secret::new(format!(
+                "{}.{}.c2ln",
+                encode(r#"{"kid":"1","alg":"HS256"}"#),
+                encode(&format!(r#"{{"uid":1,"utypid":2,"iat":0,"exp":{exp}}}"#))
+            ))
+        };
+        let soon = expiry_warning(&jwt(1_000 + 300), 1_000, 900).unwrap();
+        assert!(soon.starts_with("MAGENTO_ADMIN_TOKEN expires in 5 min"), "{soon}");
+        assert!(!soon.contains("eyJ"), "{soon}");
+        let gone = expiry_warning(&jwt(999), 1_000, 900).unwrap();
+        assert!(gone.starts_with("MAGENTO_ADMIN_TOKEN has expired"), "{gone}");
+        assert_eq!(expiry_warning(&jwt(1_000 + 3_600), 1_000, 900), None);
+        assert_eq!(
+            expiry_warning(&Secret::new("q0u66k8h42yaevtchv09uyy3y9gaj2ap"), 1_000, 900),
+            None
+        );
+    }
 
     /// STORES.md R2: Adobe IMS's refusal is named, in one line with the fix.
     #[test]

@@ -412,6 +412,33 @@ pub struct MagentoClient {
     timeout: Duration,
     log: Arc<Mutex<Vec<Exchange>>>,
     redactor: Option<Redactor>,
+    /// The admin's session, when it signed in with a username and password.
+    admin_session: Arc<Mutex<Option<Arc<AdminSession>>>>,
+}
+
+/// An admin signed in with a username and password (and TOTP): a 401 to a request that carries
+/// its token signs in again, once, and repeats the request with the new token, since a store
+/// with a short `webapi/jwtauth/admin_expiration` lets it lapse during a run (STORES.md R7).
+pub struct AdminSession {
+    auth: crate::config::AdminAuth,
+    /// The token the run was given at start: requests carry it, and go out with the current one.
+    first: Secret,
+    current: tokio::sync::Mutex<Secret>,
+}
+
+impl AdminSession {
+    pub fn new(auth: crate::config::AdminAuth, token: Secret) -> Self {
+        Self {
+            auth,
+            first: token.clone(),
+            current: tokio::sync::Mutex::new(token),
+        }
+    }
+
+    /// Whether a request's bearer is this admin's, the first token or a later one.
+    fn carries(&self, bearer: &Secret, current: &Secret) -> bool {
+        bearer.expose() == self.first.expose() || bearer.expose() == current.expose()
+    }
 }
 
 /// Makes ring the process's TLS crypto provider, once; every reqwest client built afterwards
@@ -455,6 +482,7 @@ impl MagentoClient {
             timeout,
             log: Arc::default(),
             redactor: None,
+            admin_session: Arc::default(),
         })
     }
 
@@ -482,6 +510,58 @@ impl MagentoClient {
         }
     }
 
+    /// Signs the admin in again when its token lapses (STORES.md R7); every clone shares it.
+    pub fn keep_admin_signed_in(&self, session: AdminSession) {
+        *self.admin_session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(session));
+    }
+
+    fn session(&self) -> Option<Arc<AdminSession>> {
+        self.admin_session.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sends a request; one that carries the signed-in admin's token goes out with its current
+    /// token and, refused with 401, once more after signing in again.
+    pub async fn send(&self, mut request: ApiRequest) -> Result<Exchange, TransportError> {
+        let Some((session, bearer)) = self
+            .session()
+            .and_then(|session| request.bearer.clone().map(|bearer| (session, bearer)))
+        else {
+            return self.send_as_is(request).await;
+        };
+        let used = {
+            let current = session.current.lock().await;
+            if !session.carries(&bearer, &current) {
+                drop(current);
+                return self.send_as_is(request).await;
+            }
+            current.clone()
+        };
+        request.bearer = Some(used.clone());
+        let exchange = self.send_as_is(request.clone()).await?;
+        if exchange.status != 401 {
+            return Ok(exchange);
+        }
+        let renewed = {
+            let mut current = session.current.lock().await;
+            if current.expose() == used.expose() {
+                let redactor = self.redactor.clone().unwrap_or_default();
+                // Signing in goes out as is: its own requests must not wait for this lock.
+                let plain = MagentoClient {
+                    admin_session: Arc::default(),
+                    ..self.clone()
+                };
+                let signed_in = Box::pin(crate::admin::obtain_admin_token(&plain, &session.auth, &redactor)).await;
+                match signed_in {
+                    Ok(Some(token)) => *current = token,
+                    _ => return Ok(exchange),
+                }
+            }
+            current.clone()
+        };
+        request.bearer = Some(renewed);
+        self.send_as_is(request).await
+    }
+
     /// Every exchange so far, in order.
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -491,7 +571,7 @@ impl MagentoClient {
     /// a connection error, a 502 or a 504, and after the wait `Retry-After` asks for (at most
     /// the timeout, and [`MAX_RETRY_AFTER`]) on a 429 or 503. Anything else, a POST above all,
     /// goes out once: it may have changed the store.
-    pub async fn send(&self, request: ApiRequest) -> Result<Exchange, TransportError> {
+    async fn send_as_is(&self, request: ApiRequest) -> Result<Exchange, TransportError> {
         let url = self.url_for(&request);
         let retries = if request.is_idempotent() { RETRY_BUDGET } else { 0 };
         let bound = self.timeout.min(MAX_RETRY_AFTER);

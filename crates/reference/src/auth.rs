@@ -229,7 +229,9 @@ impl TokenService {
             } else {
                 ttl_seconds(settings.customer_token_lifetime_minutes)
             },
-            admin_ttl_seconds: ttl_seconds(settings.admin_token_lifetime_minutes),
+            admin_ttl_seconds: settings
+                .admin_token_lifetime_seconds
+                .unwrap_or_else(|| ttl_seconds(settings.admin_token_lifetime_minutes)),
             integration_token: settings.integration_token.clone(),
         }
     }

@@ -32,6 +32,9 @@ pub struct StoreSettings {
     pub customer_token_lifetime_minutes: i64,
     /// `webapi/jwtauth/admin_expiration` in minutes (60).
     pub admin_token_lifetime_minutes: i64,
+    /// An admin token lifetime in seconds, instead of the minutes above: shorter than Magento
+    /// can be set to, so that a test run outlives its admin token (STORES.md R7); none by default.
+    pub admin_token_lifetime_seconds: Option<i64>,
     pub token_format: TokenFormat,
     /// The JWT header's `kid` ("1"): the 1-based position of the signing key in env.php
     /// `crypt/key`. "2" is a store whose key was rotated once, on a patch level that signs with
@@ -155,6 +158,7 @@ impl Default for StoreSettings {
             lockout_seconds: 1800,
             customer_token_lifetime_minutes: 60,
             admin_token_lifetime_minutes: 60,
+            admin_token_lifetime_seconds: None,
             token_format: TokenFormat::Jwt,
             jwt_kid: "1".to_owned(),
             jwt_alg: JwtAlg::Hs256,

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use crate::admin::{AdminAuthError, obtain_admin_token};
 use crate::checks::SchemaSet;
 use crate::checks::drift::Baseline;
-use crate::client::{MagentoClient, TlsOptions};
-use crate::config::{Config, Target};
+use crate::client::{AdminSession, MagentoClient, TlsOptions};
+use crate::config::{AdminAuth, Config, Target};
 use crate::interruption::Signal;
 use crate::preflight::{self, PreflightError};
 use crate::report_html::{NotRun, RunReport};
@@ -25,6 +25,16 @@ use crate::world::RunContext;
 
 pub use options::{Outcome, RunOptions, Selection};
 use scenarios::ScenarioFilter;
+
+/// How long a run against a store is likely to take, for the warning about a configured admin
+/// token that expires sooner (STORES.md R7).
+const LIKELY_RUN_SECONDS: i64 = 15 * 60;
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
 
 /// Runs the suite and reports to stdout. Never panics on bad input; the caller exits with
 /// `outcome.exit_code`.
@@ -143,6 +153,17 @@ async fn run_against(
         Err(AdminAuthError::Transport(t)) => return Outcome::environment(format!("the store is unreachable: {t}")),
         Err(e) => return Outcome::environment(format!("admin sign-in failed: {e}")),
     };
+    match (&config.admin, &admin_token) {
+        (AdminAuth::Password { .. }, Some(token)) => {
+            client.keep_admin_signed_in(AdminSession::new(config.admin.clone(), token.clone()));
+        }
+        (AdminAuth::Token(token), _) => {
+            if let Some(line) = crate::admin::expiry_warning(token, unix_now(), LIKELY_RUN_SECONDS) {
+                let _ = writeln!(console, "magento-contract: {line}");
+            }
+        }
+        _ => {}
+    }
     if let Err(e) = std::fs::create_dir_all(&config.report_dir) {
         return Outcome::environment(format!(
             "cannot create the report directory {} ({e}): set MAGENTO_REPORT_DIR",
