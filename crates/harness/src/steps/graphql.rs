@@ -288,7 +288,6 @@ async fn customer_signs_in(world: &mut MagentoWorld) -> Result<(), StepError> {
 /// The token is a customer token as REST issues it (§3.2): same header, claims and lifetime.
 #[then(regex = r"^the GraphQL answer carries a customer access token for that customer$")]
 async fn carries_token(world: &mut MagentoWorld) -> Result<(), StepError> {
-    let ctx = world.ctx();
     let exchange = world.last()?;
     let json = world.checked(checks::expect_json_content_type(exchange))?;
     let data = world.checked(expect_graphql_data(exchange.status, &json))?;
@@ -299,16 +298,7 @@ async fn carries_token(world: &mut MagentoWorld) -> Result<(), StepError> {
                 .ok_or_else(|| CheckFailure::Body(format!("expected generateCustomerToken.token, received {data}"))),
         )?
         .to_owned();
-    let customer_id = world.customer.as_ref().and_then(|c| c.id);
-    let kind = world.checked(
-        ctx.check_customer_token(&token, customer_id)
-            .map_err(CheckFailure::from),
-    )?;
-    ctx.observe("customer token format over GraphQL", kind.describe());
-    if let Some(customer) = world.customer.as_mut() {
-        customer.token = Some(Secret::new(token));
-    }
-    Ok(())
+    super::token::keep_customer_token(world, token, "customer token format over GraphQL")
 }
 
 #[given(regex = r"^the customer has a GraphQL access token$")]

@@ -36,12 +36,20 @@ async fn is_customer_token(world: &mut MagentoWorld) -> Result<(), StepError> {
     let token = world
         .checked(token_from_body(&json).map_err(CheckFailure::from))?
         .to_owned();
+    keep_customer_token(world, token, "customer token format")
+}
+
+/// Checks a customer token the store issued (header, claims, lifetime, the same for every
+/// token of the run) and keeps it for the scenario's later requests; `observed_as` names the
+/// route in "Observed".
+pub(super) fn keep_customer_token(world: &mut MagentoWorld, token: String, observed_as: &str) -> Result<(), StepError> {
+    let ctx = world.ctx();
     let customer_id = world.customer.as_ref().and_then(|c| c.id);
     let kind = world.checked(
         ctx.check_customer_token(&token, customer_id)
             .map_err(CheckFailure::from),
     )?;
-    ctx.observe("customer token format", kind.describe());
+    ctx.observe(observed_as, kind.describe());
     if let Some(customer) = world.customer.as_mut() {
         customer.token = Some(Secret::new(token));
     }
