@@ -528,7 +528,7 @@ impl Bench {
             .max()
             .unwrap_or(0);
         println!(
-            "  {} scenarios (outline rows counted one by one), each run alone with {} ms per response ({:.1} s): {sum} requests in scenarios + {} fixed (pre-flight, admin sign-in and its check, the GraphQL probe, sweep) = {total}, as in one full run",
+            "  {} scenarios (outline rows counted one by one), each run alone with {} ms per response ({:.1} s): {sum} requests in scenarios + {} fixed (pre-flight, admin sign-in and its check, reCAPTCHA probes, store profile, GraphQL probe, sweep) = {total}, as in one full run",
             pieces.len(),
             CHAIN_DELAY.as_millis(),
             counting.as_secs_f64(),

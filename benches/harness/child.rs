@@ -294,18 +294,27 @@ pub fn run_overhead(log: &[Logged]) -> Result<RunOverhead, String> {
     expect(2, "the admin token check", &|e| {
         e.shape() == "GET /rest/default/VN/customers/-N" && e.status == 404
     })?;
-    expect(3, "the GraphQL probe", &|e| {
-        e.method == "POST" && e.url.ends_with("/graphql")
-    })?;
+    // The reCAPTCHA probes and the store profile's detection come next; the GraphQL probe is the
+    // last request before the scenarios.
+    let probe = log
+        .iter()
+        .position(|e| e.method == "POST" && e.url.ends_with("/graphql"))
+        .ok_or("the exchange log has no GraphQL probe")?;
+    if probe < 3 {
+        return Err(format!(
+            "the GraphQL probe is exchange {}, before the admin sign-in's check",
+            probe + 1
+        ));
+    }
     let sweep = log
         .iter()
         .rposition(Logged::is_search)
         .ok_or("the exchange log has no end-of-run sweep search")?;
-    if sweep < 4 || log[sweep + 1..].iter().any(|e| e.method != "DELETE") {
+    if sweep <= probe || log[sweep + 1..].iter().any(|e| e.method != "DELETE") {
         return Err("the end-of-run sweep is not at the end of the exchange log".into());
     }
     Ok(RunOverhead {
-        before: 4,
+        before: probe + 1,
         after: log.len() - sweep,
     })
 }

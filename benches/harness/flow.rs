@@ -19,9 +19,11 @@ pub const FLOW_FEATURE: &str = include_str!("../features/flow.feature");
 /// DELETE.
 pub const REQUESTS_PER_FLOW: usize = 4;
 
-/// Requests of every run besides the scenarios': pre-flight, admin sign-in, its check, the
-/// GraphQL probe, sweep.
-pub const FIXED_REQUESTS: usize = 5;
+/// Requests of every run besides the scenarios': pre-flight, admin sign-in, its check, the two
+/// reCAPTCHA probes, the store profile's eleven (store views, store configs, default group,
+/// group search, the two attribute metadata reads, countries, the Swagger, and the two weak
+/// passwords), the GraphQL probe, and the sweep's search.
+pub const FIXED_REQUESTS: usize = 17;
 
 /// `benches/features/graphql_flow.feature`: the same account over GraphQL, one Examples row.
 pub const GRAPHQL_FLOW_FEATURE: &str = include_str!("../features/graphql_flow.feature");
@@ -94,11 +96,19 @@ pub struct Bare {
 
 /// One request of a suite run of the flow feature, as the bare loop repeats it; a number is
 /// the flow (the Examples row) the request belongs to, in the order the flows were created.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Replay {
     Preflight,
     AdminSignIn,
     AdminCheck,
+    /// What the run detects before the scenarios (the reCAPTCHA probes, the store profile),
+    /// replayed as logged: the method, the path from `/rest` on and the body; GETs carry the
+    /// admin's token.
+    StartUp {
+        method: reqwest::Method,
+        path: String,
+        body: Option<Value>,
+    },
     /// `{ __typename }` to `/graphql`: does the store have GraphQL.
     GraphqlProbe,
     Create(usize),
@@ -120,14 +130,36 @@ pub fn replay_script(log: &[Logged]) -> Result<Vec<Replay>, String> {
             .ok_or(format!("exchange {}: no JSON {what}", at + 1))
     };
     let mut script = Vec::with_capacity(log.len());
+    let mut start_up = false;
     for (at, e) in log.iter().enumerate() {
         let path = e.url.split('?').next().unwrap_or(&e.url);
+        if start_up && !path.ends_with("/graphql") {
+            let from_rest = e
+                .url
+                .find("/rest/")
+                .ok_or(format!("exchange {}: not a REST request", at + 1))?;
+            script.push(Replay::StartUp {
+                method: e
+                    .method
+                    .parse()
+                    .map_err(|_| format!("exchange {}: method {}", at + 1, e.method))?,
+                path: e.url[from_rest..].to_owned(),
+                body: e.request_body.as_deref().and_then(|t| serde_json::from_str(t).ok()),
+            });
+            continue;
+        }
         let step = match e.method.as_str() {
             "GET" if at == 0 => Replay::Preflight,
             "POST" if path.ends_with("/V1/tfa/provider/google/authenticate") => Replay::AdminSignIn,
-            "GET" if path.ends_with("/V1/customers/-1") => Replay::AdminCheck,
+            "GET" if path.ends_with("/V1/customers/-1") => {
+                start_up = true;
+                Replay::AdminCheck
+            }
             "GET" if e.is_search() => Replay::Sweep,
-            "POST" if path.ends_with("/graphql") => Replay::GraphqlProbe,
+            "POST" if path.ends_with("/graphql") => {
+                start_up = false;
+                Replay::GraphqlProbe
+            }
             "POST" if path.ends_with("/V1/customers") => {
                 let sent = body(e.request_body.as_deref(), "request body", at)?;
                 let email = json_str(&sent, &["customer", "email"]).ok_or("a create without an email")?;
@@ -229,6 +261,22 @@ pub async fn bare_loop(base_url: &str, admin: &AdminAccount, script: &[Replay]) 
             }
             Replay::AdminCheck => {
                 send!(GET, format!("{rest}/V1/customers/-1"), bearer = &admin_token);
+            }
+            Replay::StartUp {
+                ref method,
+                ref path,
+                ref body,
+            } => {
+                let url = format!("{base_url}{path}");
+                shapes.push(request_shape(method.as_str(), &url));
+                let mut request = http.request(method.clone(), &url).header("Accept", "application/json");
+                if *method == reqwest::Method::GET {
+                    request = request.bearer_auth(&admin_token);
+                }
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                request.send().await.map_err(err)?.text().await.map_err(err)?;
             }
             Replay::GraphqlProbe => {
                 send!(
