@@ -412,21 +412,21 @@ pub struct MagentoClient {
     timeout: Duration,
     log: Arc<Mutex<Vec<Exchange>>>,
     redactor: Option<Redactor>,
-    /// The admin's session, when it signed in with a username and password.
-    admin_session: Arc<Mutex<Option<Arc<AdminSession>>>>,
+    /// The admin's sign-in, when it signed in with a username and password.
+    admin_login: Arc<Mutex<Option<Arc<AdminLogin>>>>,
 }
 
 /// An admin signed in with a username and password (and TOTP): a 401 to a request that carries
 /// its token signs in again, once, and repeats the request with the new token, since a store
 /// with a short `webapi/jwtauth/admin_expiration` lets it lapse during a run (STORES.md R7).
-pub struct AdminSession {
+pub struct AdminLogin {
     auth: crate::config::AdminAuth,
     /// The token the run was given at start: requests carry it, and go out with the current one.
     first: Secret,
     current: tokio::sync::Mutex<Secret>,
 }
 
-impl AdminSession {
+impl AdminLogin {
     pub fn new(auth: crate::config::AdminAuth, token: Secret) -> Self {
         Self {
             auth,
@@ -482,7 +482,7 @@ impl MagentoClient {
             timeout,
             log: Arc::default(),
             redactor: None,
-            admin_session: Arc::default(),
+            admin_login: Arc::default(),
         })
     }
 
@@ -511,26 +511,26 @@ impl MagentoClient {
     }
 
     /// Signs the admin in again when its token lapses (STORES.md R7); every clone shares it.
-    pub fn keep_admin_signed_in(&self, session: AdminSession) {
-        *self.admin_session.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(session));
+    pub fn keep_admin_signed_in(&self, login: AdminLogin) {
+        *self.admin_login.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(login));
     }
 
-    fn session(&self) -> Option<Arc<AdminSession>> {
-        self.admin_session.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    fn admin_login_kept(&self) -> Option<Arc<AdminLogin>> {
+        self.admin_login.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Sends a request; one that carries the signed-in admin's token goes out with its current
     /// token and, refused with 401, once more after signing in again.
     pub async fn send(&self, mut request: ApiRequest) -> Result<Exchange, TransportError> {
-        let Some((session, bearer)) = self
-            .session()
-            .and_then(|session| request.bearer.clone().map(|bearer| (session, bearer)))
+        let Some((login, bearer)) = self
+            .admin_login_kept()
+            .and_then(|login| request.bearer.clone().map(|bearer| (login, bearer)))
         else {
             return self.send_as_is(request).await;
         };
         let used = {
-            let current = session.current.lock().await;
-            if !session.carries(&bearer, &current) {
+            let current = login.current.lock().await;
+            if !login.carries(&bearer, &current) {
                 drop(current);
                 return self.send_as_is(request).await;
             }
@@ -542,15 +542,15 @@ impl MagentoClient {
             return Ok(exchange);
         }
         let renewed = {
-            let mut current = session.current.lock().await;
+            let mut current = login.current.lock().await;
             if current.expose() == used.expose() {
                 let redactor = self.redactor.clone().unwrap_or_default();
                 // Signing in goes out as is: its own requests must not wait for this lock.
                 let plain = MagentoClient {
-                    admin_session: Arc::default(),
+                    admin_login: Arc::default(),
                     ..self.clone()
                 };
-                let signed_in = Box::pin(crate::admin::obtain_admin_token(&plain, &session.auth, &redactor)).await;
+                let signed_in = Box::pin(crate::admin::obtain_admin_token(&plain, &login.auth, &redactor)).await;
                 match signed_in {
                     Ok(Some(token)) => *current = token,
                     _ => return Ok(exchange),

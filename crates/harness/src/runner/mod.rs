@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::admin::{AdminAuthError, obtain_admin_token};
 use crate::checks::SchemaSet;
 use crate::checks::drift::Baseline;
-use crate::client::{AdminSession, MagentoClient, TlsOptions};
+use crate::client::{AdminLogin, MagentoClient, TlsOptions};
 use crate::config::{AdminAuth, Config, Target};
 use crate::interruption::Signal;
 use crate::preflight::{self, PreflightError};
@@ -155,7 +155,7 @@ async fn run_against(
     };
     match (&config.admin, &admin_token) {
         (AdminAuth::Password { .. }, Some(token)) => {
-            client.keep_admin_signed_in(AdminSession::new(config.admin.clone(), token.clone()));
+            client.keep_admin_signed_in(AdminLogin::new(config.admin.clone(), token.clone()));
         }
         (AdminAuth::Token(token), _) => {
             if let Some(line) = crate::admin::expiry_warning(token, unix_now(), LIKELY_RUN_SECONDS) {
