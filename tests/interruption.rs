@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{binary_command, env_for, temp_dir};
+use common::{binary_command, env_for, follow_until_checking, temp_dir};
 use magento_reference::{ReferenceMagento, StoreSettings};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 /// MAGENTO_TIMEOUT_SECS for these runs: the bound on requests in flight after the signal.
 const TIMEOUT_SECS: u64 = 3;
@@ -42,25 +40,7 @@ async fn interrupt(signal: &str, delay: Duration, twice: bool) -> Interrupted {
     let mut child = command.spawn().expect("the binary starts");
     let pid = child.id().expect("a running child has a pid").to_string();
 
-    let stdout = Arc::new(Mutex::new(String::new()));
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-    let reader = {
-        let stdout = Arc::clone(&stdout);
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        tokio::spawn(async move {
-            let mut started = Some(started_tx);
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.starts_with("magento-contract: checking") {
-                    started.take().map(|tx| tx.send(()));
-                }
-                stdout.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        })
-    };
-    tokio::time::timeout(Duration::from_secs(10), started_rx)
-        .await
-        .expect("the run starts its scenarios within 10 s")
-        .expect("the run prints its checking line");
+    let (stdout, reader) = follow_until_checking(&mut child).await;
     let mut stderr = child.stderr.take().expect("piped");
     let stderr = tokio::spawn(async move {
         let mut text = String::new();

@@ -4,12 +4,10 @@
 mod common;
 
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{binary_command, env_for, temp_dir};
+use common::{binary_command, env_for, follow_until_checking, temp_dir};
 use magento_reference::{ReferenceMagento, StoreSettings};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 /// MAGENTO_TIMEOUT_SECS for these runs; the run waits 10 s (the longer) for the store's return.
 const TIMEOUT_SECS: u64 = 3;
@@ -50,25 +48,7 @@ async fn lose_the_store(restart_after: Option<Duration>) -> Lost {
         .envs(env_for(&server));
     let mut child = command.spawn().expect("the binary starts");
 
-    let stdout = Arc::new(Mutex::new(String::new()));
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-    let reader = {
-        let stdout = Arc::clone(&stdout);
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        tokio::spawn(async move {
-            let mut started = Some(started_tx);
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.starts_with("magento-contract: checking") {
-                    started.take().map(|tx| tx.send(()));
-                }
-                stdout.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        })
-    };
-    tokio::time::timeout(Duration::from_secs(10), started_rx)
-        .await
-        .expect("the run starts its scenarios within 10 s")
-        .expect("the run prints its checking line");
+    let (stdout, reader) = follow_until_checking(&mut child).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.shutdown().await;
     let lost = Instant::now();

@@ -134,3 +134,31 @@ pub async fn run_binary_in(
         report_dir,
     }
 }
+
+/// Collects a spawned run's stdout line by line and returns once it prints its `checking` line
+/// (the scenarios are about to start), with the collected text and the task reading the rest.
+pub async fn follow_until_checking(
+    child: &mut tokio::process::Child,
+) -> (std::sync::Arc<std::sync::Mutex<String>>, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncBufReadExt as _, BufReader};
+    let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let reader = {
+        let stdout = std::sync::Arc::clone(&stdout);
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        tokio::spawn(async move {
+            let mut started = Some(started_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.starts_with("magento-contract: checking") {
+                    started.take().map(|tx| tx.send(()));
+                }
+                stdout.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(10), started_rx)
+        .await
+        .expect("the run starts its scenarios within 10 s")
+        .expect("the run prints its checking line");
+    (stdout, reader)
+}
